@@ -1,0 +1,374 @@
+//! Classic linearizability examples, Porcupine-style register histories and
+//! the CAS cases of the key-value model.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::*;
+use crate::kv::{ApplyError, Op, Outcome, Reply};
+
+const STEPS: u64 = 1_000_000;
+
+fn s(v: &str) -> String {
+    v.to_string()
+}
+
+fn set(key: &str, value: &str) -> Op {
+    Op::Set {
+        key: s(key),
+        value: s(value),
+    }
+}
+
+fn get(key: &str) -> Op {
+    Op::Get { key: s(key) }
+}
+
+fn cas(key: &str, expected: Option<&str>, new: &str) -> Op {
+    Op::Cas {
+        key: s(key),
+        expected: expected.map(s),
+        new: s(new),
+    }
+}
+
+fn val(v: Option<&str>) -> Outcome {
+    Outcome::Value(v.map(s))
+}
+
+/// Adds an operation invoked at `start` that returned `out` at `end`.
+fn done(h: &mut History, client: u64, op: Op, start: u64, end: u64, out: Outcome) -> u64 {
+    let id = h.invoke(client, op, start);
+    h.complete(id, out, end).unwrap();
+    id
+}
+
+fn violation(verdict: &Verdict) -> (&str, &[u64], &[u64], &str) {
+    match verdict {
+        Verdict::NotLinearizable {
+            key,
+            prefix,
+            failing,
+            explanation,
+        } => (key, prefix, failing, explanation),
+        other => panic!("expected a violation, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_empty_history_is_linearizable() {
+    assert_eq!(
+        check(&History::new(), 0),
+        Verdict::Linearizable {
+            witness: BTreeMap::new()
+        }
+    );
+}
+
+#[test]
+fn a_sequential_history_is_linearizable_in_its_own_order() {
+    let mut h = History::new();
+    done(&mut h, 1, get("x"), 0, 10, val(None));
+    done(&mut h, 1, set("x", "1"), 20, 30, Outcome::Ok);
+    done(&mut h, 2, get("x"), 40, 50, val(Some("1")));
+    done(
+        &mut h,
+        2,
+        Op::Delete { key: s("x") },
+        60,
+        70,
+        Outcome::Deleted { existed: true },
+    );
+    done(&mut h, 1, get("x"), 80, 90, val(None));
+    let Verdict::Linearizable { witness } = check(&h, STEPS) else {
+        panic!()
+    };
+    assert_eq!(witness["x"], [0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn a_stale_read_after_a_completed_write_is_not_linearizable() {
+    let mut h = History::new();
+    done(&mut h, 1, set("x", "1"), 0, 10, Outcome::Ok);
+    done(&mut h, 1, set("x", "2"), 20, 30, Outcome::Ok);
+    let read = done(&mut h, 2, get("x"), 40, 50, val(Some("1")));
+    let verdict = check(&h, STEPS);
+    let (key, prefix, failing, explanation) = violation(&verdict);
+    assert_eq!(key, "x");
+    assert_eq!(prefix, [0, 1]);
+    assert_eq!(failing, [read]);
+    assert!(explanation.contains("the value is \"2\""), "{explanation}");
+    assert!(explanation.contains("would give = 2"), "{explanation}");
+}
+
+#[test]
+fn overlapping_operations_may_take_either_order() {
+    for seen in [None, Some("1")] {
+        let mut h = History::new();
+        done(&mut h, 1, set("x", "1"), 0, 100, Outcome::Ok);
+        done(&mut h, 2, get("x"), 10, 20, val(seen));
+        assert!(check(&h, STEPS).is_linearizable(), "read {seen:?}");
+    }
+}
+
+#[test]
+fn reads_cannot_go_back_in_time_during_concurrent_writes() {
+    // Porcupine's classic register case: two overlapping writes, then two
+    // sequential reads that disagree about which write won.
+    let mut h = History::new();
+    done(&mut h, 1, set("x", "1"), 0, 100, Outcome::Ok);
+    done(&mut h, 2, set("x", "2"), 0, 100, Outcome::Ok);
+    done(&mut h, 3, get("x"), 110, 120, val(Some("1")));
+    done(&mut h, 3, get("x"), 130, 140, val(Some("2")));
+    assert!(check(&h, STEPS).is_violation());
+
+    // While the writes are still running, the reads may see both orders.
+    let mut h = History::new();
+    done(&mut h, 1, set("x", "1"), 0, 100, Outcome::Ok);
+    done(&mut h, 2, set("x", "2"), 0, 100, Outcome::Ok);
+    done(&mut h, 3, get("x"), 10, 20, val(Some("1")));
+    done(&mut h, 3, get("x"), 30, 40, val(Some("2")));
+    assert!(check(&h, STEPS).is_linearizable());
+}
+
+#[test]
+fn a_pending_write_may_or_may_not_take_effect() {
+    let mut h = History::new();
+    h.invoke(1, set("x", "1"), 0);
+    done(&mut h, 2, get("x"), 10, 20, val(None));
+    assert!(check(&h, STEPS).is_linearizable());
+    done(&mut h, 2, get("x"), 30, 40, val(Some("1")));
+    assert!(check(&h, STEPS).is_linearizable());
+    // Once seen, it cannot be undone.
+    done(&mut h, 2, get("x"), 50, 60, val(None));
+    assert!(check(&h, STEPS).is_violation());
+}
+
+#[test]
+fn a_pending_write_cannot_act_before_its_invocation() {
+    let mut h = History::new();
+    done(&mut h, 2, get("x"), 0, 5, val(Some("1")));
+    h.invoke(1, set("x", "1"), 10);
+    let verdict = check(&h, STEPS);
+    let (_, _, _, explanation) = violation(&verdict);
+    assert!(explanation.contains("op 0"), "{explanation}");
+}
+
+#[test]
+fn a_refused_reply_leaves_the_operation_pending() {
+    let mut h = History::new();
+    let id = h.invoke(1, set("x", "1"), 0);
+    let refused = Reply::Refused(ApplyError::Stale {
+        client_id: 1,
+        seq: 1,
+        last_seq: 2,
+    });
+    h.complete_reply(id, &refused, 10).unwrap();
+    assert_eq!(h.get(id).unwrap().returned(), None);
+    done(&mut h, 2, get("x"), 20, 30, val(Some("1")));
+    assert!(check(&h, STEPS).is_linearizable());
+    let id = h.invoke(1, get("x"), 40);
+    h.complete_reply(id, &Reply::Done(val(Some("1"))), 50)
+        .unwrap();
+    assert!(check(&h, STEPS).is_linearizable());
+}
+
+#[test]
+fn only_one_of_two_racing_cas_from_absent_can_win() {
+    let mut h = History::new();
+    done(&mut h, 1, cas("x", None, "a"), 0, 100, Outcome::Ok);
+    done(&mut h, 2, cas("x", None, "b"), 0, 100, Outcome::Ok);
+    assert!(check(&h, STEPS).is_violation());
+
+    let mut h = History::new();
+    done(&mut h, 1, cas("x", None, "a"), 0, 100, Outcome::Ok);
+    done(
+        &mut h,
+        2,
+        cas("x", None, "b"),
+        0,
+        100,
+        Outcome::Mismatch {
+            actual: Some(s("a")),
+        },
+    );
+    done(&mut h, 3, get("x"), 110, 120, val(Some("a")));
+    assert!(check(&h, STEPS).is_linearizable());
+}
+
+#[test]
+fn a_cas_mismatch_must_report_the_real_value() {
+    let mut h = History::new();
+    done(&mut h, 1, set("x", "1"), 0, 10, Outcome::Ok);
+    done(
+        &mut h,
+        2,
+        cas("x", Some("0"), "2"),
+        20,
+        30,
+        Outcome::Mismatch { actual: None },
+    );
+    let verdict = check(&h, STEPS);
+    let (_, _, failing, explanation) = violation(&verdict);
+    assert_eq!(failing, [1]);
+    assert!(
+        explanation.contains("would give MISMATCH (is 1)"),
+        "{explanation}"
+    );
+}
+
+#[test]
+fn cas_chains_follow_the_values() {
+    let mut h = History::new();
+    done(&mut h, 1, cas("x", None, "1"), 0, 10, Outcome::Ok);
+    // Two overlapping increments: exactly one can succeed from "1".
+    done(&mut h, 1, cas("x", Some("1"), "2"), 20, 50, Outcome::Ok);
+    done(
+        &mut h,
+        2,
+        cas("x", Some("1"), "3"),
+        20,
+        50,
+        Outcome::Mismatch {
+            actual: Some(s("2")),
+        },
+    );
+    done(&mut h, 2, get("x"), 60, 70, val(Some("2")));
+    assert!(check(&h, STEPS).is_linearizable());
+}
+
+#[test]
+fn a_delete_must_report_whether_the_key_existed() {
+    let mut h = History::new();
+    done(
+        &mut h,
+        1,
+        Op::Delete { key: s("x") },
+        0,
+        10,
+        Outcome::Deleted { existed: true },
+    );
+    assert!(check(&h, STEPS).is_violation());
+}
+
+#[test]
+fn keys_are_checked_independently_and_reported_by_name() {
+    let mut h = History::new();
+    done(&mut h, 1, set("a", "1"), 0, 10, Outcome::Ok);
+    done(&mut h, 1, get("a"), 20, 30, val(Some("1")));
+    done(&mut h, 2, set("b", "1"), 0, 10, Outcome::Ok);
+    done(&mut h, 2, get("b"), 20, 30, val(Some("2")));
+    let verdict = check(&h, STEPS);
+    assert_eq!(violation(&verdict).0, "b");
+    assert!(check_key(&h, "a", STEPS).is_linearizable());
+    assert!(check_key(&h, "b", STEPS).is_violation());
+    assert_eq!(h.keys().collect::<Vec<_>>(), ["a", "b"]);
+}
+
+#[test]
+fn equal_timestamps_count_as_overlapping() {
+    let mut h = History::new();
+    done(&mut h, 1, set("x", "1"), 0, 10, Outcome::Ok);
+    // Invoked at the instant the write returned: may precede it.
+    done(&mut h, 2, get("x"), 10, 20, val(None));
+    assert!(check(&h, STEPS).is_linearizable());
+}
+
+#[test]
+fn running_out_of_steps_is_unknown_not_a_verdict() {
+    let mut h = History::new();
+    done(&mut h, 1, set("x", "1"), 0, 10, Outcome::Ok);
+    done(&mut h, 1, get("x"), 20, 30, val(Some("1")));
+    assert!(matches!(check(&h, 1), Verdict::Unknown { .. }));
+    assert!(check(&h, 10).is_linearizable());
+}
+
+#[test]
+fn memoization_tames_many_concurrent_writes() {
+    // 12 overlapping writes then a read of the first: 12! orders, but only
+    // 12 * 2^12 distinct (set, value) configurations.
+    let mut h = History::new();
+    for i in 0..12 {
+        done(&mut h, i, set("x", &i.to_string()), 0, 100, Outcome::Ok);
+    }
+    done(&mut h, 99, get("x"), 200, 210, val(Some("0")));
+    assert!(check(&h, 1_000_000).is_linearizable());
+    done(&mut h, 99, get("x"), 220, 230, val(Some("missing")));
+    assert!(check(&h, 1_000_000).is_violation());
+}
+
+#[test]
+fn an_overflowing_history_is_unknown() {
+    let mut h = History::new();
+    for i in 0..MAX_HISTORY_OPS as u64 {
+        h.invoke(1, get("x"), i);
+    }
+    let id = h.invoke(1, get("x"), 0);
+    assert_eq!(id, MAX_HISTORY_OPS as u64);
+    assert_eq!(h.dropped(), 1);
+    assert_eq!(
+        h.complete(id, val(None), 1),
+        Err(HistoryError::NotRecorded(id))
+    );
+    assert!(matches!(check(&h, STEPS), Verdict::Unknown { .. }));
+}
+
+#[test]
+fn history_refuses_bad_completions() {
+    let mut h = History::new();
+    let id = h.invoke(1, get("x"), 10);
+    assert_eq!(
+        h.complete(id, val(None), 5),
+        Err(HistoryError::ReturnBeforeInvoke(id))
+    );
+    h.complete(id, val(None), 10).unwrap();
+    assert_eq!(
+        h.complete(id, val(None), 20),
+        Err(HistoryError::AlreadyCompleted(id))
+    );
+    assert_eq!(
+        h.complete(7, val(None), 20),
+        Err(HistoryError::UnknownId(7))
+    );
+}
+
+#[test]
+fn the_incremental_checker_agrees_and_reuses_unchanged_keys() {
+    let mut h = History::new();
+    let mut checker = IncrementalChecker::new();
+    done(&mut h, 1, set("a", "1"), 0, 10, Outcome::Ok);
+    done(&mut h, 2, set("b", "1"), 0, 10, Outcome::Ok);
+    assert_eq!(checker.check(&h, STEPS), check(&h, STEPS));
+    // Nothing changed: no step is needed.
+    assert!(checker.check(&h, 0).is_linearizable());
+    // A change to "b" re-checks "b" only; "a" stays cached.
+    let id = h.invoke(3, get("b"), 20);
+    let before = h.key_version("a");
+    h.complete(id, val(Some("2")), 30).unwrap();
+    assert_eq!(h.key_version("a"), before);
+    let verdict = checker.check(&h, STEPS);
+    assert_eq!(verdict, check(&h, STEPS));
+    assert_eq!(violation(&verdict).0, "b");
+}
+
+#[test]
+fn verdicts_and_explanations_are_deterministic() {
+    let build = || {
+        let mut h = History::new();
+        for c in 0..4 {
+            done(&mut h, c, set("x", &c.to_string()), 0, 50, Outcome::Ok);
+        }
+        done(&mut h, 9, get("x"), 60, 70, val(Some("7")));
+        h
+    };
+    let a = check(&build(), STEPS);
+    assert!(a.is_violation());
+    assert_eq!(a, check(&build(), STEPS));
+    let (_, prefix, failing, explanation) = violation(&a);
+    assert_eq!(prefix.len(), 4);
+    assert_eq!(failing, [4]);
+    assert!(
+        explanation.starts_with("key \"x\": after 4 operation(s)"),
+        "{explanation}"
+    );
+}

@@ -1,0 +1,58 @@
+//! The meaning of each operation on one key's value, as a pure function.
+//!
+//! [`KvStore`](super::KvStore) and the linearizability checker's model both
+//! call [`Op::apply_to`], so the checker judges histories by exactly the
+//! semantics the store implements.
+
+use alloc::string::ToString;
+
+use super::command::Op;
+use super::reply::Outcome;
+
+/// What an operation does to its key's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Effect<'a> {
+    /// The value stays as it was.
+    Keep,
+    /// The key now holds this value.
+    Write(&'a str),
+    /// The key is now absent.
+    Remove,
+}
+
+impl Effect<'_> {
+    /// Whether the effect makes a key exist that did not exist before.
+    pub fn creates(&self, current: Option<&str>) -> bool {
+        current.is_none() && matches!(self, Effect::Write(_))
+    }
+}
+
+impl Op {
+    /// Runs the operation against `current`, the key's value (`None`:
+    /// absent), and returns the client's outcome and the effect on the key.
+    /// Pure and deterministic; the store adds only the [`MAX_KEYS`](super::MAX_KEYS) check.
+    pub fn apply_to<'a>(&'a self, current: Option<&str>) -> (Outcome, Effect<'a>) {
+        match self {
+            Op::Set { value, .. } => (Outcome::Ok, Effect::Write(value)),
+            Op::Delete { .. } => (
+                Outcome::Deleted {
+                    existed: current.is_some(),
+                },
+                Effect::Remove,
+            ),
+            Op::Get { .. } => (
+                Outcome::Value(current.map(ToString::to_string)),
+                Effect::Keep,
+            ),
+            Op::Cas { expected, new, .. } => {
+                if current == expected.as_deref() {
+                    (Outcome::Ok, Effect::Write(new))
+                } else {
+                    let actual = current.map(ToString::to_string);
+                    (Outcome::Mismatch { actual }, Effect::Keep)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Property tests of the linearizability checker against real executions of
+//! the key-value store.
+
+use proptest::prelude::*;
+use raft_core::check::linearizability::{check, History, IncrementalChecker, Verdict};
+use raft_core::kv::{Command, KvStore, Op, Outcome};
+
+const STEPS: u64 = 2_000_000;
+
+fn key() -> impl Strategy<Value = String> {
+    "[a-b]"
+}
+
+fn value() -> impl Strategy<Value = String> {
+    "[0-2]"
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        1 => (key(), value()).prop_map(|(key, value)| Op::Set { key, value }),
+        1 => key().prop_map(|key| Op::Delete { key }),
+        2 => key().prop_map(|key| Op::Get { key }),
+        1 => (key(), proptest::option::of(value()), value())
+            .prop_map(|(key, expected, new)| Op::Cas { key, expected, new }),
+    ]
+}
+
+/// What happened to one operation in a generated run.
+#[derive(Clone, Debug)]
+struct Step {
+    client: u64,
+    op: Op,
+    /// How long before its linearization point it was invoked.
+    lead: u64,
+    /// How long after its linearization point it returned.
+    lag: u64,
+    /// 0: returned; 1: never returned but took effect; 2: never returned, no effect.
+    fate: u8,
+}
+
+fn steps() -> impl Strategy<Value = Vec<Step>> {
+    let step = (
+        0u64..5,
+        op(),
+        0u64..40,
+        0u64..40,
+        prop_oneof![8 => Just(0u8), 1 => Just(1), 1 => Just(2)],
+    )
+        .prop_map(|(client, op, lead, lag, fate)| Step {
+            client,
+            op,
+            lead,
+            lag,
+            fate,
+        });
+    proptest::collection::vec(step, 0..40)
+}
+
+/// Runs the steps on a real store at linearization points 10, 20, 30, … and
+/// records the history a client would have seen, with each interval around
+/// its point. Returns the history and the ids of returned GETs.
+fn record(steps: &[Step]) -> (History, Vec<u64>) {
+    let mut store = KvStore::new();
+    let mut events: Vec<(u64, usize, Option<Outcome>)> = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let point = 100 + 10 * i as u64;
+        let outcome = if step.fate == 2 {
+            None
+        } else {
+            let cmd = Command::new(step.client, i as u64, step.op.clone());
+            store.apply(i as u64 + 1, &cmd).outcome().cloned()
+        };
+        events.push((point - step.lead, i, None));
+        if step.fate == 0 {
+            events.push((point + step.lag, i, outcome));
+        }
+    }
+    // Feed events in time order, as a live recorder would (invocations first on ties).
+    events.sort_by_key(|(t, i, out)| (*t, out.is_some(), *i));
+    let mut history = History::new();
+    let mut ids = vec![None; steps.len()];
+    let mut reads = Vec::new();
+    for (t, i, out) in events {
+        match out {
+            None => ids[i] = Some(history.invoke(steps[i].client, steps[i].op.clone(), t)),
+            Some(out) => {
+                let id = ids[i].unwrap();
+                history.complete(id, out, t).unwrap();
+                if matches!(steps[i].op, Op::Get { .. }) {
+                    reads.push(id);
+                }
+            }
+        }
+    }
+    (history, reads)
+}
+
+/// Checks that a witness is a legal sequential run that respects real time.
+fn assert_witness_valid(history: &History, verdict: &Verdict) {
+    let Verdict::Linearizable { witness } = verdict else {
+        panic!("{verdict:?}")
+    };
+    for order in witness.values() {
+        let mut value: Option<String> = None;
+        for (pos, &id) in order.iter().enumerate() {
+            let op = history.get(id).unwrap();
+            let (outcome, effect) = op.input.apply_to(value.as_deref());
+            if let Some((_, observed)) = op.returned() {
+                assert_eq!(*observed, outcome, "op {id} in {order:?}");
+            }
+            match effect {
+                raft_core::kv::Effect::Keep => {}
+                raft_core::kv::Effect::Write(v) => value = Some(v.to_string()),
+                raft_core::kv::Effect::Remove => value = None,
+            }
+            for &later in &order[pos + 1..] {
+                let later = history.get(later).unwrap();
+                if let Some((ret, _)) = later.returned() {
+                    assert!(ret >= op.invoke_us, "op {} placed after op {id}", later.id);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn real_executions_are_linearizable(steps in steps()) {
+        let (history, _) = record(&steps);
+        let verdict = check(&history, STEPS);
+        prop_assert!(verdict.is_linearizable(), "{:?}", verdict);
+        assert_witness_valid(&history, &verdict);
+    }
+
+    #[test]
+    fn an_impossible_read_is_caught(steps in steps(), pick in any::<prop::sample::Index>()) {
+        let (mut history, reads) = record(&steps);
+        prop_assume!(!reads.is_empty());
+        let id = reads[pick.index(reads.len())];
+        // Rebuild the history with that read's output replaced.
+        let mut corrupted = History::new();
+        for op in history.operations() {
+            let new_id = corrupted.invoke(op.client_id, op.input.clone(), op.invoke_us);
+            if let Some((t, out)) = op.returned() {
+                let out = if op.id == id { Outcome::Value(Some("never written".into())) } else { out.clone() };
+                corrupted.complete(new_id, out, t).unwrap();
+            }
+        }
+        history = corrupted;
+        let verdict = check(&history, STEPS);
+        match &verdict {
+            Verdict::NotLinearizable { key, failing, .. } => {
+                prop_assert_eq!(key.as_str(), history.get(id).unwrap().input.key());
+                prop_assert!(!failing.is_empty());
+            }
+            other => prop_assert!(false, "expected a violation, got {:?}", other),
+        }
+    }
+
+    #[test]
+    fn incremental_checking_agrees_with_a_full_check(steps in steps()) {
+        let (history, _) = record(&steps);
+        // Replay the finished history one operation at a time.
+        let mut partial = History::new();
+        let mut checker = IncrementalChecker::new();
+        for op in history.operations() {
+            let id = partial.invoke(op.client_id, op.input.clone(), op.invoke_us);
+            if let Some((t, out)) = op.returned() {
+                partial.complete(id, out.clone(), t).unwrap();
+            }
+            prop_assert_eq!(checker.check(&partial, STEPS), check(&partial, STEPS));
+        }
+    }
+}

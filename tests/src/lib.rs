@@ -1,0 +1,208 @@
+//! The end-to-end harness: serve the built site on a free loopback port,
+//! drive Debian's headless Chromium through ChromeDriver (WebDriver), and
+//! keep screenshots under `target/e2e-screenshots/`.
+//!
+//! Environment (set by `cargo xtask test`): `E2E_DIST` (the built site),
+//! `CHROMEDRIVER` and `CHROMIUM` (binaries, default to Debian's paths).
+
+pub mod server;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+pub use fantoccini;
+pub use server::StaticServer;
+
+/// How long a page may take to reach a state the test waits for.
+pub const WAIT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The built site the tests run against.
+pub fn dist_dir() -> PathBuf {
+    let dir = std::env::var_os("E2E_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("dist"));
+    assert!(
+        dir.join("index.html").exists(),
+        "no built site at {} — run `cargo xtask test` (it builds the site first)",
+        dir.display()
+    );
+    dir
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is one level below the root")
+        .to_path_buf()
+}
+
+/// Where screenshots go: `target/e2e-screenshots/`.
+pub fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let dir = target.join("e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("create the screenshot folder");
+    dir
+}
+
+/// A free TCP port on the loopback interface.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind a loopback port")
+}
+
+/// A ChromeDriver process, killed on drop.
+pub struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    /// Starts ChromeDriver on a free port and waits until it listens.
+    pub fn start() -> ChromeDriver {
+        let binary =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port();
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (run `cargo xtask test`)"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        ChromeDriver { child, port }
+    }
+
+    /// The WebDriver endpoint.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One browser session on one served site; everything is torn down on drop.
+pub struct Session {
+    /// The WebDriver client.
+    pub client: Client,
+    /// The site under test.
+    pub site: StaticServer,
+    _driver: ChromeDriver,
+    profile: PathBuf,
+}
+
+impl Session {
+    /// Serves the built site and opens headless Chromium at a window size.
+    pub async fn start(width: u32, height: u32) -> Session {
+        let site = StaticServer::start(dist_dir());
+        let driver = ChromeDriver::start();
+        static SESSIONS: AtomicU32 = AtomicU32::new(0);
+        let profile = std::env::temp_dir().join(format!(
+            "raft-e2e-chrome-{}-{}",
+            std::process::id(),
+            SESSIONS.fetch_add(1, Ordering::Relaxed)
+        ));
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu",
+                    "--disable-dev-shm-usage", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-quic",
+                    "--no-first-run", "--hide-scrollbars",
+                    format!("--window-size={width},{height}"),
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        });
+        let caps = match caps {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("capabilities are a JSON object"),
+        };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver.url())
+            .await
+            .expect("open a Chromium session");
+        Session {
+            client,
+            site,
+            _driver: driver,
+            profile,
+        }
+    }
+
+    /// Opens a path of the site, e.g. `/` or `/?embed=1`.
+    pub async fn open(&self, path: &str) {
+        self.client
+            .goto(&self.site.url(path))
+            .await
+            .expect("navigate to the site");
+    }
+
+    /// Waits until `css` matches exactly `count` elements.
+    pub async fn wait_for_count(
+        &self,
+        css: &str,
+        count: usize,
+    ) -> Vec<fantoccini::elements::Element> {
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        loop {
+            let found = self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .expect("query the page");
+            if found.len() == count {
+                return found;
+            }
+            if Instant::now() > deadline {
+                let shot = self.screenshot("timeout").await;
+                panic!(
+                    "waited {WAIT_TIMEOUT:?} for {count} × `{css}`, found {} (screenshot {})",
+                    found.len(),
+                    shot.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Saves a PNG screenshot as `target/e2e-screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("take a screenshot");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write the screenshot");
+        path
+    }
+
+    /// Ends the browser session.
+    pub async fn close(self) {
+        let Session {
+            client, profile, ..
+        } = self;
+        let _ = client.close().await;
+        let _ = std::fs::remove_dir_all(profile);
+    }
+}

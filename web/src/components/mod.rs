@@ -1,0 +1,4 @@
+//! Small function components with `PartialEq` props.
+
+pub mod cluster;
+pub mod node;

@@ -1,0 +1,47 @@
+//! Component tests in headless Chromium (wasm-bindgen-test).
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web::app::App;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn mount() -> web_sys::Element {
+    let document = document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    root
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn renders_five_nodes_with_their_hooks() {
+    let root = mount();
+    // Yew renders on the next tick of the event loop.
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    let nodes = root.query_selector_all("[data-testid=node]").unwrap();
+    assert_eq!(nodes.length(), 5);
+    for i in 0..nodes.length() {
+        let node = nodes
+            .item(i)
+            .unwrap()
+            .dyn_into::<web_sys::Element>()
+            .unwrap();
+        assert_eq!(
+            node.get_attribute("data-node-id").unwrap(),
+            (i + 1).to_string()
+        );
+        assert_eq!(node.get_attribute("data-role").unwrap(), "follower");
+        assert_eq!(node.get_attribute("data-term").unwrap(), "0");
+    }
+    let clock = root
+        .query_selector("[data-testid=sim-time]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(clock.get_attribute("data-ms").unwrap(), "0");
+}

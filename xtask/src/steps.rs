@@ -1,0 +1,86 @@
+//! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
+
+use crate::site;
+use crate::tools::{
+    run, step, Need, Toolchain, CHROMEDRIVER, CHROMIUM, NO_STD_TARGET, WASM_TARGET,
+};
+use std::time::Instant;
+
+pub fn test_all() -> Result<(), String> {
+    let started = Instant::now();
+    let tc = Toolchain::ensure(Need::Everything)?;
+    let clippy = ["--", "-D", "warnings"];
+
+    step("[1/6] cargo fmt --all --check");
+    run(tc.command("cargo").args(["fmt", "--all", "--check"]))?;
+
+    step("[2/6] cargo clippy -D warnings (native, then wasm32)");
+    run(tc
+        .command("cargo")
+        .args(["clippy", "--workspace", "--all-targets"])
+        .args(clippy))?;
+    run(tc
+        .command("cargo")
+        .args([
+            "clippy",
+            "-p",
+            "raft-core",
+            "--no-default-features",
+            "--lib",
+        ])
+        .args(clippy))?;
+    run(tc
+        .command("cargo")
+        .args([
+            "clippy",
+            "-p",
+            "web",
+            "-p",
+            "raft-core",
+            "--all-targets",
+            "--target",
+            WASM_TARGET,
+        ])
+        .args(clippy))?;
+
+    step("[3/6] native tests of every crate");
+    run(tc
+        .command("cargo")
+        .args(["test", "--workspace", "--exclude", "e2e"]))?;
+
+    step(&format!(
+        "[4/6] raft-core with no std at all ({NO_STD_TARGET})"
+    ));
+    run(tc.command("cargo").args([
+        "build",
+        "-p",
+        "raft-core",
+        "--no-default-features",
+        "--target",
+        NO_STD_TARGET,
+    ]))?;
+    run(tc
+        .command("cargo")
+        .args(["build", "-p", "raft-core", "--target", NO_STD_TARGET]))?;
+
+    step("[5/6] wasm-bindgen-test suites in headless Chromium");
+    run(tc
+        .command("cargo")
+        .args(["test", "-p", "web", "--target", WASM_TARGET])
+        .env("CHROMEDRIVER", CHROMEDRIVER))?;
+
+    step("[6/6] end-to-end tests against the release site");
+    let dist = site::build_release(&tc)?;
+    run(tc
+        .command("cargo")
+        .args(["test", "-p", "e2e", "--", "--test-threads=1"])
+        .env("E2E_DIST", &dist)
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("CHROMIUM", CHROMIUM))?;
+
+    println!(
+        "\nxtask: all checks passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
