@@ -5,6 +5,8 @@
 //! - [`types`]: identifiers shared by everything else.
 //! - [`kv`]: the replicated key-value state machine (SET, DELETE, GET, CAS, sessions).
 //! - [`check`]: safety checkers, starting with linearizability of a KV history.
+//! - [`raft`]: one Raft node as a sans-IO state machine (election, PreVote,
+//!   CheckQuorum, replication, ReadIndex, leader transfer, membership, snapshots).
 //!
 //! The crate is `#![no_std]` + `alloc`: no I/O, no clock, no global
 //! randomness. The caller owns time and transport, and hands in a seed.
@@ -18,6 +20,7 @@ extern crate std;
 
 pub mod check;
 pub mod kv;
+pub mod raft;
 pub mod types;
 
 pub use types::{LogIndex, NodeId, Role, Term, TimeUs};

@@ -1,0 +1,640 @@
+//! The node: state, constructors, introspection and the input/output loop.
+//!
+//! Protocol rules live in sibling files (`election.rs`, `replication.rs`, ...),
+//! each adding methods to [`Node`].
+
+use super::config::{Config, ConfigError};
+use super::log::RaftLog;
+use super::membership::Membership;
+use super::message::{Message, MessageBody, Snapshot, SnapshotMeta};
+use super::progress::Progress;
+use super::read_index::PendingRead;
+use super::ready::{HardState, PersistentState, ReadState, Ready};
+use super::rng::ElectionRng;
+use super::MAX_OUTBOX_MSGS;
+use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::vec::Vec;
+
+/// At most this many committed entries are handed out per Ready, so one Ready
+/// stays bounded after a long partition heals.
+pub const MAX_COMMITTED_PER_READY: u64 = 4096;
+
+/// Messages claiming a term at or above this are refused as forged.
+pub const MAX_TERM: Term = u64::MAX / 2;
+
+/// A sans-IO Raft node. Feed it with [`Node::step`], [`Node::handle_timeout`]
+/// and the client calls; drain it with [`Node::ready`]; sleep until
+/// [`Node::poll_timeout`]. Same seed and same inputs give the same behaviour.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Node {
+    pub(super) cfg: Config,
+    pub(super) term: Term,
+    pub(super) voted_for: Option<NodeId>,
+    pub(super) role: Role,
+    pub(super) leader_id: Option<NodeId>,
+    pub(super) log: RaftLog,
+    /// Latest configuration in the log, committed or not (thesis §4.1).
+    pub(super) membership: Membership,
+    pub(super) conf_index: LogIndex,
+    pub(super) commit: LogIndex,
+    /// Last index handed out in `committed_entries` (or restored from a snapshot).
+    pub(super) applied: LogIndex,
+    /// First index not yet handed out in `Ready::entries`.
+    pub(super) unstable_from: LogIndex,
+    pub(super) snapshot_pending: bool,
+    pub(super) progress: BTreeMap<NodeId, Progress>,
+    pub(super) votes: BTreeMap<NodeId, bool>,
+    pub(super) rng: ElectionRng,
+    pub(super) now_us: TimeUs,
+    pub(super) randomized_timeout_us: TimeUs,
+    pub(super) election_deadline_us: TimeUs,
+    pub(super) heartbeat_deadline_us: TimeUs,
+    pub(super) check_quorum_deadline_us: TimeUs,
+    pub(super) last_leader_contact_us: TimeUs,
+    /// Leadership transfer target and the time at which to give up.
+    pub(super) transfer: Option<(NodeId, TimeUs)>,
+    pub(super) reads: VecDeque<PendingRead>,
+    pub(super) read_seq: u64,
+    pub(super) read_states: Vec<ReadState>,
+    pub(super) msgs: Vec<Message>,
+    pub(super) persisted_msgs: Vec<Message>,
+    pub(super) dropped_msgs: u64,
+    pub(super) prev_hard: HardState,
+    /// New entries or commit progress to broadcast at the next `ready()`, so
+    /// proposals made back to back travel in one AppendEntries.
+    pub(super) broadcast_pending: bool,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(super) spare: Ready,
+}
+
+impl Node {
+    /// A member of a fresh cluster whose initial voters are `initial_voters`
+    /// (the bootstrap membership, stored as a snapshot at index 0). With no
+    /// voters this is a joining server, see [`Node::new_joining`].
+    pub fn new(
+        config: Config,
+        initial_voters: &[NodeId],
+        seed: u64,
+        now_us: TimeUs,
+    ) -> Result<Self, ConfigError> {
+        let snapshot = Snapshot {
+            meta: SnapshotMeta {
+                last_index: 0,
+                last_term: 0,
+                membership: Membership::with_voters(initial_voters),
+            },
+            data: Vec::new(),
+        };
+        Node::from_parts(
+            config,
+            0,
+            None,
+            RaftLog::from_snapshot(snapshot),
+            seed,
+            now_us,
+        )
+    }
+
+    /// A server about to be added to a running cluster: empty log, no
+    /// configuration. It never campaigns, and learns the membership from the
+    /// leader's snapshot once it is added as a learner.
+    pub fn new_joining(config: Config, seed: u64, now_us: TimeUs) -> Result<Self, ConfigError> {
+        Node::new(config, &[], seed, now_us)
+    }
+
+    /// A node coming back from a crash with only its persisted state (paper
+    /// §5.1): term, vote, snapshot and log. Role, commit index and leader
+    /// progress start afresh; membership is recovered from the snapshot and log.
+    pub fn restart(
+        config: Config,
+        persisted: PersistentState,
+        seed: u64,
+        now_us: TimeUs,
+    ) -> Result<Self, ConfigError> {
+        // Planted bug: dropping the vote lets this node vote twice in one term.
+        let vote = if config.bugs.forget_vote_on_restart {
+            None
+        } else {
+            persisted.voted_for
+        };
+        let log = RaftLog::from_parts(persisted.snapshot, persisted.entries);
+        let mut node = Node::from_parts(config, persisted.term, vote, log, seed, now_us)?;
+        // Hand the snapshot out once more so the application can rebuild its state machine.
+        node.snapshot_pending = node.log.snapshot_index() > 0;
+        Ok(node)
+    }
+
+    fn from_parts(
+        cfg: Config,
+        term: Term,
+        voted_for: Option<NodeId>,
+        log: RaftLog,
+        seed: u64,
+        now_us: TimeUs,
+    ) -> Result<Self, ConfigError> {
+        cfg.validate()?;
+        let membership = log.membership_at(log.last_index());
+        let snap = log.snapshot_index();
+        let mut node = Node {
+            term,
+            voted_for,
+            role: Role::Follower,
+            leader_id: None,
+            membership,
+            conf_index: log.last_conf_index(),
+            commit: snap,
+            applied: snap,
+            unstable_from: log.last_index() + 1,
+            snapshot_pending: false,
+            progress: BTreeMap::new(),
+            votes: BTreeMap::new(),
+            rng: ElectionRng::new(seed ^ cfg.id.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+            now_us,
+            randomized_timeout_us: cfg.election_timeout_min_us,
+            election_deadline_us: now_us,
+            heartbeat_deadline_us: now_us,
+            check_quorum_deadline_us: now_us,
+            last_leader_contact_us: 0,
+            transfer: None,
+            reads: VecDeque::new(),
+            read_seq: 0,
+            read_states: Vec::new(),
+            msgs: Vec::new(),
+            persisted_msgs: Vec::new(),
+            dropped_msgs: 0,
+            prev_hard: HardState {
+                term,
+                voted_for,
+                commit: snap,
+            },
+            broadcast_pending: false,
+            spare: Ready::default(),
+            log,
+            cfg,
+        };
+        node.reset_election_timer();
+        Ok(node)
+    }
+
+    // ----- introspection -------------------------------------------------
+
+    /// This node's id.
+    pub fn id(&self) -> NodeId {
+        self.cfg.id
+    }
+    /// The configuration it runs with.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+    /// Current role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    /// Current term.
+    pub fn term(&self) -> Term {
+        self.term
+    }
+    /// Vote cast in the current term.
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+    /// Leader of the current term, if known.
+    pub fn leader_id(&self) -> Option<NodeId> {
+        self.leader_id
+    }
+    /// Highest index known committed.
+    pub fn commit_index(&self) -> LogIndex {
+        self.commit
+    }
+    /// Last index handed out for applying (or restored from a snapshot).
+    pub fn applied_index(&self) -> LogIndex {
+        self.applied
+    }
+    /// The log (first/last index, terms, entries).
+    pub fn log(&self) -> &RaftLog {
+        &self.log
+    }
+    /// Metadata of the latest snapshot.
+    pub fn snapshot_meta(&self) -> &SnapshotMeta {
+        self.log.snapshot_meta()
+    }
+    /// Leader's view of `peer`; `None` unless this node leads and `peer` is a member.
+    pub fn progress(&self, peer: NodeId) -> Option<&Progress> {
+        self.progress.get(&peer)
+    }
+    /// Latest configuration (possibly not committed yet).
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+    /// Voters of the latest configuration.
+    pub fn voters(&self) -> &[NodeId] {
+        &self.membership.voters
+    }
+    /// Learners of the latest configuration.
+    pub fn learners(&self) -> &[NodeId] {
+        &self.membership.learners
+    }
+    /// Votes received so far as (pre-)candidate: id to granted.
+    pub fn votes(&self) -> &BTreeMap<NodeId, bool> {
+        &self.votes
+    }
+    /// When the election timer fires; `None` for leaders and non-voters.
+    pub fn election_deadline_us(&self) -> Option<TimeUs> {
+        (self.role != Role::Leader && self.is_promotable()).then_some(self.election_deadline_us)
+    }
+    /// The current randomized election timeout (for the UI's draining arc).
+    pub fn randomized_election_timeout_us(&self) -> TimeUs {
+        self.randomized_timeout_us
+    }
+    /// Leadership transfer target, if one is under way.
+    pub fn lead_transferee(&self) -> Option<NodeId> {
+        self.transfer.map(|(id, _)| id)
+    }
+    /// ReadIndex requests not answered yet.
+    pub fn pending_reads(&self) -> usize {
+        self.reads.len()
+    }
+    /// Messages dropped because the outbox was full (the network may drop too).
+    pub fn dropped_messages(&self) -> u64 {
+        self.dropped_msgs
+    }
+    /// Latest time this node has been told about.
+    pub fn now_us(&self) -> TimeUs {
+        self.now_us
+    }
+    /// Current persistent fields plus commit index.
+    pub fn hard_state(&self) -> HardState {
+        HardState {
+            term: self.term,
+            voted_for: self.voted_for,
+            commit: self.commit,
+        }
+    }
+    /// What would be on stable storage once the pending Ready is persisted;
+    /// feed it to [`Node::restart`] to model a crash.
+    pub fn persistent_state(&self) -> PersistentState {
+        PersistentState {
+            term: self.term,
+            voted_for: self.voted_for,
+            snapshot: self.log.snapshot().clone(),
+            entries: self.log.entries().to_vec(),
+        }
+    }
+    /// A voter of its own latest configuration: only those campaign (learners,
+    /// joiners and removed servers never do).
+    pub fn is_promotable(&self) -> bool {
+        self.membership.is_voter(self.cfg.id)
+    }
+
+    // ----- input ---------------------------------------------------------
+
+    /// Fires whatever timers are due at `now_us`: elections for followers and
+    /// candidates; heartbeats, CheckQuorum and transfer expiry for leaders.
+    pub fn handle_timeout(&mut self, now_us: TimeUs) {
+        self.observe(now_us);
+        let now = self.now_us;
+        if self.role == Role::Leader {
+            if now >= self.heartbeat_deadline_us {
+                self.heartbeat_deadline_us = now + self.cfg.heartbeat_interval_us;
+                self.broadcast_heartbeat();
+                self.retry_stale_snapshots();
+            }
+            if self.cfg.check_quorum && now >= self.check_quorum_deadline_us {
+                self.check_quorum_deadline_us = now + self.cfg.election_timeout_min_us;
+                self.check_quorum();
+            }
+            if let Some((_, deadline)) = self.transfer {
+                if self.role == Role::Leader && now >= deadline {
+                    self.transfer = None;
+                }
+            }
+        } else if self.is_promotable() && now >= self.election_deadline_us {
+            self.hup(false);
+        }
+    }
+
+    /// The next time [`Node::handle_timeout`] has something to do.
+    pub fn poll_timeout(&self) -> Option<TimeUs> {
+        if self.role == Role::Leader {
+            let mut t = self.heartbeat_deadline_us;
+            if self.cfg.check_quorum {
+                t = t.min(self.check_quorum_deadline_us);
+            }
+            if let Some((_, deadline)) = self.transfer {
+                t = t.min(deadline);
+            }
+            return Some(t);
+        }
+        self.election_deadline_us()
+    }
+
+    /// Handles one message. Messages addressed elsewhere, malformed or stale
+    /// ones are ignored or answered; none panics or corrupts state.
+    pub fn step(&mut self, now_us: TimeUs, msg: Message) {
+        self.observe(now_us);
+        if msg.to != self.cfg.id
+            || msg.from == self.cfg.id
+            || msg.from == 0
+            || !self.is_well_formed(&msg)
+        {
+            return;
+        }
+        if msg.term > self.term {
+            match &msg.body {
+                MessageBody::RequestVote {
+                    pre_vote,
+                    leader_transfer,
+                    ..
+                } => {
+                    // Leader stickiness (thesis §4.2.3): ignore disruptive candidates.
+                    if !*leader_transfer && self.in_lease() {
+                        return;
+                    }
+                    if !*pre_vote {
+                        self.become_follower(msg.term, None);
+                    }
+                }
+                // A granted pre-vote carries the term we would campaign in: no news.
+                MessageBody::RequestVoteResp {
+                    pre_vote: true,
+                    granted: true,
+                } => {}
+                MessageBody::AppendEntries { .. }
+                | MessageBody::InstallSnapshot { .. }
+                | MessageBody::TimeoutNow => {
+                    self.become_follower(msg.term, Some(msg.from));
+                }
+                _ => self.become_follower(msg.term, None),
+            }
+        } else if msg.term < self.term {
+            self.answer_stale(&msg);
+            return;
+        }
+        let from = msg.from;
+        let term = msg.term;
+        match msg.body {
+            MessageBody::RequestVote {
+                pre_vote,
+                last_log_index,
+                last_log_term,
+                ..
+            } => {
+                self.handle_request_vote(from, term, pre_vote, last_log_index, last_log_term);
+            }
+            MessageBody::RequestVoteResp { pre_vote, granted } => {
+                self.handle_vote_resp(from, term, pre_vote, granted)
+            }
+            MessageBody::AppendEntries {
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+                read_seq,
+            } => {
+                self.handle_append(
+                    from,
+                    prev_log_index,
+                    prev_log_term,
+                    entries,
+                    leader_commit,
+                    read_seq,
+                );
+            }
+            MessageBody::AppendEntriesResp {
+                success,
+                index,
+                last_index,
+                conflict_index,
+                conflict_term,
+                read_seq,
+            } => {
+                self.handle_append_resp(
+                    from,
+                    success,
+                    index,
+                    last_index,
+                    conflict_index,
+                    conflict_term,
+                    read_seq,
+                );
+            }
+            MessageBody::InstallSnapshot { snapshot } => self.handle_snapshot(from, snapshot),
+            MessageBody::InstallSnapshotResp { last_index } => {
+                self.handle_snapshot_resp(from, last_index)
+            }
+            MessageBody::TimeoutNow => self.handle_timeout_now(from),
+        }
+    }
+
+    // ----- output --------------------------------------------------------
+
+    /// Whether [`Node::ready`] has anything to hand out.
+    pub fn has_ready(&self) -> bool {
+        self.broadcast_pending
+            || !self.msgs.is_empty()
+            || !self.persisted_msgs.is_empty()
+            || self.hard_state() != self.prev_hard
+            || self.snapshot_pending
+            || self.log.last_index() >= self.unstable_from
+            || self.commit > self.applied
+            || !self.read_states.is_empty()
+            || self
+                .reads
+                .front()
+                .is_some_and(|r| r.releasable(self.applied))
+    }
+
+    /// Takes the pending work (take-once: see [`Ready`] for the order in which to
+    /// process it). Everything handed out is considered persisted and applied.
+    pub fn ready(&mut self) -> Ready {
+        if self.broadcast_pending {
+            self.broadcast_pending = false;
+            self.broadcast_append();
+        }
+        let mut rd = core::mem::take(&mut self.spare);
+        let hs = self.hard_state();
+        if hs != self.prev_hard {
+            self.prev_hard = hs;
+            rd.hard_state = Some(hs);
+        }
+        if self.snapshot_pending {
+            self.snapshot_pending = false;
+            rd.snapshot = Some(self.log.snapshot().clone());
+        }
+        let last = self.log.last_index();
+        if last >= self.unstable_from {
+            rd.entries
+                .extend_from_slice(self.log.slice(self.unstable_from, last));
+            self.unstable_from = last + 1;
+        }
+        if self.commit > self.applied {
+            let hi = self.commit.min(self.applied + MAX_COMMITTED_PER_READY);
+            rd.committed_entries
+                .extend_from_slice(self.log.slice(self.applied + 1, hi));
+            debug_assert_eq!(
+                rd.committed_entries.len() as u64,
+                hi - self.applied,
+                "committed entries are held"
+            );
+            self.applied = hi;
+        }
+        self.release_reads();
+        core::mem::swap(&mut rd.messages, &mut self.msgs);
+        core::mem::swap(&mut rd.persisted_messages, &mut self.persisted_msgs);
+        core::mem::swap(&mut rd.read_states, &mut self.read_states);
+        rd
+    }
+
+    /// Gives back a processed [`Ready`] so its buffers are reused (optional; it
+    /// only avoids allocations).
+    pub fn recycle(&mut self, mut rd: Ready) {
+        rd.hard_state = None;
+        rd.snapshot = None;
+        rd.entries.clear();
+        rd.committed_entries.clear();
+        rd.read_states.clear();
+        rd.messages.clear();
+        rd.persisted_messages.clear();
+        if self.msgs.capacity() == 0 {
+            core::mem::swap(&mut self.msgs, &mut rd.messages);
+        }
+        if self.persisted_msgs.capacity() == 0 {
+            core::mem::swap(&mut self.persisted_msgs, &mut rd.persisted_messages);
+        }
+        if self.read_states.capacity() == 0 {
+            core::mem::swap(&mut self.read_states, &mut rd.read_states);
+        }
+        self.spare = rd;
+    }
+
+    // ----- shared helpers ------------------------------------------------
+
+    /// Time never goes backwards for a node, whatever the caller passes.
+    pub(super) fn observe(&mut self, now_us: TimeUs) {
+        self.now_us = self.now_us.max(now_us);
+    }
+
+    pub(super) fn send(&mut self, to: NodeId, body: MessageBody) {
+        self.push(to, body, false);
+    }
+
+    /// Sends a message that promises persisted state (votes, acks).
+    pub(super) fn send_persisted(&mut self, to: NodeId, body: MessageBody) {
+        self.push(to, body, true);
+    }
+
+    fn push(&mut self, to: NodeId, body: MessageBody, persisted: bool) {
+        let queue = if persisted {
+            &mut self.persisted_msgs
+        } else {
+            &mut self.msgs
+        };
+        // Bounded outbox: dropping a message is always safe in Raft (the network may too).
+        if queue.len() >= MAX_OUTBOX_MSGS {
+            self.dropped_msgs += 1;
+            return;
+        }
+        queue.push(Message {
+            from: self.cfg.id,
+            to,
+            term: self.term,
+            body,
+        });
+    }
+
+    pub(super) fn reset_election_timer(&mut self) {
+        self.randomized_timeout_us = self.rng.next_in(
+            self.cfg.election_timeout_min_us,
+            self.cfg.election_timeout_max_us,
+        );
+        self.election_deadline_us = self.now_us + self.randomized_timeout_us;
+    }
+
+    /// Restarts the election timer without a new draw (a leader was heard from).
+    pub(super) fn touch_election_timer(&mut self) {
+        self.election_deadline_us = self.now_us + self.randomized_timeout_us;
+    }
+
+    /// Within a leader lease: CheckQuorum is on and a leader was heard from
+    /// less than a minimum election timeout ago (or this node leads).
+    pub(super) fn in_lease(&self) -> bool {
+        if !self.cfg.check_quorum {
+            return false;
+        }
+        match self.role {
+            Role::Leader => true,
+            _ => {
+                self.leader_id.is_some()
+                    && self.now_us
+                        < self
+                            .last_leader_contact_us
+                            .saturating_add(self.cfg.election_timeout_min_us)
+            }
+        }
+    }
+
+    /// Any role to follower at `term` (clears the vote only when the term grows).
+    pub(super) fn become_follower(&mut self, term: Term, leader: Option<NodeId>) {
+        debug_assert!(term >= self.term, "terms only grow");
+        if term > self.term {
+            self.term = term;
+            self.voted_for = None;
+        }
+        self.role = Role::Follower;
+        self.leader_id = leader;
+        if leader.is_some() {
+            self.last_leader_contact_us = self.now_us;
+        }
+        self.votes.clear();
+        self.progress.clear();
+        self.transfer = None;
+        self.reads.clear();
+        self.broadcast_pending = false;
+        self.reset_election_timer();
+    }
+
+    /// Committed an entry of the current term: a leader may serve reads and change membership.
+    pub(super) fn committed_in_term(&self) -> bool {
+        self.log.term_at(self.commit) == Some(self.term)
+    }
+
+    /// Cheap structural checks that make later arithmetic safe.
+    fn is_well_formed(&self, msg: &Message) -> bool {
+        // Terms grow by one per election; anything near the top of the range is
+        // forged, and refusing it keeps `term + 1` from overflowing.
+        if msg.term >= MAX_TERM {
+            return false;
+        }
+        match &msg.body {
+            MessageBody::AppendEntries {
+                prev_log_index,
+                prev_log_term,
+                entries,
+                ..
+            } => {
+                if *prev_log_term > msg.term {
+                    return false;
+                }
+                let mut expect = *prev_log_index;
+                let mut term = *prev_log_term;
+                for e in entries {
+                    let Some(next) = expect.checked_add(1) else {
+                        return false;
+                    };
+                    if e.index != next || e.term < term || e.term > msg.term {
+                        return false;
+                    }
+                    expect = next;
+                    term = e.term;
+                }
+                true
+            }
+            MessageBody::InstallSnapshot { snapshot } => {
+                snapshot.meta.last_term <= msg.term && snapshot.meta.last_index < u64::MAX / 2
+            }
+            _ => true,
+        }
+    }
+}
