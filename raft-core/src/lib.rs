@@ -4,9 +4,12 @@
 //!
 //! - [`types`]: identifiers shared by everything else.
 //! - [`kv`]: the replicated key-value state machine (SET, DELETE, GET, CAS, sessions).
-//! - [`check`]: safety checkers, starting with linearizability of a KV history.
+//! - [`check`]: safety checkers: Raft's invariants after every event, and
+//!   linearizability of a KV client history.
 //! - [`raft`]: one Raft node as a sans-IO state machine (election, PreVote,
 //!   CheckQuorum, replication, ReadIndex, leader transfer, membership, snapshots).
+//! - [`sim`]: a deterministic discrete-event simulator of a whole cluster with
+//!   its network, faults and clients; trace, trace hash and time travel.
 //!
 //! The crate is `#![no_std]` + `alloc`: no I/O, no clock, no global
 //! randomness. The caller owns time and transport, and hands in a seed.
@@ -21,6 +24,7 @@ extern crate std;
 pub mod check;
 pub mod kv;
 pub mod raft;
+pub mod sim;
 pub mod types;
 
 pub use types::{LogIndex, NodeId, Role, Term, TimeUs};

@@ -2,5 +2,7 @@
 //!
 //! - [`linearizability`]: is a history of client operations on the key-value
 //!   store linearizable?
+//! - [`invariants`]: Raft's safety properties, checked as the cluster runs.
 
+pub mod invariants;
 pub mod linearizability;

@@ -1,0 +1,524 @@
+//! Raft's safety properties (paper Figure 3), checked incrementally while a
+//! cluster runs.
+//!
+//! The caller (the simulator) reports what each node writes to its log
+//! ([`InvariantChecker::observe_written`]), applies
+//! ([`InvariantChecker::observe_applied`]) and its state after each event
+//! ([`InvariantChecker::observe_node`]). The checker remembers just enough
+//! (leaders per term, committed entries, a fingerprint of every `(index, term)`
+//! ever written) to notice:
+//!
+//! - **Election Safety**: at most one leader per term, ever.
+//! - **Leader Append-Only**: a leader never overwrites or deletes its entries.
+//! - **Log Matching**: two entries with the same index and term hold the same
+//!   command and follow entries of the same term (by induction: identical
+//!   prefixes).
+//! - **Leader Completeness**: a leader of term T holds every entry committed
+//!   in an earlier term.
+//! - **State Machine Safety**: no two nodes commit or apply different entries
+//!   at one index.
+//! - **Monotonicity**: per node incarnation, term, commit and applied index
+//!   never decrease.
+//!
+//! Memory is bounded: at most [`MAX_TRACKED_ENTRIES`] entries are remembered
+//! per table (the oldest indexes are forgotten first), and at most
+//! [`MAX_REPORTED_VIOLATIONS`] distinct violations are kept.
+
+use crate::raft::{Entry, EntryPayload, Node, RaftLog};
+use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// Most committed entries and most `(index, term)` fingerprints remembered.
+pub const MAX_TRACKED_ENTRIES: usize = 200_000;
+/// Most distinct violations kept (later ones are only counted).
+pub const MAX_REPORTED_VIOLATIONS: usize = 1_000;
+/// Most recent commits remembered for the ongoing Leader Completeness check.
+pub const MAX_RECENT_COMMITS: usize = 4_096;
+
+/// A safety property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Property {
+    /// At most one leader per term.
+    ElectionSafety,
+    /// A leader never overwrites or deletes entries in its log.
+    LeaderAppendOnly,
+    /// Same index and term means same entry and same preceding log.
+    LogMatching,
+    /// A leader holds every entry committed in earlier terms.
+    LeaderCompleteness,
+    /// No two nodes commit or apply different entries at the same index.
+    StateMachineSafety,
+    /// A node's term never decreases (within one incarnation).
+    MonotonicTerm,
+    /// A node's commit index never decreases (within one incarnation).
+    MonotonicCommit,
+    /// A node's applied index never decreases (within one incarnation).
+    MonotonicApplied,
+    /// The client history is not linearizable.
+    Linearizability,
+}
+
+impl Property {
+    /// The property's name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Property::ElectionSafety => "Election Safety",
+            Property::LeaderAppendOnly => "Leader Append-Only",
+            Property::LogMatching => "Log Matching",
+            Property::LeaderCompleteness => "Leader Completeness",
+            Property::StateMachineSafety => "State Machine Safety",
+            Property::MonotonicTerm => "Monotonic Term",
+            Property::MonotonicCommit => "Monotonic Commit",
+            Property::MonotonicApplied => "Monotonic Applied",
+            Property::Linearizability => "Linearizability",
+        }
+    }
+}
+
+impl fmt::Display for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One violation found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Violation {
+    /// When it was noticed (virtual microseconds).
+    pub time_us: TimeUs,
+    /// Which property.
+    pub property: Property,
+    /// The nodes involved.
+    pub nodes: Vec<NodeId>,
+    /// The entries involved, as (index, term).
+    pub entries: Vec<(LogIndex, Term)>,
+    /// Explanation in words.
+    pub message: String,
+}
+
+/// Fingerprint of an entry's payload (FNV-1a).
+pub fn payload_hash(payload: &EntryPayload) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut put = |bytes: &[u8]| {
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    match payload {
+        EntryPayload::Noop => put(&[0]),
+        EntryPayload::Command(data) => {
+            put(&[1]);
+            put(data);
+        }
+        EntryPayload::ConfChange(cc) => {
+            put(&[2]);
+            put(&format!("{cc:?}").into_bytes());
+        }
+    }
+    h
+}
+
+/// What makes two violations the same report.
+type ViolationKey = (Property, Vec<NodeId>, Vec<(LogIndex, Term)>);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Committed {
+    term: Term,
+    hash: u64,
+    /// Term of the first node seen with it committed (the committing leader's term).
+    commit_term: Term,
+    node: NodeId,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Watch {
+    term: Term,
+    commit: LogIndex,
+    applied: LogIndex,
+    leader_term: Option<Term>,
+    leader_last: (LogIndex, Term),
+    /// Last entry of `recent_commits` checked against this node as leader.
+    checked_commit_seq: u64,
+}
+
+/// The incremental checker. See the module documentation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InvariantChecker {
+    now_us: TimeUs,
+    leaders: BTreeMap<Term, NodeId>,
+    committed: BTreeMap<LogIndex, Committed>,
+    written: BTreeMap<(LogIndex, Term), (u64, Option<Term>, NodeId)>,
+    watch: BTreeMap<NodeId, Watch>,
+    recent_commits: VecDeque<(u64, LogIndex)>,
+    commit_seq: u64,
+    seen: BTreeSet<ViolationKey>,
+    reported: Vec<Violation>,
+    fresh: usize,
+    total: u64,
+}
+
+impl InvariantChecker {
+    /// A checker that has seen nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the time stamped on violations found from now on.
+    pub fn set_time(&mut self, now_us: TimeUs) {
+        self.now_us = now_us;
+    }
+
+    /// Every distinct violation found so far (at most [`MAX_REPORTED_VIOLATIONS`]).
+    pub fn violations(&self) -> &[Violation] {
+        &self.reported
+    }
+
+    /// Violations found since the last call (for the caller's trace).
+    pub fn take_new(&mut self) -> &[Violation] {
+        let from = self.reported.len() - self.fresh;
+        self.fresh = 0;
+        &self.reported[from..]
+    }
+
+    /// Whether any violation was found since the last [`take_new`](Self::take_new).
+    pub fn has_new(&self) -> bool {
+        self.fresh > 0
+    }
+
+    /// Number of violations found, repeats included.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Reports a violation found elsewhere (e.g. by the linearizability checker).
+    pub fn report(
+        &mut self,
+        property: Property,
+        nodes: Vec<NodeId>,
+        entries: Vec<(LogIndex, Term)>,
+        message: String,
+    ) {
+        self.total += 1;
+        if self.reported.len() >= MAX_REPORTED_VIOLATIONS {
+            return;
+        }
+        if !self.seen.insert((property, nodes.clone(), entries.clone())) {
+            return;
+        }
+        self.reported.push(Violation {
+            time_us: self.now_us,
+            property,
+            nodes,
+            entries,
+            message,
+        });
+        self.fresh += 1;
+    }
+
+    /// A node restarted: its volatile state (commit, applied, role) starts over.
+    pub fn node_restarted(&mut self, node: NodeId) {
+        self.watch.remove(&node);
+    }
+
+    /// `node` wrote `entries` to its log; `log` is its log after the write.
+    pub fn observe_written(&mut self, node: NodeId, entries: &[Entry], log: &RaftLog) {
+        for e in entries {
+            let hash = payload_hash(&e.payload);
+            let prev = if e.index == 1 {
+                Some(0)
+            } else {
+                log.term_at(e.index - 1)
+            };
+            match self.written.get(&(e.index, e.term)) {
+                None => {
+                    self.written.insert((e.index, e.term), (hash, prev, node));
+                    if self.written.len() > MAX_TRACKED_ENTRIES {
+                        self.written.pop_first();
+                    }
+                }
+                Some(&(h, p, other)) => {
+                    if h != hash {
+                        self.report(
+                            Property::LogMatching,
+                            vec![other, node],
+                            vec![(e.index, e.term)],
+                            format!(
+                                "nodes {other} and {node} hold different entries at index {} term {}",
+                                e.index, e.term
+                            ),
+                        );
+                    } else if let (Some(p), Some(q)) = (p, prev) {
+                        if p != q {
+                            self.report(
+                                Property::LogMatching,
+                                vec![other, node],
+                                vec![(e.index, e.term), (e.index - 1, p), (e.index - 1, q)],
+                                format!(
+                                    "entry {}@t{} follows term {p} on node {other} but term {q} on node {node}",
+                                    e.index, e.term
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `node` applied `entry` to its state machine.
+    pub fn observe_applied(&mut self, node: NodeId, node_term: Term, entry: &Entry) {
+        let hash = payload_hash(&entry.payload);
+        self.record_committed(node, node_term, entry.index, entry.term, hash, true);
+    }
+
+    fn record_committed(
+        &mut self,
+        node: NodeId,
+        node_term: Term,
+        index: LogIndex,
+        term: Term,
+        hash: u64,
+        applied: bool,
+    ) {
+        match self.committed.get(&index) {
+            None => {
+                self.committed.insert(
+                    index,
+                    Committed {
+                        term,
+                        hash,
+                        commit_term: node_term,
+                        node,
+                    },
+                );
+                if self.committed.len() > MAX_TRACKED_ENTRIES {
+                    self.committed.pop_first();
+                }
+                self.commit_seq += 1;
+                self.recent_commits.push_back((self.commit_seq, index));
+                if self.recent_commits.len() > MAX_RECENT_COMMITS {
+                    self.recent_commits.pop_front();
+                }
+            }
+            Some(c) if c.term != term || c.hash != hash => {
+                let (other, other_term) = (c.node, c.term);
+                let what = if applied { "applied" } else { "committed" };
+                self.report(
+                    Property::StateMachineSafety,
+                    vec![other, node],
+                    vec![(index, other_term), (index, term)],
+                    format!(
+                        "index {index}: node {other} committed term {other_term}, node {node} {what} term {term} (or a different command)"
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Checks `node`'s state after an event (call for each node the event touched).
+    pub fn observe_node(&mut self, node: &Node) {
+        let id = node.id();
+        let mut w = self.watch.remove(&id).unwrap_or_default();
+        let term = node.term();
+        if term < w.term {
+            self.report(
+                Property::MonotonicTerm,
+                vec![id],
+                vec![],
+                format!("node {id}: term went from {} down to {term}", w.term),
+            );
+        }
+        w.term = term;
+        let log = node.log();
+        let commit = node.commit_index();
+        if commit < w.commit {
+            self.report(
+                Property::MonotonicCommit,
+                vec![id],
+                vec![],
+                format!(
+                    "node {id}: commit index went from {} down to {commit}",
+                    w.commit
+                ),
+            );
+        } else if commit > w.commit {
+            let lo = (w.commit + 1).max(log.first_index());
+            for i in lo..=commit {
+                if let Some(e) = log.entry(i) {
+                    let hash = payload_hash(&e.payload);
+                    let t = e.term;
+                    self.record_committed(id, term, i, t, hash, false);
+                }
+            }
+        }
+        w.commit = commit;
+        let applied = node.applied_index();
+        if applied < w.applied {
+            self.report(
+                Property::MonotonicApplied,
+                vec![id],
+                vec![],
+                format!(
+                    "node {id}: applied index went from {} down to {applied}",
+                    w.applied
+                ),
+            );
+        }
+        w.applied = applied;
+        if node.role() == Role::Leader {
+            self.check_leader(node, &mut w);
+        } else {
+            w.leader_term = None;
+        }
+        self.watch.insert(id, w);
+    }
+
+    fn check_leader(&mut self, node: &Node, w: &mut Watch) {
+        let id = node.id();
+        let term = node.term();
+        let log = node.log();
+        match self.leaders.get(&term) {
+            Some(&other) if other != id => self.report(
+                Property::ElectionSafety,
+                vec![other, id],
+                vec![],
+                format!("nodes {other} and {id} were both leader in term {term}"),
+            ),
+            Some(_) => {}
+            None => {
+                self.leaders.insert(term, id);
+                if self.leaders.len() > MAX_TRACKED_ENTRIES {
+                    self.leaders.pop_first();
+                }
+            }
+        }
+        let snap = log.snapshot_index();
+        if w.leader_term != Some(term) {
+            // Newly elected: it must hold everything committed in earlier terms.
+            let missing = self
+                .committed
+                .range(snap + 1..)
+                .find(|(&i, c)| c.commit_term < term && log.term_at(i) != Some(c.term))
+                .map(|(&i, c)| (i, *c));
+            if let Some((i, c)) = missing {
+                self.report_incomplete(id, term, log, i, c);
+            }
+            w.leader_term = Some(term);
+            w.checked_commit_seq = self.commit_seq;
+        } else {
+            let (li, lt) = w.leader_last;
+            if li > snap && (log.last_index() < li || log.term_at(li) != Some(lt)) {
+                self.report(
+                    Property::LeaderAppendOnly,
+                    vec![id],
+                    vec![(li, lt)],
+                    format!("leader {id} of term {term} lost or replaced its entry {li}@t{lt}"),
+                );
+            }
+            if w.checked_commit_seq < self.commit_seq {
+                let from = self
+                    .recent_commits
+                    .partition_point(|(s, _)| *s <= w.checked_commit_seq);
+                let newer: Vec<LogIndex> =
+                    self.recent_commits.range(from..).map(|&(_, i)| i).collect();
+                for i in newer {
+                    let Some(c) = self.committed.get(&i).copied() else {
+                        continue;
+                    };
+                    if i > snap && c.commit_term < term && log.term_at(i) != Some(c.term) {
+                        self.report_incomplete(id, term, log, i, c);
+                    }
+                }
+                w.checked_commit_seq = self.commit_seq;
+            }
+        }
+        w.leader_last = (log.last_index(), log.last_term());
+    }
+
+    fn report_incomplete(
+        &mut self,
+        id: NodeId,
+        term: Term,
+        log: &RaftLog,
+        i: LogIndex,
+        c: Committed,
+    ) {
+        let has = match log.term_at(i) {
+            Some(t) => format!("holds term {t} there"),
+            None => String::from("has no entry there"),
+        };
+        self.report(
+            Property::LeaderCompleteness,
+            vec![id, c.node],
+            vec![(i, c.term)],
+            format!(
+                "leader {id} of term {term} lacks entry {i}@t{} committed in term {} (seen on node {}); it {has}",
+                c.term, c.commit_term, c.node
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raft::{Config, Snapshot};
+
+    fn entry(index: LogIndex, term: Term, byte: u8) -> Entry {
+        Entry {
+            index,
+            term,
+            payload: EntryPayload::Command(vec![byte]),
+        }
+    }
+
+    #[test]
+    fn log_matching_catches_different_payloads_and_predecessors() {
+        let mut c = InvariantChecker::new();
+        let a = RaftLog::from_parts(Snapshot::default(), vec![entry(1, 1, 1), entry(2, 2, 2)]);
+        c.observe_written(1, a.entries(), &a);
+        let b = RaftLog::from_parts(Snapshot::default(), vec![entry(1, 1, 1), entry(2, 2, 9)]);
+        c.observe_written(2, &b.entries()[1..], &b);
+        assert_eq!(c.violations()[0].property, Property::LogMatching);
+        let d = RaftLog::from_parts(Snapshot::default(), vec![entry(1, 2, 1), entry(2, 2, 2)]);
+        c.observe_written(3, &d.entries()[1..], &d);
+        assert_eq!(c.violations().len(), 2);
+        assert_eq!(c.take_new().len(), 2);
+        assert!(!c.has_new());
+    }
+
+    #[test]
+    fn applied_conflicts_are_state_machine_violations() {
+        let mut c = InvariantChecker::new();
+        c.observe_applied(1, 1, &entry(1, 1, 1));
+        c.observe_applied(2, 1, &entry(1, 1, 1));
+        assert!(c.violations().is_empty());
+        c.observe_applied(3, 2, &entry(1, 2, 5));
+        assert_eq!(c.violations()[0].property, Property::StateMachineSafety);
+    }
+
+    #[test]
+    fn single_node_leader_is_fine() {
+        let mut n = Node::new(Config::new(1), &[1], 7, 0).unwrap();
+        let t = n.poll_timeout().unwrap();
+        n.handle_timeout(t);
+        let mut c = InvariantChecker::new();
+        let rd = n.ready();
+        c.observe_written(1, &rd.entries, n.log());
+        for e in &rd.committed_entries {
+            c.observe_applied(1, n.term(), e);
+        }
+        c.observe_node(&n);
+        assert_eq!(n.role(), Role::Leader);
+        assert!(c.violations().is_empty(), "{:?}", c.violations());
+    }
+}

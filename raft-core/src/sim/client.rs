@@ -1,0 +1,107 @@
+//! Simulated clients: a closed-loop workload behind a load balancer, plus
+//! one-shot clients for requests the user makes.
+
+use super::rng::SimRng;
+use crate::kv::Op;
+use crate::types::{LogIndex, NodeId, Term, TimeUs};
+use alloc::format;
+use alloc::string::String;
+
+/// Keys the automatic workload touches (few, so operations conflict).
+pub const WORKLOAD_KEYS: [&str; 3] = ["x", "y", "z"];
+/// Client ids at or above this are one-shot clients created by user requests.
+pub const USER_CLIENT_BASE: u64 = 1_000_000;
+/// Most user requests outstanding at once.
+pub const MAX_USER_REQUESTS: usize = 64;
+/// Redirects followed for one attempt before waiting for the timeout.
+pub const MAX_REDIRECTS: u32 = 8;
+/// A user request is given up (left pending in the history) after this many attempts.
+pub const MAX_USER_ATTEMPTS: u32 = 50;
+
+/// Where a request stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Waiting to issue the next operation (automatic clients only).
+    Thinking,
+    /// About to send to `node` at the wake-up time.
+    Sending { node: NodeId },
+    /// Sent; waits for the reply until the wake-up time (then retries).
+    Waiting {
+        node: NodeId,
+        proposal: Option<(LogIndex, Term)>,
+    },
+}
+
+/// The operation a client is trying to get done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Request {
+    pub(crate) op: Op,
+    pub(crate) seq: u64,
+    /// History id, set when first sent.
+    pub(crate) history_id: Option<u64>,
+    pub(crate) attempt: u32,
+    pub(crate) redirects: u32,
+}
+
+/// One client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Client {
+    pub(crate) id: u64,
+    pub(crate) user: bool,
+    pub(crate) next_seq: u64,
+    pub(crate) request: Option<Request>,
+    pub(crate) phase: Phase,
+    /// Generation of the scheduled wake-up; older wake-ups are stale.
+    pub(crate) gen: u64,
+    /// Last node known to lead.
+    pub(crate) leader_hint: Option<NodeId>,
+}
+
+impl Client {
+    pub(crate) fn new(id: u64, user: bool) -> Self {
+        Client {
+            id,
+            user,
+            next_seq: 1,
+            request: None,
+            phase: Phase::Thinking,
+            gen: 0,
+            leader_hint: None,
+        }
+    }
+}
+
+/// Draws the next workload operation of `client` (sequence `seq`).
+pub(crate) fn random_op(rng: &mut SimRng, client: u64, seq: u64) -> Op {
+    let key = String::from(WORKLOAD_KEYS[rng.below(WORKLOAD_KEYS.len() as u64) as usize]);
+    let value = format!("{client}.{seq}");
+    match rng.below(20) {
+        0..=9 => Op::Set { key, value },
+        10..=14 => Op::Get { key },
+        15..=17 => {
+            let expected = match rng.below(3) {
+                0 => None,
+                _ => Some(format!(
+                    "{}.{}",
+                    1 + rng.below(3),
+                    seq.saturating_sub(1).max(1)
+                )),
+            };
+            Op::Cas {
+                key,
+                expected,
+                new: value,
+            }
+        }
+        _ => Op::Delete { key },
+    }
+}
+
+/// Mean think time between two operations of one automatic client.
+pub(crate) fn think_time_us(rng: &mut SimRng, clients: usize, ops_per_sec: u32) -> Option<TimeUs> {
+    if ops_per_sec == 0 {
+        return None;
+    }
+    let mean = clients as u64 * 1_000_000 / ops_per_sec as u64;
+    Some(rng.range_inclusive(mean / 2, mean + mean / 2).max(1))
+}

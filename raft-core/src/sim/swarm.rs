@@ -1,0 +1,347 @@
+//! Swarm testing (after TigerBeetle's VOPR): per seed, a random subset of
+//! fault kinds is enabled and a nemesis injects them during a safety phase;
+//! then every fault is healed and the cluster must elect a leader and commit
+//! a new write within a bound (liveness phase).
+
+use super::config::SimConfig;
+use super::rng::{derive_seed, SimRng};
+use super::world::Sim;
+use crate::check::invariants::Violation;
+use crate::check::linearizability::Verdict;
+use crate::kv::Op;
+use crate::raft::Bugs;
+use crate::types::{NodeId, TimeUs};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+const NEMESIS: u64 = 0x6E65_6D65;
+
+/// Which kinds of faults a run may inject.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FaultMix {
+    /// Crash and restart nodes.
+    pub crash: bool,
+    /// Partition the network and cut single links.
+    pub partition: bool,
+    /// Random message loss.
+    pub loss: bool,
+    /// Random message duplication (and reordering).
+    pub duplication: bool,
+    /// Pause and resume nodes.
+    pub pause: bool,
+    /// Clock drift.
+    pub drift: bool,
+    /// Slow disk writes.
+    pub disk_latency: bool,
+}
+
+/// Fault kind names, as accepted by [`FaultMix::parse`].
+pub const FAULT_NAMES: [&str; 7] = [
+    "crash",
+    "partition",
+    "loss",
+    "duplication",
+    "pause",
+    "drift",
+    "disk-latency",
+];
+
+impl FaultMix {
+    /// Every fault kind.
+    pub fn all() -> Self {
+        FaultMix {
+            crash: true,
+            partition: true,
+            loss: true,
+            duplication: true,
+            pause: true,
+            drift: true,
+            disk_latency: true,
+        }
+    }
+
+    fn flags(&mut self) -> [&mut bool; 7] {
+        [
+            &mut self.crash,
+            &mut self.partition,
+            &mut self.loss,
+            &mut self.duplication,
+            &mut self.pause,
+            &mut self.drift,
+            &mut self.disk_latency,
+        ]
+    }
+
+    /// A random non-empty subset of the kinds allowed by `self`.
+    pub fn draw(mut self, rng: &mut SimRng) -> Self {
+        let allowed = self;
+        loop {
+            let mut any = false;
+            for f in self.flags() {
+                if *f {
+                    *f = rng.below(2) == 1;
+                    any |= *f;
+                }
+            }
+            if any || allowed == FaultMix::default() {
+                return self;
+            }
+            self = allowed;
+        }
+    }
+
+    /// Parses a comma-separated list of [`FAULT_NAMES`] (or `all`, `none`).
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let mut m = FaultMix::default();
+        for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match name {
+                "all" => m = FaultMix::all(),
+                "none" => {}
+                _ => {
+                    let i = FAULT_NAMES
+                        .iter()
+                        .position(|n| *n == name)
+                        .ok_or_else(|| format!("unknown fault {name:?}"))?;
+                    *m.flags()[i] = true;
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    /// The enabled kinds, comma separated.
+    pub fn describe(mut self) -> String {
+        let mut out = String::new();
+        for (i, f) in self.flags().into_iter().enumerate() {
+            if *f {
+                if !out.is_empty() {
+                    out.push(',');
+                }
+                out.push_str(FAULT_NAMES[i]);
+            }
+        }
+        out
+    }
+}
+
+/// Parameters of one swarm run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SwarmParams {
+    /// Cluster size.
+    pub nodes: usize,
+    /// Planted bugs.
+    pub bugs: Bugs,
+    /// Fault kinds the per-seed draw chooses from.
+    pub allowed: FaultMix,
+    /// Length of the phase with faults, microseconds.
+    pub safety_us: TimeUs,
+    /// Bound on the healed phase, microseconds.
+    pub liveness_us: TimeUs,
+    /// Total client operations per second.
+    pub client_ops_per_sec: u32,
+    /// Linearizability search budget.
+    pub lin_steps: u64,
+}
+
+impl Default for SwarmParams {
+    fn default() -> Self {
+        SwarmParams {
+            nodes: 5,
+            bugs: Bugs::default(),
+            allowed: FaultMix::all(),
+            safety_us: 20_000_000,
+            liveness_us: 10_000_000,
+            client_ops_per_sec: 20,
+            lin_steps: 2_000_000,
+        }
+    }
+}
+
+/// What one seed did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SwarmOutcome {
+    /// The seed.
+    pub seed: u64,
+    /// The fault kinds drawn.
+    pub faults: FaultMix,
+    /// Safety violations (invariants and linearizability).
+    pub violations: Vec<Violation>,
+    /// Why the liveness phase failed, if it did.
+    pub liveness_failure: Option<String>,
+    /// Linearizability could not be decided within the budget.
+    pub lin_unknown: bool,
+    /// Events processed.
+    pub events: u64,
+    /// Virtual time simulated, microseconds.
+    pub sim_us: TimeUs,
+    /// Final trace hash.
+    pub trace_hash: u64,
+}
+
+/// The configuration a swarm run uses for `seed` and `faults`.
+pub fn swarm_config(seed: u64, params: &SwarmParams, faults: FaultMix) -> SimConfig {
+    let mut rng = SimRng::new(seed, NEMESIS ^ 1);
+    let mut cfg = SimConfig::with_seed(seed);
+    cfg.nodes = params.nodes;
+    cfg.bugs = params.bugs;
+    cfg.clients = 3;
+    cfg.client_ops_per_sec = params.client_ops_per_sec;
+    cfg.snapshot_threshold = 200;
+    cfg.trace_capacity = 1_000;
+    if faults.loss {
+        cfg.loss_ppm = rng.range_inclusive(1_000, 100_000) as u32;
+    }
+    if faults.duplication {
+        cfg.duplication_ppm = rng.range_inclusive(1_000, 100_000) as u32;
+        cfg.reorder_ppm = rng.range_inclusive(1_000, 200_000) as u32;
+    }
+    if faults.drift {
+        cfg.max_drift_ppm = rng.range_inclusive(1_000, 200_000) as u32;
+    }
+    if faults.disk_latency {
+        cfg.disk_latency_us = rng.range_inclusive(100, 20_000);
+    }
+    cfg
+}
+
+/// Injects one random fault (or repair) of the enabled kinds.
+pub fn nemesis_step(sim: &mut Sim, rng: &mut SimRng, faults: FaultMix) {
+    let ids: Vec<NodeId> = sim.node_ids();
+    let n = ids.len() as u64;
+    let pick = |rng: &mut SimRng| ids[rng.below(n) as usize];
+    match rng.below(8) {
+        0 | 1 if faults.crash => {
+            let id = pick(rng);
+            if sim.is_crashed(id) == Some(true) {
+                let _ = sim.restart(id);
+            } else {
+                let _ = sim.crash(id);
+            }
+        }
+        2 | 3 if faults.partition => {
+            let mut a = Vec::new();
+            let mut b = Vec::new();
+            for &id in &ids {
+                if rng.below(2) == 0 {
+                    a.push(id);
+                } else {
+                    b.push(id);
+                }
+            }
+            let _ = sim.partition(alloc::vec![a, b]);
+        }
+        4 if faults.partition => {
+            let (x, y) = (pick(rng), pick(rng));
+            if x != y {
+                let _ = sim.cut_link(x, y);
+            }
+        }
+        5 if faults.pause => {
+            let id = pick(rng);
+            if sim.is_paused(id) == Some(true) {
+                let _ = sim.resume(id);
+            } else {
+                let _ = sim.pause(id);
+            }
+        }
+        6 => {
+            let _ = sim.heal_all();
+        }
+        _ => {
+            // Repair something: restart a crashed node or resume a paused one.
+            for &id in &ids {
+                if sim.is_crashed(id) == Some(true) {
+                    let _ = sim.restart(id);
+                    break;
+                }
+                if sim.is_paused(id) == Some(true) {
+                    let _ = sim.resume(id);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Heals every fault: links, loss, crashed and paused nodes.
+pub fn heal_everything(sim: &mut Sim) {
+    let _ = sim.heal_all();
+    let _ = sim.set_loss(0);
+    let _ = sim.set_duplication(0);
+    let _ = sim.set_reorder(0, 0);
+    for id in sim.node_ids() {
+        let _ = sim.restart(id);
+        let _ = sim.resume(id);
+    }
+}
+
+/// Runs one seed: draw the fault mix, safety phase, liveness phase, checks.
+pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
+    let mut rng = SimRng::new(seed, NEMESIS);
+    let faults = params.allowed.draw(&mut rng);
+    let cfg = swarm_config(seed, params, faults);
+    let mut sim = Sim::new(cfg).expect("swarm configurations are valid");
+    let mut nemesis = SimRng::new(derive_seed(seed, NEMESIS, 2), NEMESIS);
+    // Safety phase: faults at random intervals.
+    while sim.now_us() < params.safety_us {
+        let gap = nemesis.range_inclusive(100_000, 1_500_000);
+        sim.run_until((sim.now_us() + gap).min(params.safety_us));
+        if sim.now_us() < params.safety_us {
+            nemesis_step(&mut sim, &mut nemesis, faults);
+        }
+    }
+    // Liveness phase: heal, then a leader and a fresh committed write are due.
+    heal_everything(&mut sim);
+    let start = sim.now_us();
+    let deadline = start + params.liveness_us;
+    let mut liveness_failure = None;
+    let mut client = None;
+    while sim.now_us() < deadline {
+        sim.run_until(sim.now_us() + 50_000);
+        if client.is_none() && sim.leader().is_some() {
+            let op = Op::Set {
+                key: String::from("liveness"),
+                value: format!("{seed}"),
+            };
+            client = sim.client_request(op, None).ok();
+        }
+        let done = client.is_some()
+            && sim
+                .history()
+                .operations()
+                .iter()
+                .rev()
+                .find(|o| Some(o.client_id) == client)
+                .is_some_and(|o| o.returned().is_some());
+        if done {
+            break;
+        }
+    }
+    if sim.now_us() >= deadline {
+        liveness_failure = Some(match client {
+            None => format!(
+                "no leader within {} ms after healing",
+                params.liveness_us / 1000
+            ),
+            Some(_) => format!(
+                "a write was not committed within {} ms after healing",
+                params.liveness_us / 1000
+            ),
+        });
+    }
+    let verdict = sim.check_linearizability(params.lin_steps);
+    SwarmOutcome {
+        seed,
+        faults,
+        violations: sim.violations().to_vec(),
+        liveness_failure,
+        lin_unknown: matches!(verdict, Verdict::Unknown { .. }),
+        events: sim.events_processed(),
+        sim_us: sim.now_us(),
+        trace_hash: sim.trace_hash(),
+    }
+}

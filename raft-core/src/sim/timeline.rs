@@ -1,0 +1,323 @@
+//! Time travel: checkpoints, seeking and forking on top of a [`Sim`].
+//!
+//! The timeline records every user action with the virtual time and the
+//! number of events processed when it was taken, and keeps a clone of the
+//! simulation every `checkpoint_interval_us` (bounded: older checkpoints are
+//! thinned out). Seeking restores the nearest checkpoint at or before the
+//! target and replays events and recorded actions deterministically. Acting
+//! in the past forks: the recorded actions after that point are discarded.
+
+use super::config::{ConfigError, SimConfig};
+use super::faults::ActionError;
+use super::world::Sim;
+use crate::kv::Op;
+use crate::types::{NodeId, TimeUs};
+use alloc::vec::Vec;
+
+/// Most checkpoints kept; beyond it every other old one is dropped.
+pub const MAX_CHECKPOINTS: usize = 64;
+/// Trace events a checkpoint keeps in memory (the hash and count cover all).
+pub const CHECKPOINT_TRACE_EVENTS: usize = 2_000;
+
+/// A user action that a [`Timeline`] can record and replay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Action {
+    /// [`Sim::crash`].
+    Crash(NodeId),
+    /// [`Sim::restart`].
+    Restart(NodeId),
+    /// [`Sim::pause`].
+    Pause(NodeId),
+    /// [`Sim::resume`].
+    Resume(NodeId),
+    /// [`Sim::timeout_now`].
+    TimeoutNow(NodeId),
+    /// [`Sim::transfer_leader`].
+    TransferLeader(NodeId),
+    /// [`Sim::add_node`].
+    AddNode,
+    /// [`Sim::remove_node`].
+    RemoveNode(NodeId),
+    /// [`Sim::partition`].
+    Partition(Vec<Vec<NodeId>>),
+    /// [`Sim::cut_link`].
+    CutLink {
+        /// Sender side.
+        from: NodeId,
+        /// Receiver side.
+        to: NodeId,
+    },
+    /// [`Sim::heal_link`].
+    HealLink {
+        /// Sender side.
+        from: NodeId,
+        /// Receiver side.
+        to: NodeId,
+    },
+    /// [`Sim::heal_all`].
+    HealAll,
+    /// [`Sim::set_loss`].
+    SetLoss(u32),
+    /// [`Sim::set_duplication`].
+    SetDuplication(u32),
+    /// [`Sim::set_latency`].
+    SetLatency {
+        /// Lower bound, microseconds.
+        min_us: TimeUs,
+        /// Upper bound, microseconds.
+        max_us: TimeUs,
+    },
+    /// [`Sim::set_drift`].
+    SetDrift {
+        /// The node.
+        node: NodeId,
+        /// Drift, ppm.
+        ppm: i64,
+    },
+    /// [`Sim::client_request`].
+    ClientRequest {
+        /// The operation.
+        op: Op,
+        /// First node asked (`None`: the load balancer picks).
+        target: Option<NodeId>,
+    },
+}
+
+impl Sim {
+    /// Applies an [`Action`] at the current time.
+    pub fn apply(&mut self, action: &Action) -> Result<(), ActionError> {
+        match action {
+            Action::Crash(id) => self.crash(*id),
+            Action::Restart(id) => self.restart(*id),
+            Action::Pause(id) => self.pause(*id),
+            Action::Resume(id) => self.resume(*id),
+            Action::TimeoutNow(id) => self.timeout_now(*id),
+            Action::TransferLeader(id) => self.transfer_leader(*id),
+            Action::AddNode => self.add_node().map(|_| ()),
+            Action::RemoveNode(id) => self.remove_node(*id),
+            Action::Partition(groups) => self.partition(groups.clone()),
+            Action::CutLink { from, to } => self.cut_link(*from, *to),
+            Action::HealLink { from, to } => self.heal_link(*from, *to),
+            Action::HealAll => self.heal_all(),
+            Action::SetLoss(ppm) => self.set_loss(*ppm),
+            Action::SetDuplication(ppm) => self.set_duplication(*ppm),
+            Action::SetLatency { min_us, max_us } => self.set_latency(*min_us, *max_us),
+            Action::SetDrift { node, ppm } => self.set_drift(*node, *ppm),
+            Action::ClientRequest { op, target } => {
+                self.client_request(op.clone(), *target).map(|_| ())
+            }
+        }
+    }
+}
+
+/// An action as recorded: when, and after how many events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RecordedAction {
+    /// Virtual time it was taken.
+    pub time_us: TimeUs,
+    /// [`Sim::events_processed`] at that moment.
+    pub at_event: u64,
+    /// What was done.
+    pub action: Action,
+}
+
+/// What [`Timeline::act`] did besides applying the action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ActOutcome {
+    /// The action was taken in the past: the old future was discarded.
+    pub forked: bool,
+    /// Recorded actions discarded by the fork.
+    pub discarded_actions: usize,
+}
+
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    time_us: TimeUs,
+    actions_applied: usize,
+    sim: Sim,
+}
+
+/// A [`Sim`] with recorded actions, checkpoints, seek and fork.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    sim: Sim,
+    actions: Vec<RecordedAction>,
+    applied: usize,
+    checkpoints: Vec<Checkpoint>,
+    interval_us: TimeUs,
+    max_reached_us: TimeUs,
+}
+
+impl Timeline {
+    /// A timeline over a fresh simulation, with a checkpoint every second.
+    pub fn new(config: SimConfig) -> Result<Self, ConfigError> {
+        Self::with_interval(config, 1_000_000)
+    }
+
+    /// Like [`new`](Self::new) with another checkpoint interval (at least 1 µs).
+    pub fn with_interval(config: SimConfig, interval_us: TimeUs) -> Result<Self, ConfigError> {
+        let sim = Sim::new(config)?;
+        let mut t = Timeline {
+            sim,
+            actions: Vec::new(),
+            applied: 0,
+            checkpoints: Vec::new(),
+            interval_us: interval_us.max(1),
+            max_reached_us: 0,
+        };
+        t.checkpoint();
+        Ok(t)
+    }
+
+    /// The simulation at the current point.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// Current virtual time.
+    pub fn now_us(&self) -> TimeUs {
+        self.sim.now_us()
+    }
+
+    /// The furthest time reached on the current branch.
+    pub fn max_reached_us(&self) -> TimeUs {
+        self.max_reached_us
+    }
+
+    /// Recorded actions of the current branch (including any after the current point).
+    pub fn actions(&self) -> &[RecordedAction] {
+        &self.actions
+    }
+
+    /// Times of the checkpoints kept.
+    pub fn checkpoint_times(&self) -> Vec<TimeUs> {
+        self.checkpoints.iter().map(|c| c.time_us).collect()
+    }
+
+    fn checkpoint(&mut self) {
+        let t = self.sim.now_us();
+        if self.checkpoints.last().is_some_and(|c| c.time_us >= t) {
+            return;
+        }
+        let mut sim = self.sim.clone();
+        sim.trace.keep_last(CHECKPOINT_TRACE_EVENTS);
+        self.checkpoints.push(Checkpoint {
+            time_us: t,
+            actions_applied: self.applied,
+            sim,
+        });
+        if self.checkpoints.len() > MAX_CHECKPOINTS {
+            // Thin out the older half: keep the first and every other one.
+            let half = self.checkpoints.len() / 2;
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                let keep = i == 0 || i >= half || i % 2 == 0;
+                i += 1;
+                keep
+            });
+        }
+    }
+
+    fn next_boundary(&self) -> TimeUs {
+        (self.sim.now_us() / self.interval_us + 1) * self.interval_us
+    }
+
+    /// Runs (replaying recorded actions) to `t_us`, taking checkpoints on the way.
+    fn advance_to(&mut self, t_us: TimeUs) {
+        loop {
+            let boundary = self.next_boundary();
+            let pending = self
+                .actions
+                .get(self.applied)
+                .filter(|a| a.time_us <= t_us && a.time_us <= boundary)
+                .cloned();
+            if let Some(a) = pending {
+                while self.sim.events_processed() < a.at_event {
+                    if self.sim.step().is_none() {
+                        break;
+                    }
+                }
+                self.sim.set_now(a.time_us);
+                let _ = self.sim.apply(&a.action);
+                self.applied += 1;
+                continue;
+            }
+            if boundary <= t_us {
+                self.sim.run_until(boundary);
+                self.checkpoint();
+                continue;
+            }
+            self.sim.run_until(t_us);
+            break;
+        }
+        self.max_reached_us = self.max_reached_us.max(self.sim.now_us());
+    }
+
+    /// Runs forward to `t_us` (no-op if in the past; use [`seek`](Self::seek)).
+    pub fn run_until(&mut self, t_us: TimeUs) {
+        if t_us >= self.sim.now_us() {
+            self.advance_to(t_us);
+        }
+    }
+
+    /// Processes one event (replaying any recorded action due before it).
+    pub fn step(&mut self) -> Option<TimeUs> {
+        let next = self.sim.next_event_time()?;
+        let boundary = self.next_boundary();
+        if next > boundary
+            || self
+                .actions
+                .get(self.applied)
+                .is_some_and(|a| a.at_event <= self.sim.events_processed())
+        {
+            self.advance_to(next.min(boundary));
+        }
+        let t = self.sim.step();
+        self.max_reached_us = self.max_reached_us.max(self.sim.now_us());
+        t
+    }
+
+    /// Moves to virtual time `t_us`, backwards (restore + replay) or forwards.
+    pub fn seek(&mut self, t_us: TimeUs) {
+        if t_us < self.sim.now_us() {
+            let cp = self
+                .checkpoints
+                .iter()
+                .rev()
+                .find(|c| c.time_us <= t_us)
+                .unwrap_or(&self.checkpoints[0]);
+            self.sim = cp.sim.clone();
+            self.applied = cp.actions_applied;
+        }
+        self.advance_to(t_us);
+    }
+
+    /// Takes an action at the current time and records it. If recorded
+    /// actions lie ahead (after a seek back), they are discarded: a fork.
+    pub fn act(&mut self, action: Action) -> Result<ActOutcome, ActionError> {
+        let now = self.sim.now_us();
+        self.sim.apply(&action)?;
+        let discarded = self.actions.len() - self.applied;
+        let forked = discarded > 0 || now < self.max_reached_us;
+        if forked {
+            self.actions.truncate(self.applied);
+            let applied = self.applied;
+            self.checkpoints
+                .retain(|c| c.time_us <= now && c.actions_applied <= applied);
+            self.max_reached_us = now;
+        }
+        self.actions.push(RecordedAction {
+            time_us: now,
+            at_event: self.sim.events_processed(),
+            action,
+        });
+        self.applied += 1;
+        Ok(ActOutcome {
+            forked,
+            discarded_actions: discarded,
+        })
+    }
+}
