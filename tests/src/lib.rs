@@ -51,6 +51,12 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
+fn slug(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
 /// A free TCP port on the loopback interface.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -187,6 +193,84 @@ impl Session {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Runs JavaScript in the page and returns its value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Waits until a JavaScript expression is truthy; returns its value.
+    pub async fn wait_until(&self, what: &str, expression: &str) -> serde_json::Value {
+        self.wait_until_for(what, expression, WAIT_TIMEOUT).await
+    }
+
+    /// [`Session::wait_until`] with its own timeout.
+    pub async fn wait_until_for(
+        &self,
+        what: &str,
+        expression: &str,
+        timeout: Duration,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + timeout;
+        let script = format!("return ({expression});");
+        loop {
+            let value = self.js(&script).await;
+            let truthy = match &value {
+                serde_json::Value::Null => false,
+                serde_json::Value::Bool(b) => *b,
+                serde_json::Value::Number(n) => n.as_f64() != Some(0.0),
+                serde_json::Value::String(s) => !s.is_empty(),
+                _ => true,
+            };
+            if truthy {
+                return value;
+            }
+            if Instant::now() > deadline {
+                let shot = self.screenshot(&format!("timeout-{}", slug(what))).await;
+                panic!(
+                    "waited {timeout:?} for {what} (screenshot {})",
+                    shot.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the element with this `data-testid` (the first one).
+    pub async fn click(&self, testid: &str) {
+        self.click_css(&format!("[data-testid={testid}]")).await;
+    }
+
+    /// Clicks the first element matching a CSS selector.
+    pub async fn click_css(&self, css: &str) {
+        let element = self
+            .client
+            .wait()
+            .at_most(WAIT_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"));
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click `{css}`: {e}"));
+    }
+
+    /// Sets a form control's value and fires `input` and `change`, as a user would.
+    pub async fn set_value(&self, testid: &str, value: &str) {
+        let script = format!(
+            "const el = document.querySelector('[data-testid={testid}]');
+             if (!el) throw new Error('no {testid}');
+             el.value = {value};
+             el.dispatchEvent(new Event('input', {{ bubbles: true }}));
+             el.dispatchEvent(new Event('change', {{ bubbles: true }}));",
+            value = serde_json::Value::String(value.to_string())
+        );
+        self.js(&script).await;
     }
 
     /// Saves a PNG screenshot as `target/e2e-screenshots/<name>.png`.

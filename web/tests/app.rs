@@ -1,9 +1,10 @@
 //! Component tests in headless Chromium (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
+use raft_core::sim::SimConfig;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web::app::App;
+use web::app::{App, AppProps};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -11,7 +12,14 @@ fn mount() -> web_sys::Element {
     let document = document();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::Renderer::<App>::with_root_and_props(
+        root.clone(),
+        AppProps {
+            config: SimConfig::default(),
+            autoplay: false,
+        },
+    )
+    .render();
     root
 }
 

@@ -1,4 +1,13 @@
-//! Small function components with `PartialEq` props.
+//! Small function components with `PartialEq` props, so only what changed re-renders.
 
+pub mod checker;
 pub mod cluster;
+pub mod controls;
+pub mod feed;
+pub mod help;
+pub mod inspector;
+pub mod kv;
+pub mod logs;
+pub mod message;
+pub mod network;
 pub mod node;

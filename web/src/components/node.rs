@@ -1,28 +1,15 @@
 //! One server drawn as an SVG group, carrying the stable test hooks.
 
 use crate::layout::Point;
-use raft_core::{LogIndex, NodeId, Role, Term};
+use raft_core::sim::{NodeStatus, NodeView};
+use raft_core::{NodeId, Role};
 use yew::prelude::*;
 
-/// What the view shows of one node.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NodeView {
-    /// 1-based id.
-    pub id: NodeId,
-    /// Current role; `None` when the node is crashed.
-    pub role: Option<Role>,
-    /// Current term.
-    pub term: Term,
-    /// Highest index known committed.
-    pub commit_index: LogIndex,
-    /// Index of the last log entry.
-    pub last_index: LogIndex,
-}
-
-impl NodeView {
-    /// The `data-role` hook value: a role name, or `crashed`.
-    pub fn role_name(&self) -> &'static str {
-        self.role.map_or("crashed", Role::as_str)
+/// The `data-role` hook value of a node.
+pub fn role_name(status: &NodeStatus) -> &'static str {
+    match status {
+        NodeStatus::Up(role) | NodeStatus::Paused(role) => role.as_str(),
+        NodeStatus::Crashed => "crashed",
     }
 }
 
@@ -35,28 +22,95 @@ pub struct NodeProps {
     pub at: Point,
     /// Circle radius.
     pub radius: f64,
+    /// Share of the election timeout still to run (0..=1), when a timer runs.
+    pub timer_left: Option<f64>,
+    /// Voters that granted this candidate their vote in its term.
+    pub votes: Vec<(NodeId, bool)>,
+    /// The inspector shows this node.
+    pub selected: bool,
+    /// Named in the latest invariant violation.
+    pub flagged: bool,
+    /// Clicked (or activated by keyboard).
+    pub on_select: Callback<NodeId>,
 }
 
-/// A node: a shape and colour per role, the role as text, the term inside.
+/// A node: shape and colour per role, the role in words, the term inside,
+/// the election timer as a draining arc, and vote marks on candidates.
 #[function_component(Node)]
 pub fn node(props: &NodeProps) -> Html {
-    let NodeProps { node, at, radius } = props;
-    let role = node.role_name();
+    let NodeProps {
+        node, at, radius, ..
+    } = props;
+    let role = role_name(&node.status);
+    let paused = matches!(node.status, NodeStatus::Paused(_));
+    let is_leader = matches!(
+        node.status,
+        NodeStatus::Up(Role::Leader) | NodeStatus::Paused(Role::Leader)
+    );
+    let id = node.id;
+    let onclick = props.on_select.reform(move |_: MouseEvent| id);
+    let on_select = props.on_select.clone();
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" {
+            e.prevent_default();
+            on_select.emit(id);
+        }
+    });
+    let timer = props.timer_left.map(|left| {
+        let r = radius + 6.0;
+        let circumference = std::f64::consts::TAU * r;
+        html! {
+            <circle class="node-timer" r={format!("{r:.1}")}
+                stroke-dasharray={format!("{:.1} {circumference:.1}", circumference * left.clamp(0.0, 1.0))}
+                transform="rotate(-90)" />
+        }
+    });
+    let votes = props.votes.iter().enumerate().map(|(i, (voter, granted))| {
+        let angle = -std::f64::consts::FRAC_PI_2 + 0.45 * (i as f64) - 0.9;
+        let (x, y) = ((radius + 13.0) * angle.cos(), (radius + 13.0) * angle.sin());
+        html! {
+            <g class={classes!("vote", if *granted { "granted" } else { "refused" })}
+               transform={format!("translate({x:.1} {y:.1})")}>
+                <title>{ format!("S{voter} {}", if *granted { "granted its vote" } else { "refused its vote" }) }</title>
+                <circle r="5" />
+                <text text-anchor="middle" y="3">{ if *granted { "✓" } else { "✗" } }</text>
+            </g>
+        }
+    });
+    let label = format!(
+        "Node {id}: {role}{}, term {}, commit {}, last index {}",
+        if paused { " (paused)" } else { "" },
+        node.term,
+        node.commit,
+        node.last_index
+    );
     html! {
-        <g class={classes!("node", format!("role-{role}"))}
+        <g class={classes!("node", format!("role-{role}"), paused.then_some("paused"),
+                           props.selected.then_some("selected"), props.flagged.then_some("flagged"))}
            data-testid="node"
-           data-node-id={node.id.to_string()}
+           data-node-id={id.to_string()}
            data-role={role}
            data-term={node.term.to_string()}
-           data-commit-index={node.commit_index.to_string()}
+           data-commit-index={node.commit.to_string()}
            data-last-index={node.last_index.to_string()}
+           data-paused={paused.to_string()}
            transform={format!("translate({:.1} {:.1})", at.x, at.y)}
-           role="img"
-           aria-label={format!("Node {}: {role}, term {}", node.id, node.term)}>
+           role="button" tabindex="0" aria-label={label}
+           {onclick} {onkeydown}>
+            { for timer }
+            if is_leader {
+                <circle class="leader-ring" r={format!("{:.1}", radius + 5.0)} />
+            }
             <circle class="node-body" r={format!("{radius:.1}")} />
-            <text class="node-id" y="-6" text-anchor="middle">{ format!("S{}", node.id) }</text>
-            <text class="node-term" y="12" text-anchor="middle">{ format!("term {}", node.term) }</text>
-            <text class="node-role" y={format!("{:.1}", radius + 16.0)} text-anchor="middle">{ role }</text>
+            if matches!(node.status, NodeStatus::Crashed) {
+                <path class="crash-mark" d={format!("M{a:.1} {a:.1}L{b:.1} {b:.1}M{a:.1} {b:.1}L{b:.1} {a:.1}", a = -radius * 0.5, b = radius * 0.5)} />
+            }
+            <text class="node-id" y="-7" text-anchor="middle">{ format!("S{id}") }</text>
+            <text class="node-term" y="9" text-anchor="middle">{ format!("term {}", node.term) }</text>
+            <text class="node-role" y={format!("{:.1}", radius + 18.0)} text-anchor="middle">
+                { if is_leader { "★ leader".to_string() } else if paused { format!("{role} ⏸") } else { role.to_string() } }
+            </text>
+            { for votes }
         </g>
     }
 }

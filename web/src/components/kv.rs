@@ -1,0 +1,220 @@
+//! The key-value panel: a client form, the results of the user's requests,
+//! every node's applied store side by side, and the client history as bars.
+
+use crate::derive::{client_name, RequestResult};
+use crate::state::{LinStatus, Msg};
+use raft_core::check::linearizability::Operation;
+use raft_core::kv::Op;
+use raft_core::sim::{Action, NodeStatus, NodeView};
+use raft_core::NodeId;
+use std::collections::BTreeSet;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Operations drawn in the history chart (the newest).
+pub const HISTORY_BARS: usize = 40;
+
+/// Props of [`KvPanel`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct KvProps {
+    /// Every node (their applied stores).
+    pub nodes: Vec<NodeView>,
+    /// The user's recent requests.
+    pub results: Vec<RequestResult>,
+    /// Recent client operations (all clients), for the history chart.
+    pub history: Vec<Operation>,
+    /// Current virtual time.
+    pub now_us: u64,
+    /// Linearizability verdict.
+    pub lin: LinStatus,
+    /// Sends a message to the reducer.
+    pub dispatch: Callback<Msg>,
+}
+
+/// The KV panel.
+#[function_component(KvPanel)]
+pub fn kv_panel(props: &KvProps) -> Html {
+    // Controlled fields: Yew re-applies `value` on every render, so the form's
+    // text lives in state rather than in the DOM.
+    let key = use_state(|| "x".to_string());
+    let value = use_state(|| "1".to_string());
+    let expected = use_state(String::new);
+    let target = use_state(|| None::<NodeId>);
+    let bind = |field: &UseStateHandle<String>| {
+        let field = field.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            field.set(input.value());
+        })
+    };
+    let on_target = {
+        let target = target.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            target.set(select.value().parse::<NodeId>().ok());
+        })
+    };
+    let submit = |kind: &'static str| {
+        let (k, v, e, target) = (
+            (*key).clone(),
+            (*value).clone(),
+            (*expected).clone(),
+            *target,
+        );
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            let op = match kind {
+                "set" => Op::Set {
+                    key: k.clone(),
+                    value: v.clone(),
+                },
+                "delete" => Op::Delete { key: k.clone() },
+                "get" => Op::Get { key: k.clone() },
+                _ => Op::Cas {
+                    key: k.clone(),
+                    expected: (!e.is_empty()).then(|| e.clone()),
+                    new: v.clone(),
+                },
+            };
+            if let Err(err) = op.validate() {
+                dispatch.emit(Msg::Error(format!(
+                    "Request refused before sending: {err}."
+                )));
+                return;
+            }
+            dispatch.emit(Msg::Act(Action::ClientRequest { op, target }));
+        })
+    };
+    let keys: BTreeSet<&str> = props
+        .nodes
+        .iter()
+        .flat_map(|n| n.store.iter().map(|(k, _)| k.as_str()))
+        .collect();
+    html! {
+        <section class="panel kv" aria-label="Key-value store">
+            <h2>{ "Key-value store" }</h2>
+            <form class="kv-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+                <label>{ "Key" }<input data-testid="kv-key" id="kv-key" value={(*key).clone()} oninput={bind(&key)} maxlength="64" autocomplete="off" /></label>
+                <label>{ "Value" }<input data-testid="kv-value" value={(*value).clone()} oninput={bind(&value)} maxlength="1024" autocomplete="off" /></label>
+                <label title="CAS only: the value expected now (empty: key absent)">{ "Expected" }
+                    <input data-testid="kv-expected" value={(*expected).clone()} oninput={bind(&expected)} placeholder="(absent)" maxlength="1024" autocomplete="off" /></label>
+                <label>{ "Send to" }
+                    <select data-testid="kv-target" onchange={on_target}>
+                        <option value="lb" selected={target.is_none()}>{ "load balancer" }</option>
+                        { for props.nodes.iter().map(|n| html! {
+                            <option value={n.id.to_string()} selected={*target == Some(n.id)}>{ format!("node S{}", n.id) }</option>
+                        }) }
+                    </select>
+                </label>
+                <div class="kv-buttons">
+                    <button type="button" data-testid="kv-set" onclick={submit("set")}>{ "SET" }</button>
+                    <button type="button" data-testid="kv-get" onclick={submit("get")}>{ "GET" }</button>
+                    <button type="button" data-testid="kv-delete" onclick={submit("delete")}>{ "DELETE" }</button>
+                    <button type="button" data-testid="kv-cas" onclick={submit("cas")}>{ "CAS" }</button>
+                </div>
+            </form>
+            <ol class="kv-results" data-testid="kv-result" aria-live="polite">
+                { for props.results.iter().map(|r| html! {
+                    <li data-op={r.op.to_string()} data-done={r.reply.is_some().to_string()}>{ r.text() }</li>
+                }) }
+            </ol>
+            <div class="kv-table-wrap">
+                <table class="kv-table" data-testid="kv-table">
+                    <thead><tr><th>{ "key" }</th>
+                        { for props.nodes.iter().map(|n| html! {
+                            <th class={classes!((n.status == NodeStatus::Crashed).then_some("crashed"))}>{ format!("S{}", n.id) }</th>
+                        }) }
+                    </tr></thead>
+                    <tbody>
+                        { for keys.iter().map(|k| store_row(k, &props.nodes)) }
+                    </tbody>
+                </table>
+                if keys.is_empty() { <p class="hint">{ "No key applied yet. SET one above." }</p> }
+            </div>
+            <HistoryChart history={props.history.clone()} now_us={props.now_us} lin={props.lin.clone()} />
+        </section>
+    }
+}
+
+fn store_row(key: &str, nodes: &[NodeView]) -> Html {
+    let values: Vec<Option<&str>> = nodes
+        .iter()
+        .map(|n| {
+            n.store
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        })
+        .collect();
+    let live: BTreeSet<Option<&str>> = nodes
+        .iter()
+        .zip(&values)
+        .filter(|(n, _)| n.status != NodeStatus::Crashed)
+        .map(|(_, v)| *v)
+        .collect();
+    let differs = live.len() > 1;
+    html! {
+        <tr class={classes!(differs.then_some("differs"))}>
+            <th scope="row">{ key }</th>
+            { for nodes.iter().zip(&values).map(|(n, v)| html! {
+                <td data-key={key.to_string()} data-value={v.unwrap_or("").to_string()}
+                    data-node-id={n.id.to_string()} data-present={v.is_some().to_string()}>
+                    { v.unwrap_or("—") }
+                </td>
+            }) }
+        </tr>
+    }
+}
+
+/// Props of [`HistoryChart`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct HistoryProps {
+    /// Operations to draw.
+    pub history: Vec<Operation>,
+    /// Current time (pending bars end here).
+    pub now_us: u64,
+    /// Verdict of the checker.
+    pub lin: LinStatus,
+}
+
+/// Client operations as bars on a time axis, one lane per client (as Porcupine draws them).
+#[function_component(HistoryChart)]
+pub fn history_chart(props: &HistoryProps) -> Html {
+    let ops = &props.history;
+    let start = ops.iter().map(|o| o.invoke_us).min().unwrap_or(0);
+    let end = props.now_us.max(start + 1);
+    let clients: BTreeSet<u64> = ops.iter().map(|o| o.client_id).collect();
+    let lanes: Vec<u64> = clients.into_iter().collect();
+    let (width, lane_h) = (600.0, 22.0);
+    let x =
+        |t: u64| 70.0 + (t.saturating_sub(start) as f64 / (end - start) as f64) * (width - 80.0);
+    let verdict = match &props.lin {
+        LinStatus::Empty => "no completed operation yet".to_string(),
+        LinStatus::Ok => "linearizable ✓".to_string(),
+        LinStatus::Violation(why) => format!("NOT linearizable: {why}"),
+        LinStatus::Unknown(why) => format!("undecided: {why}"),
+    };
+    html! {
+        <figure class="history">
+            <figcaption>{ "Client history — " }<span class="verdict">{ verdict }</span></figcaption>
+            <svg viewBox={format!("0 0 {width} {}", lane_h * lanes.len().max(1) as f64 + 6.0)} role="img"
+                 aria-label="Client operations over time">
+                { for lanes.iter().enumerate().map(|(i, c)| html! {
+                    <text class="lane" x="2" y={format!("{:.1}", lane_h * i as f64 + 15.0)}>{ client_name(*c) }</text>
+                }) }
+                { for ops.iter().map(|o| {
+                    let lane = lanes.iter().position(|c| *c == o.client_id).unwrap_or(0) as f64;
+                    let (x0, x1) = (x(o.invoke_us), x(o.return_us.unwrap_or(props.now_us)));
+                    let status = if o.return_us.is_none() { "pending" } else { "done" };
+                    html! {
+                        <g class={classes!("op", status)}>
+                            <title>{ format!("{}: {} → {}", client_name(o.client_id), o.input, o.output.as_ref().map_or("pending".to_string(), |out| out.to_string())) }</title>
+                            <rect x={format!("{x0:.1}")} y={format!("{:.1}", lane_h * lane + 3.0)}
+                                  width={format!("{:.1}", (x1 - x0).max(3.0))} height={format!("{:.1}", lane_h - 6.0)} rx="3" />
+                        </g>
+                    }
+                }) }
+            </svg>
+        </figure>
+    }
+}

@@ -1,0 +1,63 @@
+//! Playback speed on a logarithmic scale, and how times are shown.
+
+/// Slider position (log10 of the speed) of the slowest speed, 1/1000×.
+pub const SPEED_LOG_MIN: f64 = -3.0;
+/// Slider position of real time, 1×.
+pub const SPEED_LOG_MAX: f64 = 0.0;
+/// Default: 1/100×, slow enough to follow each message.
+pub const SPEED_LOG_DEFAULT: f64 = -2.0;
+/// Longest wall-clock gap one animation frame may cover (a tab that was
+/// hidden, a breakpoint): beyond it the simulation does not leap ahead.
+pub const MAX_FRAME_GAP_MS: f64 = 100.0;
+
+/// Virtual microseconds that pass in `wall_ms` of real time at slider position `speed_log`.
+pub fn virtual_us_for(wall_ms: f64, speed_log: f64) -> u64 {
+    let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_GAP_MS);
+    let speed = 10f64.powf(speed_log.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX));
+    (wall_ms * 1000.0 * speed).round() as u64
+}
+
+/// `1/100×`, `1/3×`, `1×`.
+pub fn speed_label(speed_log: f64) -> String {
+    let speed = 10f64.powf(speed_log.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX));
+    if speed >= 0.999 {
+        "1×".to_string()
+    } else {
+        format!("1/{}×", (1.0 / speed).round() as u64)
+    }
+}
+
+/// Virtual time for people: `1.234 s` or `56.7 ms`.
+pub fn format_time(us: u64) -> String {
+    if us >= 1_000_000 {
+        format!("{:.3} s", us as f64 / 1e6)
+    } else {
+        format!("{:.1} ms", us as f64 / 1e3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slider_spans_a_thousandth_to_real_time() {
+        assert_eq!(virtual_us_for(10.0, SPEED_LOG_MAX), 10_000);
+        assert_eq!(virtual_us_for(10.0, SPEED_LOG_MIN), 10);
+        assert_eq!(virtual_us_for(10.0, SPEED_LOG_DEFAULT), 100);
+    }
+
+    #[test]
+    fn a_long_pause_does_not_leap_ahead() {
+        assert_eq!(virtual_us_for(60_000.0, 0.0), 100_000);
+        assert_eq!(virtual_us_for(-5.0, 0.0), 0);
+    }
+
+    #[test]
+    fn labels_read_as_fractions() {
+        assert_eq!(speed_label(-2.0), "1/100×");
+        assert_eq!(speed_label(0.0), "1×");
+        assert_eq!(format_time(1_234_000), "1.234 s");
+        assert_eq!(format_time(56_700), "56.7 ms");
+    }
+}

@@ -1,0 +1,320 @@
+//! The playground's state and its reducer: one timeline (simulation +
+//! checkpoints), playback, selection, and what the user is told.
+
+use crate::speed::{format_time, virtual_us_for, SPEED_LOG_DEFAULT, SPEED_LOG_MAX, SPEED_LOG_MIN};
+use raft_core::check::linearizability::{self, Verdict};
+use raft_core::sim::{Action, SimConfig, Timeline};
+use raft_core::NodeId;
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::Reducible;
+
+/// Work allowed to one linearizability check (a bounded Wing & Gong search).
+pub const LIN_CHECK_STEPS: u64 = 200_000;
+
+/// What the inspector shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// Nothing selected.
+    None,
+    /// A node, by id.
+    Node(NodeId),
+    /// A message in flight, by trace id.
+    Message(u64),
+}
+
+/// The linearizability verdict as the checker panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinStatus {
+    /// No completed client operation yet.
+    Empty,
+    /// Every completed operation fits a sequential order.
+    Ok,
+    /// A named set of operations cannot be linearized.
+    Violation(String),
+    /// The bounded search gave up.
+    Unknown(String),
+}
+
+/// Everything the app renders from.
+pub struct Playground {
+    /// The simulation with its checkpoints. Shared, mutated in place: cloning
+    /// a whole cluster per frame would cost more than rendering it.
+    pub timeline: Rc<RefCell<Timeline>>,
+    /// The configuration the current run started from.
+    pub config: SimConfig,
+    /// Bumped on every change, so components re-render only when needed.
+    pub version: u64,
+    /// Playback running.
+    pub playing: bool,
+    /// log10 of the playback speed.
+    pub speed_log: f64,
+    /// What the inspector shows.
+    pub selected: Selection,
+    /// A one-line notice (a fork, a reset).
+    pub notice: Option<String>,
+    /// An error to show in the banner.
+    pub error: Option<String>,
+    /// Invariant violations already announced (playback pauses on a new one).
+    pub violations_seen: usize,
+    /// Latest linearizability verdict.
+    pub lin: LinStatus,
+    /// Completed operations when `lin` was computed.
+    lin_checked_ops: usize,
+    /// The keyboard help is open.
+    pub show_help: bool,
+}
+
+/// Everything a user (or the animation driver) can do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    /// An animation frame: `wall_ms` of real time passed.
+    Frame(f64),
+    /// Play or pause.
+    TogglePlay,
+    /// Pause (the tab was hidden, a violation was found, ...).
+    Pause,
+    /// Run exactly one simulation event.
+    Step,
+    /// Go to a virtual time (ms on the timeline slider).
+    Seek(u64),
+    /// Set the speed slider (log10 of the speed).
+    Speed(f64),
+    /// Start the same run again from time zero.
+    Reset,
+    /// Start again with another seed.
+    NewSeed(u64),
+    /// Start again with another configuration (protocol switches, node count).
+    Configure(SimConfig),
+    /// A user action on the cluster, taken at the current time.
+    Act(Action),
+    /// Cut the link between two nodes both ways, or heal it if cut either way.
+    ToggleLink(NodeId, NodeId),
+    /// Select a node or message.
+    Select(Selection),
+    /// Close the notice or error banner.
+    Dismiss,
+    /// Open or close the keyboard help.
+    ToggleHelp,
+    /// Show an error (e.g. a form refused its input).
+    Error(String),
+}
+
+impl Playground {
+    /// A new run of `config`, paused at time zero.
+    pub fn new(config: SimConfig) -> Playground {
+        let (config, timeline, error) = match Timeline::new(config.clone()) {
+            Ok(t) => (config, t, None),
+            Err(e) => {
+                let fallback = SimConfig::default();
+                let t =
+                    Timeline::new(fallback.clone()).expect("the default configuration is valid");
+                (
+                    fallback,
+                    t,
+                    Some(format!("Invalid configuration ({e}); loaded the defaults.")),
+                )
+            }
+        };
+        Playground {
+            timeline: Rc::new(RefCell::new(timeline)),
+            config,
+            version: 0,
+            playing: false,
+            speed_log: SPEED_LOG_DEFAULT,
+            selected: Selection::None,
+            notice: None,
+            error,
+            violations_seen: 0,
+            lin: LinStatus::Empty,
+            lin_checked_ops: 0,
+            show_help: false,
+        }
+    }
+
+    /// Current virtual time.
+    pub fn now_us(&self) -> u64 {
+        self.timeline.borrow().now_us()
+    }
+
+    fn restarted(&self, config: SimConfig, notice: String) -> Playground {
+        let mut next = Playground::new(config);
+        next.version = self.version + 1;
+        next.speed_log = self.speed_log;
+        next.notice = Some(notice);
+        next
+    }
+
+    /// Pauses on a new invariant violation and re-checks linearizability
+    /// when operations completed since the last check.
+    fn after_change(&mut self) {
+        let timeline = self.timeline.borrow();
+        let sim = timeline.sim();
+        let violations = sim.violations();
+        if violations.len() > self.violations_seen {
+            let v = &violations[self.violations_seen];
+            self.playing = false;
+            self.notice = Some(format!(
+                "{} violated at {}: {}",
+                v.property.as_str(),
+                format_time(v.time_us),
+                v.message
+            ));
+            if let Some(&node) = v.nodes.first() {
+                self.selected = Selection::Node(node);
+            }
+        }
+        self.violations_seen = violations.len();
+        let completed = sim
+            .history()
+            .operations()
+            .iter()
+            .filter(|op| op.returned().is_some())
+            .count();
+        drop(timeline);
+        if completed != self.lin_checked_ops {
+            self.lin_checked_ops = completed;
+            // Read-only: checking must not add events to the trace, or a run
+            // would hash differently depending on when the user looked.
+            let verdict =
+                linearizability::check(self.timeline.borrow().sim().history(), LIN_CHECK_STEPS);
+            self.lin = match verdict {
+                _ if completed == 0 => LinStatus::Empty,
+                Verdict::Linearizable { .. } => LinStatus::Ok,
+                Verdict::NotLinearizable { explanation, .. } => {
+                    if !matches!(self.lin, LinStatus::Violation(_)) {
+                        self.playing = false;
+                        self.notice = Some(format!("Linearizability violated: {explanation}"));
+                    }
+                    LinStatus::Violation(explanation)
+                }
+                Verdict::Unknown { reason } => LinStatus::Unknown(reason),
+            };
+        }
+    }
+}
+
+impl Reducible for Playground {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut next = match msg {
+            Msg::Reset => {
+                return Rc::new(self.restarted(self.config.clone(), "Reset to time zero.".into()))
+            }
+            Msg::NewSeed(seed) => {
+                let config = SimConfig {
+                    seed,
+                    ..self.config.clone()
+                };
+                return Rc::new(self.restarted(config, format!("New run with seed {seed}.")));
+            }
+            Msg::Configure(config) => {
+                return Rc::new(self.restarted(
+                    config,
+                    "Settings changed: the run restarted from time zero with the same seed.".into(),
+                ))
+            }
+            _ => self.shallow_clone(),
+        };
+        match msg {
+            Msg::Frame(wall_ms) => {
+                if !next.playing {
+                    return self;
+                }
+                let dt = virtual_us_for(wall_ms, next.speed_log);
+                if dt == 0 {
+                    return self;
+                }
+                let target = next.now_us() + dt;
+                next.timeline.borrow_mut().run_until(target);
+            }
+            Msg::TogglePlay => next.playing = !next.playing,
+            Msg::Pause => {
+                if !next.playing {
+                    return self;
+                }
+                next.playing = false;
+            }
+            Msg::Step => {
+                next.playing = false;
+                next.timeline.borrow_mut().step();
+            }
+            Msg::Seek(ms) => {
+                next.timeline.borrow_mut().seek(ms.saturating_mul(1000));
+            }
+            Msg::Speed(s) => next.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
+            Msg::Act(action) => {
+                let result = next.timeline.borrow_mut().act(action);
+                match result {
+                    Ok(outcome) if outcome.forked => {
+                        next.notice = Some(format!(
+                            "You acted in the past: the run forked here and {} later action(s) were discarded.",
+                            outcome.discarded_actions
+                        ));
+                    }
+                    Ok(_) => {}
+                    Err(e) => next.error = Some(format!("That action was refused: {e}.")),
+                }
+            }
+            Msg::ToggleLink(a, b) => {
+                let cut = {
+                    let t = next.timeline.borrow();
+                    t.sim().is_cut(a, b) || t.sim().is_cut(b, a)
+                };
+                let actions = if cut {
+                    [
+                        Action::HealLink { from: a, to: b },
+                        Action::HealLink { from: b, to: a },
+                    ]
+                } else {
+                    [
+                        Action::CutLink { from: a, to: b },
+                        Action::CutLink { from: b, to: a },
+                    ]
+                };
+                for action in actions {
+                    if let Err(e) = next.timeline.borrow_mut().act(action) {
+                        next.error = Some(format!("That action was refused: {e}."));
+                    }
+                }
+            }
+            Msg::Select(selection) => next.selected = selection,
+            Msg::Dismiss => {
+                next.notice = None;
+                next.error = None;
+            }
+            Msg::ToggleHelp => next.show_help = !next.show_help,
+            Msg::Error(text) => next.error = Some(text),
+            Msg::Reset | Msg::NewSeed(_) | Msg::Configure(_) => unreachable!("handled above"),
+        }
+        next.version += 1;
+        next.after_change();
+        Rc::new(next)
+    }
+}
+
+impl Playground {
+    fn shallow_clone(&self) -> Playground {
+        Playground {
+            timeline: Rc::clone(&self.timeline),
+            config: self.config.clone(),
+            version: self.version,
+            playing: self.playing,
+            speed_log: self.speed_log,
+            selected: self.selected,
+            notice: self.notice.clone(),
+            error: self.error.clone(),
+            violations_seen: self.violations_seen,
+            lin: self.lin.clone(),
+            lin_checked_ops: self.lin_checked_ops,
+            show_help: self.show_help,
+        }
+    }
+}
+
+impl PartialEq for Playground {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.timeline, &other.timeline) && self.version == other.version
+    }
+}
