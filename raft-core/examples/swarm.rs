@@ -69,7 +69,8 @@ fn main() -> ExitCode {
             },
             "--bug" => {
                 let mut b = Bugs::default();
-                match val.as_deref() {
+                // The issue names bugs with dashes (commit-old-term); accept both.
+                match val.as_deref().map(|v| v.replace('-', "_")).as_deref() {
                     Some("commit_old_term") => b.commit_old_term = true,
                     Some("vote_without_log_check") => b.vote_without_log_check = true,
                     Some("forget_vote_on_restart") => b.forget_vote_on_restart = true,

@@ -10,6 +10,8 @@
 //!   CheckQuorum, replication, ReadIndex, leader transfer, membership, snapshots).
 //! - [`sim`]: a deterministic discrete-event simulator of a whole cluster with
 //!   its network, faults and clients; trace, trace hash and time travel.
+//! - [`scenario`] (feature `serde`): guided, deterministic scenarios with
+//!   checked promises, and the versioned share-link encoding.
 //!
 //! The crate is `#![no_std]` + `alloc`: no I/O, no clock, no global
 //! randomness. The caller owns time and transport, and hands in a seed.
@@ -24,6 +26,8 @@ extern crate std;
 pub mod check;
 pub mod kv;
 pub mod raft;
+#[cfg(feature = "serde")]
+pub mod scenario;
 pub mod sim;
 pub mod types;
 

@@ -38,13 +38,7 @@ fn different_seeds_different_hashes() {
 
 /// Natively computed values; the wasm build must reproduce them
 /// (`raft_core::sim::reference_hashes()`).
-pub const REFERENCE: [(u64, u64); 5] = [
-    (1, 0x613f_4231_2446_a600),
-    (2, 0xd2d6_45e7_edfc_93d0),
-    (3, 0xf74b_ea8d_e20d_1f64),
-    (4, 0x4d2a_c7f9_a553_8676),
-    (5, 0x4e3c_7214_4de8_c1ef),
-];
+pub const REFERENCE: [(u64, u64); 5] = raft_core::sim::REFERENCE_HASHES;
 
 #[test]
 fn reference_hashes_are_stable() {

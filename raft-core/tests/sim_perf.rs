@@ -25,3 +25,27 @@ fn one_virtual_hour() {
     );
     assert!(sim.violations().is_empty());
 }
+
+/// A short run for profiling (`SIM_PERF_SECS` virtual seconds, default 20).
+#[test]
+#[ignore = "measurement; run in release under a profiler"]
+fn profile_short() {
+    let secs: u64 = std::env::var("SIM_PERF_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let mut sim = Sim::new(SimConfig {
+        clients: 10,
+        client_ops_per_sec: 100,
+        ..SimConfig::with_seed(1)
+    })
+    .unwrap();
+    sim.run_until(secs * 1_000_000);
+    println!(
+        "{secs} virtual s: events {}, trace events {}, hash {:#018x}",
+        sim.events_processed(),
+        sim.trace().total(),
+        sim.trace_hash()
+    );
+    assert!(sim.violations().is_empty());
+}

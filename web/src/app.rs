@@ -10,46 +10,104 @@ use crate::components::inspector::Inspector;
 use crate::components::kv::{KvPanel, HISTORY_BARS};
 use crate::components::logs::Logs;
 use crate::components::network::NetworkPanel;
+use crate::components::share::Share;
+use crate::components::story::{Narrative, Picker, ScenarioEntry};
 use crate::derive;
 use crate::driver::use_frame_loop;
+use crate::embed::{PageOptions, Theme};
+use crate::host::{event, parse_command, post_to_host, Command};
 use crate::keys::{message_for, KeyContext};
 use crate::state::{Msg, Playground, Selection};
 use gloo_events::EventListener;
+use raft_core::scenario;
+use raft_core::sim::TraceKind;
 use raft_core::sim::{NodeStatus, NodeView, SimConfig};
+use raft_core::Role;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 /// Nodes in a new cluster, as DESIGN.md fixes it.
 pub const DEFAULT_NODES: usize = 5;
 
+/// What the page opens with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Startup {
+    /// A run of this configuration.
+    Config(SimConfig),
+    /// A built-in scenario, by id.
+    Scenario(String),
+    /// A share link's payload (`#s=...`).
+    Link(String),
+}
+
 /// Props of [`App`].
 #[derive(Properties, Clone, PartialEq)]
 pub struct AppProps {
-    /// The configuration of the first run.
-    #[prop_or_else(SimConfig::default)]
-    pub config: SimConfig,
-    /// Start playing at once.
-    #[prop_or(false)]
-    pub autoplay: bool,
+    /// What to open.
+    pub startup: Startup,
+    /// Options from the query string (embed, controls, autoplay, theme).
+    #[prop_or_default]
+    pub options: PageOptions,
+    /// Problems found in the page address, shown in the error banner.
+    #[prop_or_default]
+    pub address_errors: Vec<String>,
+}
+
+fn initial_state(props: &AppProps) -> Playground {
+    let mut errors = props.address_errors.clone();
+    let mut p = match &props.startup {
+        Startup::Config(config) => Playground::new(config.clone()),
+        Startup::Scenario(id) => match scenario::by_id(id) {
+            Some(s) => Playground::from_scenario(s),
+            None => {
+                errors.push(format!(
+                    "There is no scenario \"{id}\"; loaded the default."
+                ));
+                Playground::new(SimConfig::default())
+            }
+        },
+        Startup::Link(link) => match scenario::decode(link) {
+            Ok(share) => Playground::from_share(share),
+            Err(e) => {
+                errors.push(format!(
+                    "This link cannot be opened: {e} Loaded the default scenario instead."
+                ));
+                Playground::new(SimConfig::default())
+            }
+        },
+    };
+    // A shared moment opens paused; otherwise the host may ask for autoplay.
+    p.playing = props.options.autoplay && !matches!(props.startup, Startup::Link(_));
+    if !errors.is_empty() {
+        p.error = Some(errors.join(" "));
+    }
+    p
 }
 
 /// The whole application.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let state = {
-        let (config, autoplay) = (props.config.clone(), props.autoplay);
-        use_reducer(move || {
-            let mut p = Playground::new(config);
-            p.playing = autoplay;
-            p
-        })
+        let props = props.clone();
+        use_reducer(move || initial_state(&props))
     };
-    let dispatch: Callback<Msg> = {
-        let state = state.clone();
-        Callback::from(move |m| state.dispatch(m))
-    };
+    let share_url = use_state(|| None::<String>);
+    use_host_api(&state, &dispatch_of(&state));
+    let dispatch = dispatch_of(&state);
     use_frame_loop(state.playing, dispatch.reform(Msg::Frame));
+    // Records when the cluster first reached the screen (ms since navigation
+    // start), for the end-to-end performance figures.
+    use_effect_with((), |_| {
+        let now_ms = web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.now())
+            .unwrap_or_default();
+        if let Some(root) = gloo_utils::document().document_element() {
+            let _ = root.set_attribute("data-first-render-ms", &format!("{now_ms:.1}"));
+        }
+    });
 
     let timeline = state.timeline.borrow();
     let sim = timeline.sim();
@@ -155,15 +213,84 @@ pub fn app(props: &AppProps) -> Html {
             </div>
         }
     });
+    let entries = use_memo((), |_| {
+        scenario::library()
+            .into_iter()
+            .map(|s| ScenarioEntry {
+                id: s.id,
+                title: s.title,
+            })
+            .collect::<Vec<_>>()
+    });
+    let narrative = state.scenario.clone().map(|scenario| {
+        html! { <Narrative {scenario} {now_us} dispatch={dispatch.clone()} /> }
+    });
+    let on_share = {
+        let (state, share_url) = (state.clone(), share_url.clone());
+        Callback::from(move |()| {
+            let link = format!(
+                "{}{}",
+                page_base(true),
+                scenario::link::fragment(&state.share_state())
+            );
+            share_url.set(Some(link));
+        })
+    };
+    let embed_snippet = {
+        let src = match &state.scenario {
+            Some(s) => format!("{}?embed=1&amp;scenario={}", page_base(false), s.id),
+            None => format!("{}?embed=1", page_base(false)),
+        };
+        format!(
+            "<iframe src=\"{src}\" width=\"640\" height=\"480\" style=\"border:0\" title=\"Raft Playground\" loading=\"lazy\"></iframe>"
+        )
+    };
+    let cluster = html! {
+        <Cluster nodes={(*nodes).clone()} messages={messages.clone()}
+                 lost={derive::lost(sim, now_us)} cuts={derive::cuts(sim, &nodes)}
+                 timers={derive::timers(&nodes, now_us)} votes={derive::votes(sim, &nodes)}
+                 {now_us}
+                 selected_node={if let Selection::Node(id) = state.selected { Some(id) } else { None }}
+                 selected_message={if let Selection::Message(id) = state.selected { Some(id) } else { None }}
+                 {flagged} {on_select_node} {on_select_message} {on_toggle_link} />
+    };
+    let controls = html! {
+        <Controls playing={state.playing} speed_log={state.speed_log} {now_us}
+                  max_us={timeline.max_reached_us()} seed={state.config.seed} dispatch={dispatch.clone()} />
+    };
+    let clock = html! {
+        <span class="clock" data-testid="sim-time" data-ms={(now_us / 1000).to_string()}
+              data-us={now_us.to_string()} data-trace-hash={format!("{:016x}", sim.trace_hash())}>
+            { derive::clock_text(now_us) }
+        </span>
+    };
+    let checker = html! { <Checker violations={violations.clone()} lin={state.lin.clone()} /> };
+
+    if props.options.embed {
+        return html! {
+            <main class={classes!("app", "embed", theme_class(props.options.theme))}>
+                <header class="topbar">
+                    { clock }
+                    <span class={classes!("embed-status", if violations.is_empty() { "ok" } else { "violation" })}
+                          data-testid="checker" data-status={if violations.is_empty() && !matches!(state.lin, crate::state::LinStatus::Violation(_)) { "ok" } else { "violation" }}>
+                        { match leader { Some(l) => format!("leader S{l}"), None => "no leader".to_string() } }
+                    </span>
+                    <a class="open-full" href={format!("{}{}", page_base(false), scenario::link::fragment(&state.share_state()))}
+                       target="_blank" rel="noopener">{ "Open in the playground ↗" }</a>
+                </header>
+                { for banner }
+                { cluster }
+                if props.options.controls { { controls } }
+                { for narrative }
+            </main>
+        };
+    }
 
     html! {
-        <main class="app">
+        <main class={classes!("app", theme_class(props.options.theme))}>
             <header class="topbar">
                 <h1>{ "Raft Playground" }</h1>
-                <span class="clock" data-testid="sim-time" data-ms={(now_us / 1000).to_string()}
-                      data-us={now_us.to_string()} data-trace-hash={format!("{:016x}", sim.trace_hash())}>
-                    { derive::clock_text(now_us) }
-                </span>
+                { clock }
                 <span class="summary">
                     { match leader { Some(l) => format!("leader S{l}"), None => "no leader".to_string() } }
                     { format!(" · {} nodes, {crashed} crashed · {} messages in flight", nodes.len(), messages.len()) }
@@ -175,15 +302,8 @@ pub fn app(props: &AppProps) -> Html {
             { for notice }
             <div class="layout">
                 <section class="stage" aria-label="Cluster">
-                    <Cluster nodes={(*nodes).clone()} messages={messages}
-                             lost={derive::lost(sim, now_us)} cuts={derive::cuts(sim, &nodes)}
-                             timers={derive::timers(&nodes, now_us)} votes={derive::votes(sim, &nodes)}
-                             {now_us}
-                             selected_node={if let Selection::Node(id) = state.selected { Some(id) } else { None }}
-                             selected_message={if let Selection::Message(id) = state.selected { Some(id) } else { None }}
-                             {flagged} {on_select_node} {on_select_message} {on_toggle_link} />
-                    <Controls playing={state.playing} speed_log={state.speed_log} {now_us}
-                              max_us={timeline.max_reached_us()} seed={state.config.seed} dispatch={dispatch.clone()} />
+                    { cluster }
+                    { controls }
                     <p class="legend" aria-hidden="true">
                         <span class="lg follower">{ "follower" }</span>
                         <span class="lg precandidate">{ "pre-candidate" }</span>
@@ -193,11 +313,14 @@ pub fn app(props: &AppProps) -> Html {
                     </p>
                 </section>
                 <aside class="side">
+                    { for narrative }
                     <Inspector node={selected_node} message={selected_message} dispatch={dispatch.clone()} />
-                    <Checker violations={violations} lin={state.lin.clone()} />
+                    { checker }
+                    <Share url={(*share_url).clone()} {embed_snippet} {on_share} />
                 </aside>
             </div>
             <div class="panels">
+                <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} dispatch={dispatch.clone()} />
                 <Logs nodes={(*nodes).clone()} />
                 <KvPanel nodes={(*nodes).clone()} results={derive::user_results(sim)} {history} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />
@@ -210,6 +333,114 @@ pub fn app(props: &AppProps) -> Html {
             }
         </main>
     }
+}
+
+fn theme_class(theme: Option<Theme>) -> Option<&'static str> {
+    theme.map(|t| match t {
+        Theme::Light => "theme-light",
+        Theme::Dark => "theme-dark",
+    })
+}
+
+/// This page's address without its fragment (and without its query when
+/// `keep_query` is false), so links work from any sub-path.
+fn page_base(keep_query: bool) -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    let origin = location.origin().unwrap_or_default();
+    let path = location.pathname().unwrap_or_default();
+    let query = if keep_query {
+        location.search().unwrap_or_default()
+    } else {
+        String::new()
+    };
+    format!("{origin}{path}{query}")
+}
+
+fn dispatch_of(state: &UseReducerHandle<Playground>) -> Callback<Msg> {
+    let state = state.clone();
+    Callback::from(move |m| state.dispatch(m))
+}
+
+/// The postMessage API: commands in, events out (see `host.rs`).
+#[hook]
+fn use_host_api(state: &UseReducerHandle<Playground>, dispatch: &Callback<Msg>) {
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window().expect("a browser window");
+            let listener = EventListener::new(&window, "message", move |e| {
+                let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() else {
+                    return;
+                };
+                match parse_command(&e.data()) {
+                    Ok(Some(Command::Play)) => dispatch.emit(Msg::Play),
+                    Ok(Some(Command::Pause)) => dispatch.emit(Msg::Pause),
+                    Ok(Some(Command::Seek(ms))) => dispatch.emit(Msg::Seek(ms)),
+                    Ok(Some(Command::Load(id))) => dispatch.emit(Msg::LoadScenario(id)),
+                    Ok(None) => {}
+                    Err(why) => {
+                        post_to_host(&event("error", &[("message", JsValue::from_str(&why))]))
+                    }
+                }
+            });
+            post_to_host(&event("ready", &[]));
+            move || drop(listener)
+        });
+    }
+    // Events since the last render, in trace order.
+    let last_seq = use_mut_ref(|| (0usize, 0u64, 0u64));
+    let shared = state.timeline.clone();
+    use_effect_with(state.version, move |_| {
+        let key = Rc::as_ptr(&shared) as usize;
+        let timeline = shared.borrow();
+        let sim = timeline.sim();
+        let mut last = last_seq.borrow_mut();
+        // A new run, or a jump back in time: start from here, announce nothing old.
+        if last.0 != key || sim.trace().total() < last.1 {
+            *last = (key, sim.trace().total(), 0);
+            return;
+        }
+        let from = last.1;
+        for ev in sim.trace().since(from) {
+            let t = JsValue::from_f64(ev.time_us as f64 / 1000.0);
+            match &ev.kind {
+                TraceKind::RoleChanged {
+                    node,
+                    to: Role::Leader,
+                    term,
+                    ..
+                } => post_to_host(&event(
+                    "leader-elected",
+                    &[
+                        ("node", (*node as f64).into()),
+                        ("term", (*term as f64).into()),
+                        ("timeMs", t),
+                    ],
+                )),
+                TraceKind::Committed { index, .. } if *index > last.2 => {
+                    last.2 = *index;
+                    post_to_host(&event(
+                        "entry-committed",
+                        &[("index", (*index as f64).into()), ("timeMs", t)],
+                    ));
+                }
+                TraceKind::InvariantViolation {
+                    property, message, ..
+                } => post_to_host(&event(
+                    "violation",
+                    &[
+                        ("property", property.as_str().into()),
+                        ("message", message.as_str().into()),
+                        ("timeMs", t),
+                    ],
+                )),
+                _ => {}
+            }
+        }
+        last.1 = sim.trace().total();
+    });
 }
 
 fn typing_in_a_field() -> bool {

@@ -12,16 +12,37 @@ pub mod app;
 pub mod components;
 pub mod derive;
 pub mod driver;
+pub mod embed;
+pub mod host;
 pub mod keys;
 pub mod layout;
 pub mod speed;
 pub mod state;
 
-/// Mounts [`app::App`] on the document body.
+/// Mounts [`app::App`] on the document body, opening what the address asks
+/// for: a share link (`#s=...`), a scenario (`?scenario=...`), or the default run.
 pub fn start() {
+    let location = web_sys::window().map(|w| w.location());
+    let query = location
+        .as_ref()
+        .and_then(|l| l.search().ok())
+        .unwrap_or_default();
+    let hash = location
+        .as_ref()
+        .and_then(|l| l.hash().ok())
+        .unwrap_or_default();
+    let (options, address_errors) = embed::parse_query(&query);
+    let startup = if let Some(link) = hash.strip_prefix("#s=") {
+        app::Startup::Link(link.to_string())
+    } else if let Some(id) = &options.scenario {
+        app::Startup::Scenario(id.clone())
+    } else {
+        app::Startup::Config(raft_core::sim::SimConfig::default())
+    };
     yew::Renderer::<app::App>::with_props(app::AppProps {
-        config: raft_core::sim::SimConfig::default(),
-        autoplay: false,
+        startup,
+        options,
+        address_errors,
     })
     .render();
 }

@@ -3,6 +3,7 @@
 
 use crate::speed::{format_time, virtual_us_for, SPEED_LOG_DEFAULT, SPEED_LOG_MAX, SPEED_LOG_MIN};
 use raft_core::check::linearizability::{self, Verdict};
+use raft_core::scenario::{self, Scenario, Selected, ShareState, TimedAction};
 use raft_core::sim::{Action, SimConfig, Timeline};
 use raft_core::NodeId;
 use std::cell::RefCell;
@@ -63,6 +64,12 @@ pub struct Playground {
     lin_checked_ops: usize,
     /// The keyboard help is open.
     pub show_help: bool,
+    /// The guided scenario loaded, for its narrative.
+    pub scenario: Option<Rc<Scenario>>,
+    /// Scripted actions (a scenario's, or a link's) taken as time reaches them.
+    pub script: Rc<Vec<TimedAction>>,
+    /// How many of `script` the timeline has taken (and recorded).
+    pub script_applied: usize,
 }
 
 /// Everything a user (or the animation driver) can do.
@@ -98,6 +105,12 @@ pub enum Msg {
     ToggleHelp,
     /// Show an error (e.g. a form refused its input).
     Error(String),
+    /// Load a built-in scenario by id.
+    LoadScenario(String),
+    /// Load a decoded share link.
+    LoadShared(Box<ShareState>),
+    /// Start playback (host pages: an explicit play, not a toggle).
+    Play,
 }
 
 impl Playground {
@@ -129,7 +142,94 @@ impl Playground {
             lin: LinStatus::Empty,
             lin_checked_ops: 0,
             show_help: false,
+            scenario: None,
+            script: Rc::new(Vec::new()),
+            script_applied: 0,
         }
+    }
+
+    /// A new run of a guided scenario, paused at time zero.
+    pub fn from_scenario(scenario: Scenario) -> Playground {
+        let mut p = Playground::new(scenario.config.clone());
+        p.script = Rc::new(scenario.actions.clone());
+        p.scenario = Some(Rc::new(scenario));
+        p
+    }
+
+    /// The run a share link describes, replayed to its moment and paused there.
+    pub fn from_share(share: ShareState) -> Playground {
+        let mut p = Playground::new(share.config.clone());
+        p.scenario = share
+            .scenario_id
+            .as_deref()
+            .and_then(scenario::by_id)
+            .map(Rc::new);
+        let mut actions = share.actions;
+        actions.sort_by_key(|a| a.at_us);
+        p.script = Rc::new(actions);
+        p.speed_log = (share.speed_milli.max(1) as f64 / 1000.0)
+            .log10()
+            .clamp(SPEED_LOG_MIN, SPEED_LOG_MAX);
+        p.selected = match share.selected {
+            Some(Selected::Node(id)) => Selection::Node(id),
+            Some(Selected::Message(id)) => Selection::Message(id),
+            None => Selection::None,
+        };
+        p.advance_to(share.time_us);
+        p.after_change();
+        p
+    }
+
+    /// What a share link needs to replay this moment exactly.
+    pub fn share_state(&self) -> ShareState {
+        let timeline = self.timeline.borrow();
+        let mut actions: Vec<TimedAction> = timeline
+            .actions()
+            .iter()
+            .map(|a| TimedAction::new(a.time_us, a.action.clone()))
+            .collect();
+        actions.extend(
+            self.script[self.script_applied.min(self.script.len())..]
+                .iter()
+                .cloned(),
+        );
+        actions.sort_by_key(|a| a.at_us);
+        ShareState {
+            scenario_id: self.scenario.as_ref().map(|s| s.id.clone()),
+            config: self.config.clone(),
+            actions,
+            time_us: timeline.now_us(),
+            speed_milli: (10f64.powf(self.speed_log) * 1000.0).round() as u32,
+            selected: match self.selected {
+                Selection::Node(id) => Some(Selected::Node(id)),
+                Selection::Message(id) => Some(Selected::Message(id)),
+                Selection::None => None,
+            },
+        }
+    }
+
+    /// Runs forward to `t_us`, taking scripted actions exactly at their times.
+    fn advance_to(&mut self, t_us: u64) {
+        let mut timeline = self.timeline.borrow_mut();
+        while let Some(next) = self
+            .script
+            .get(self.script_applied)
+            .filter(|a| a.at_us <= t_us)
+        {
+            timeline.run_until(next.at_us);
+            if let Err(e) = timeline.act(next.action.clone()) {
+                self.error = Some(format!("A scripted action was refused: {e}."));
+            }
+            self.script_applied += 1;
+        }
+        timeline.run_until(t_us);
+    }
+
+    /// After a fork the timeline dropped every recorded action later than
+    /// now, scripted ones included: take those again when time gets there.
+    fn rewind_script(&mut self) {
+        let now = self.now_us();
+        self.script_applied = self.script.iter().take_while(|a| a.at_us <= now).count();
     }
 
     /// Current virtual time.
@@ -138,10 +238,16 @@ impl Playground {
     }
 
     fn restarted(&self, config: SimConfig, notice: String) -> Playground {
-        let mut next = Playground::new(config);
+        let mut next = Playground::new(config.clone());
         next.version = self.version + 1;
         next.speed_log = self.speed_log;
         next.notice = Some(notice);
+        if let Some(scenario) = &self.scenario {
+            if scenario.config == config {
+                next.script = Rc::clone(&self.script);
+                next.scenario = Some(Rc::clone(scenario));
+            }
+        }
         next
     }
 
@@ -209,6 +315,30 @@ impl Reducible for Playground {
                 };
                 return Rc::new(self.restarted(config, format!("New run with seed {seed}.")));
             }
+            Msg::LoadScenario(id) => {
+                let mut next = match scenario::by_id(&id) {
+                    Some(s) => {
+                        let mut p = Playground::from_scenario(s);
+                        p.notice = None;
+                        p
+                    }
+                    None => {
+                        let mut p = Playground::new(SimConfig::default());
+                        p.error = Some(format!(
+                            "There is no scenario \"{id}\"; loaded the default."
+                        ));
+                        p
+                    }
+                };
+                next.version = self.version + 1;
+                next.speed_log = self.speed_log;
+                return Rc::new(next);
+            }
+            Msg::LoadShared(share) => {
+                let mut next = Playground::from_share(*share);
+                next.version = self.version + 1;
+                return Rc::new(next);
+            }
             Msg::Configure(config) => {
                 return Rc::new(self.restarted(
                     config,
@@ -227,9 +357,10 @@ impl Reducible for Playground {
                     return self;
                 }
                 let target = next.now_us() + dt;
-                next.timeline.borrow_mut().run_until(target);
+                next.advance_to(target);
             }
             Msg::TogglePlay => next.playing = !next.playing,
+            Msg::Play => next.playing = true,
             Msg::Pause => {
                 if !next.playing {
                     return self;
@@ -238,16 +369,34 @@ impl Reducible for Playground {
             }
             Msg::Step => {
                 next.playing = false;
+                let due = next.timeline.borrow().sim().next_event_time();
+                if let Some(due) = due {
+                    // Scripted actions due before the next event go first.
+                    let now = next.now_us();
+                    if next
+                        .script
+                        .get(next.script_applied)
+                        .is_some_and(|a| a.at_us <= due)
+                    {
+                        next.advance_to(due.max(now));
+                    }
+                }
                 next.timeline.borrow_mut().step();
             }
             Msg::Seek(ms) => {
-                next.timeline.borrow_mut().seek(ms.saturating_mul(1000));
+                let t = ms.saturating_mul(1000);
+                if t > next.now_us() {
+                    next.advance_to(t);
+                } else {
+                    next.timeline.borrow_mut().seek(t);
+                }
             }
             Msg::Speed(s) => next.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
             Msg::Act(action) => {
                 let result = next.timeline.borrow_mut().act(action);
                 match result {
                     Ok(outcome) if outcome.forked => {
+                        next.rewind_script();
                         next.notice = Some(format!(
                             "You acted in the past: the run forked here and {} later action(s) were discarded.",
                             outcome.discarded_actions
@@ -286,7 +435,11 @@ impl Reducible for Playground {
             }
             Msg::ToggleHelp => next.show_help = !next.show_help,
             Msg::Error(text) => next.error = Some(text),
-            Msg::Reset | Msg::NewSeed(_) | Msg::Configure(_) => unreachable!("handled above"),
+            Msg::Reset
+            | Msg::NewSeed(_)
+            | Msg::Configure(_)
+            | Msg::LoadScenario(_)
+            | Msg::LoadShared(_) => unreachable!("handled above"),
         }
         next.version += 1;
         next.after_change();
@@ -309,6 +462,9 @@ impl Playground {
             lin: self.lin.clone(),
             lin_checked_ops: self.lin_checked_ops,
             show_help: self.show_help,
+            scenario: self.scenario.clone(),
+            script: Rc::clone(&self.script),
+            script_applied: self.script_applied,
         }
     }
 }

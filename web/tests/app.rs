@@ -4,7 +4,7 @@
 use raft_core::sim::SimConfig;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web::app::{App, AppProps};
+use web::app::{App, AppProps, Startup};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -15,8 +15,9 @@ fn mount() -> web_sys::Element {
     yew::Renderer::<App>::with_root_and_props(
         root.clone(),
         AppProps {
-            config: SimConfig::default(),
-            autoplay: false,
+            startup: Startup::Config(SimConfig::default()),
+            options: Default::default(),
+            address_errors: Vec::new(),
         },
     )
     .render();
@@ -52,4 +53,20 @@ async fn renders_five_nodes_with_their_hooks() {
         .unwrap()
         .unwrap();
     assert_eq!(clock.get_attribute("data-ms").unwrap(), "0");
+}
+
+#[wasm_bindgen_test]
+async fn the_checker_starts_green_and_the_picker_lists_the_scenarios() {
+    let root = mount();
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    let checker = root
+        .query_selector("[data-testid=checker]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(checker.get_attribute("data-status").unwrap(), "ok");
+    let entries = root.query_selector_all("[data-testid=scenario]").unwrap();
+    assert_eq!(
+        entries.length() as usize,
+        raft_core::scenario::library().len()
+    );
 }

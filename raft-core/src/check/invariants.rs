@@ -147,6 +147,8 @@ struct Watch {
     leader_last: (LogIndex, Term),
     /// Last entry of `recent_commits` checked against this node as leader.
     checked_commit_seq: u64,
+    /// `leaders` maps `leader_term` to this node.
+    owns_term: bool,
 }
 
 /// The incremental checker. See the module documentation.
@@ -156,7 +158,8 @@ pub struct InvariantChecker {
     leaders: BTreeMap<Term, NodeId>,
     committed: BTreeMap<LogIndex, Committed>,
     written: BTreeMap<(LogIndex, Term), (u64, Option<Term>, NodeId)>,
-    watch: BTreeMap<NodeId, Watch>,
+    /// Per-node state, a short list (clusters have at most a few nodes).
+    watch: Vec<(NodeId, Watch)>,
     recent_commits: VecDeque<(u64, LogIndex)>,
     commit_seq: u64,
     seen: BTreeSet<ViolationKey>,
@@ -225,7 +228,7 @@ impl InvariantChecker {
 
     /// A node restarted: its volatile state (commit, applied, role) starts over.
     pub fn node_restarted(&mut self, node: NodeId) {
-        self.watch.remove(&node);
+        self.watch.retain(|(id, _)| *id != node);
     }
 
     /// `node` wrote `entries` to its log; `log` is its log after the write.
@@ -327,7 +330,14 @@ impl InvariantChecker {
     /// Checks `node`'s state after an event (call for each node the event touched).
     pub fn observe_node(&mut self, node: &Node) {
         let id = node.id();
-        let mut w = self.watch.remove(&id).unwrap_or_default();
+        let slot = match self.watch.iter().position(|(n, _)| *n == id) {
+            Some(k) => k,
+            None => {
+                self.watch.push((id, Watch::default()));
+                self.watch.len() - 1
+            }
+        };
+        let mut w = core::mem::take(&mut self.watch[slot].1);
         let term = node.term();
         if term < w.term {
             self.report(
@@ -378,26 +388,34 @@ impl InvariantChecker {
             self.check_leader(node, &mut w);
         } else {
             w.leader_term = None;
+            w.owns_term = false;
         }
-        self.watch.insert(id, w);
+        // A report above never touches `watch`, so the slot is still ours.
+        self.watch[slot].1 = w;
     }
 
     fn check_leader(&mut self, node: &Node, w: &mut Watch) {
         let id = node.id();
         let term = node.term();
         let log = node.log();
-        match self.leaders.get(&term) {
-            Some(&other) if other != id => self.report(
-                Property::ElectionSafety,
-                vec![other, id],
-                vec![],
-                format!("nodes {other} and {id} were both leader in term {term}"),
-            ),
-            Some(_) => {}
-            None => {
-                self.leaders.insert(term, id);
-                if self.leaders.len() > MAX_TRACKED_ENTRIES {
-                    self.leaders.pop_first();
+        // Once this node is recorded as the leader of `term`, the lookup can
+        // only find itself again: skip it.
+        if !(w.owns_term && w.leader_term == Some(term)) {
+            w.owns_term = false;
+            match self.leaders.get(&term) {
+                Some(&other) if other != id => self.report(
+                    Property::ElectionSafety,
+                    vec![other, id],
+                    vec![],
+                    format!("nodes {other} and {id} were both leader in term {term}"),
+                ),
+                Some(_) => w.owns_term = true,
+                None => {
+                    self.leaders.insert(term, id);
+                    w.owns_term = true;
+                    if self.leaders.len() > MAX_TRACKED_ENTRIES {
+                        self.leaders.pop_first();
+                    }
                 }
             }
         }

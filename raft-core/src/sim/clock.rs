@@ -4,6 +4,8 @@
 use crate::types::TimeUs;
 
 const MILLION: i128 = 1_000_000;
+/// Below this many microseconds (about 50 days) `dt * rate` fits in a `u64`.
+const SMALL: TimeUs = 1 << 42;
 
 /// Local time = `base_local + (global - base_global) * (1 + ppm / 10^6)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,7 +26,16 @@ impl Clock {
 
     /// The node's reading at global time `t`.
     pub(crate) fn local(&self, t: TimeUs) -> TimeUs {
-        let dt = t.saturating_sub(self.base_global) as i128;
+        let dt = t.saturating_sub(self.base_global);
+        if self.ppm == 0 {
+            return self.base_local + dt;
+        }
+        if dt < SMALL && self.ppm > -(MILLION as i64) {
+            // Same result as the i128 path, without a 128-bit division.
+            let rate = (MILLION as i64 + self.ppm) as u64;
+            return self.base_local + dt * rate / MILLION as u64;
+        }
+        let dt = dt as i128;
         self.base_local + (dt * (MILLION + self.ppm as i128) / MILLION) as TimeUs
     }
 
@@ -32,6 +43,9 @@ impl Clock {
     pub(crate) fn global_at(&self, l: TimeUs) -> TimeUs {
         if l <= self.base_local {
             return self.base_global;
+        }
+        if self.ppm == 0 {
+            return self.base_global + (l - self.base_local);
         }
         let dl = (l - self.base_local) as i128;
         let rate = MILLION + self.ppm as i128;

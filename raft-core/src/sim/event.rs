@@ -3,6 +3,7 @@
 
 use crate::types::{NodeId, TimeUs};
 use alloc::collections::BinaryHeap;
+use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 /// Something scheduled to happen.
@@ -39,10 +40,19 @@ impl PartialOrd for Scheduled {
 }
 
 /// Min-queue of events by (time, sequence number).
+///
+/// Node timers live outside the heap, one slot per node: rescheduling a timer
+/// replaces the slot instead of leaving a stale entry behind (a follower
+/// re-arms its election timer on every message). Timers draw their sequence
+/// numbers from the same counter, so the order is exactly (time, seq).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct EventQueue {
     heap: BinaryHeap<Scheduled>,
     next_seq: u64,
+    /// Armed timer per slot index.
+    timers: Vec<Option<Scheduled>>,
+    /// Index of the earliest armed timer (cached).
+    min_timer: Option<usize>,
 }
 
 impl EventQueue {
@@ -56,16 +66,75 @@ impl EventQueue {
         });
     }
 
+    /// Arms timer slot `slot` (replacing whatever it held).
+    pub(crate) fn set_timer(&mut self, slot: usize, time_us: TimeUs, event: Event) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        if self.timers.len() <= slot {
+            self.timers.resize(slot + 1, None);
+        }
+        self.timers[slot] = Some(Scheduled {
+            time_us,
+            seq,
+            event,
+        });
+        self.recompute_min();
+    }
+
+    /// Disarms timer slot `slot`.
+    pub(crate) fn cancel_timer(&mut self, slot: usize) {
+        if let Some(t) = self.timers.get_mut(slot) {
+            if t.take().is_some() {
+                self.recompute_min();
+            }
+        }
+    }
+
+    fn recompute_min(&mut self) {
+        let mut best: Option<(usize, TimeUs, u64)> = None;
+        for (i, t) in self.timers.iter().enumerate() {
+            if let Some(t) = t {
+                if best.is_none_or(|(_, bt, bs)| (t.time_us, t.seq) < (bt, bs)) {
+                    best = Some((i, t.time_us, t.seq));
+                }
+            }
+        }
+        self.min_timer = best.map(|(i, _, _)| i);
+    }
+
+    fn timer_head(&self) -> Option<&Scheduled> {
+        self.min_timer.and_then(|i| self.timers[i].as_ref())
+    }
+
+    /// Whether the earliest timer comes before the heap's top.
+    fn timer_first(&self) -> bool {
+        match (self.timer_head(), self.heap.peek()) {
+            (Some(t), Some(h)) => (t.time_us, t.seq) < (h.time_us, h.seq),
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
     pub(crate) fn peek_time(&self) -> Option<TimeUs> {
-        self.heap.peek().map(|s| s.time_us)
+        let h = self.heap.peek().map(|s| s.time_us);
+        match self.timer_head() {
+            Some(t) => Some(h.map_or(t.time_us, |h| h.min(t.time_us))),
+            None => h,
+        }
     }
 
     pub(crate) fn pop(&mut self) -> Option<(TimeUs, Event)> {
+        if self.timer_first() {
+            let i = self.min_timer.expect("timer present");
+            let t = self.timers[i].take().expect("timer present");
+            self.recompute_min();
+            return Some((t.time_us, t.event));
+        }
         self.heap.pop().map(|s| (s.time_us, s.event))
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.timers.iter().filter(|t| t.is_some()).count()
     }
 }
 
@@ -82,6 +151,25 @@ mod tests {
         assert_eq!(q.pop(), Some((3, Event::Deliver { msg: 2 })));
         assert_eq!(q.pop(), Some((5, Event::Deliver { msg: 1 })));
         assert_eq!(q.pop(), Some((5, Event::Deliver { msg: 3 })));
+        assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn timers_interleave_by_time_then_seq() {
+        let mut q = EventQueue::default();
+        q.push(5, Event::Deliver { msg: 1 });
+        q.set_timer(0, 5, Event::Timer { node: 1, gen: 1 });
+        q.set_timer(1, 3, Event::Timer { node: 2, gen: 1 });
+        q.set_timer(1, 4, Event::Timer { node: 2, gen: 2 });
+        q.push(5, Event::Deliver { msg: 2 });
+        assert_eq!(q.len(), 4);
+        assert_eq!(q.peek_time(), Some(4));
+        assert_eq!(q.pop(), Some((4, Event::Timer { node: 2, gen: 2 })));
+        assert_eq!(q.pop(), Some((5, Event::Deliver { msg: 1 })));
+        assert_eq!(q.pop(), Some((5, Event::Timer { node: 1, gen: 1 })));
+        q.set_timer(0, 9, Event::Timer { node: 1, gen: 2 });
+        q.cancel_timer(0);
+        assert_eq!(q.pop(), Some((5, Event::Deliver { msg: 2 })));
         assert_eq!(q.pop(), None);
     }
 }

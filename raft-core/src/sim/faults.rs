@@ -98,7 +98,7 @@ impl Sim {
         let held: Vec<u64> = slot.held.drain(..).collect();
         self.trace_at(TraceKind::Crash { node: id });
         for m in held {
-            if let Some(f) = self.net.in_flight.remove(&m) {
+            if let Some(f) = self.net.in_flight.remove(m) {
                 self.trace_at(TraceKind::Dropped {
                     id: m,
                     from: f.msg.from,
@@ -158,7 +158,7 @@ impl Sim {
         }
         let held: Vec<u64> = self.slots[i].held.drain(..).collect();
         for m in held {
-            let Some(f) = self.net.in_flight.remove(&m) else {
+            let Some(f) = self.net.in_flight.remove(m) else {
                 continue;
             };
             if self.slots[i].node.is_none() {

@@ -58,6 +58,18 @@ pub use world::Sim;
 /// Virtual run length behind [`reference_hashes`], microseconds (10 s).
 pub const REFERENCE_RUN_US: u64 = 10_000_000;
 
+/// The trace hashes [`reference_hashes`] must return, computed natively.
+/// A native test and a WebAssembly test in headless Chromium both assert
+/// them, which proves the two builds run the same simulation event for event.
+/// Any change to what the simulation does (or traces) changes them.
+pub const REFERENCE_HASHES: [(u64, u64); 5] = [
+    (1, 0xe619_8190_f193_9c56),
+    (2, 0x4900_219b_a593_24b9),
+    (3, 0x2366_1306_ac8a_2a6e),
+    (4, 0xe3a6_b36a_b729_ae93),
+    (5, 0x78ba_51dd_5265_8f56),
+];
+
 /// `(seed, trace hash)` for seeds 1 to 5 with [`SimConfig::default`] run for
 /// [`REFERENCE_RUN_US`]: a WebAssembly build must compute the same values.
 pub fn reference_hashes() -> [(u64, u64); 5] {

@@ -3,7 +3,7 @@
 use super::rng::SimRng;
 use crate::raft::Message;
 use crate::types::{NodeId, TimeUs};
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec::Vec;
 
 /// A message on its way.
@@ -20,12 +20,107 @@ pub(crate) struct InFlight {
     pub(crate) held: bool,
 }
 
+/// Messages in flight by id.
+///
+/// Ids are handed out in increasing order and messages mostly arrive in about
+/// that order, so the table is a window over ids (a deque of slots starting at
+/// `base`) instead of a B-tree: insert, lookup and remove are O(1) and never
+/// move other messages. A message held at a paused node may wait for ever, so
+/// it is parked in a separate map to keep the window short.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InFlightTable {
+    base: u64,
+    window: VecDeque<Option<InFlight>>,
+    live: usize,
+    parked: BTreeMap<u64, InFlight>,
+}
+
+impl InFlightTable {
+    /// Number of messages in flight (held ones included).
+    pub(crate) fn len(&self) -> usize {
+        self.live + self.parked.len()
+    }
+
+    fn slot(&self, id: u64) -> Option<usize> {
+        let i = usize::try_from(id.checked_sub(self.base)?).ok()?;
+        (i < self.window.len()).then_some(i)
+    }
+
+    /// Adds message `id`; ids must come in increasing order.
+    pub(crate) fn insert(&mut self, id: u64, f: InFlight) {
+        if self.window.is_empty() {
+            self.base = id;
+        }
+        match self.slot(id) {
+            Some(i) => {
+                if self.window[i].replace(f).is_none() {
+                    self.live += 1;
+                }
+            }
+            None if id >= self.base => {
+                let i = (id - self.base) as usize;
+                while self.window.len() < i {
+                    self.window.push_back(None);
+                }
+                self.window.push_back(Some(f));
+                self.live += 1;
+            }
+            None => {
+                self.parked.insert(id, f);
+            }
+        }
+    }
+
+    /// The message `id`, if in flight.
+    pub(crate) fn get(&self, id: u64) -> Option<&InFlight> {
+        match self.slot(id) {
+            Some(i) => self.window[i].as_ref(),
+            None => self.parked.get(&id),
+        }
+    }
+
+    /// Takes message `id` out.
+    pub(crate) fn remove(&mut self, id: u64) -> Option<InFlight> {
+        let Some(i) = self.slot(id) else {
+            return self.parked.remove(&id);
+        };
+        let f = self.window[i].take()?;
+        self.live -= 1;
+        while let Some(None) = self.window.front() {
+            self.window.pop_front();
+            self.base += 1;
+        }
+        Some(f)
+    }
+
+    /// Marks message `id` as held at a paused node (and parks it).
+    pub(crate) fn hold(&mut self, id: u64) {
+        if let Some(mut f) = self.remove(id) {
+            f.held = true;
+            self.parked.insert(id, f);
+        }
+    }
+
+    /// Every message in flight, by id.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &InFlight)> + '_ {
+        let mut all: Vec<(u64, &InFlight)> = self
+            .window
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_ref().map(|f| (self.base + i as u64, f)))
+            .chain(self.parked.iter().map(|(&id, f)| (id, f)))
+            .collect();
+        all.sort_unstable_by_key(|&(id, _)| id);
+        all.into_iter()
+    }
+}
+
 /// Links, fault rates and the in-flight table.
 #[derive(Clone, Debug)]
 pub(crate) struct Network {
     /// Cut directional links (from, to).
     pub(crate) cut: BTreeSet<(NodeId, NodeId)>,
-    pub(crate) in_flight: BTreeMap<u64, InFlight>,
+    pub(crate) in_flight: InFlightTable,
     pub(crate) next_id: u64,
     pub(crate) latency_min_us: TimeUs,
     pub(crate) latency_max_us: TimeUs,

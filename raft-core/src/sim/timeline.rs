@@ -281,14 +281,18 @@ impl Timeline {
     }
 
     /// Moves to virtual time `t_us`, backwards (restore + replay) or forwards.
+    ///
+    /// Forwards, a checkpoint between now and `t_us` (kept from an earlier
+    /// visit of this branch) is restored instead of replaying up to it.
     pub fn seek(&mut self, t_us: TimeUs) {
-        if t_us < self.sim.now_us() {
-            let cp = self
-                .checkpoints
-                .iter()
-                .rev()
-                .find(|c| c.time_us <= t_us)
-                .unwrap_or(&self.checkpoints[0]);
+        let now = self.sim.now_us();
+        let cp = self
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|c| c.time_us <= t_us)
+            .unwrap_or(&self.checkpoints[0]);
+        if t_us < now || (cp.time_us > now && cp.actions_applied >= self.applied) {
             self.sim = cp.sim.clone();
             self.applied = cp.actions_applied;
         }

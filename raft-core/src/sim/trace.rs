@@ -12,7 +12,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-/// FNV-1a, 64 bits, over bytes (hand-rolled: no_std and stable across platforms).
+/// A 64-bit running hash (hand-rolled: no_std and stable across platforms):
+/// FNV-1a over bytes, and one multiply-xorshift step per `u64` word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Fnv64(pub u64);
@@ -31,11 +32,15 @@ impl Fnv64 {
             self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
-    /// Folds a u64 in (little endian).
+    /// Folds a u64 in as one word (xor, multiply, xor-shift): about eight
+    /// times cheaper than feeding its bytes through [`write`](Self::write).
+    #[inline]
     pub fn u64(&mut self, v: u64) {
-        self.write(&v.to_le_bytes());
+        let h = (self.0 ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
     }
     /// Folds a string in (length first, so concatenations differ).
+    #[inline]
     pub fn str(&mut self, s: &str) {
         self.u64(s.len() as u64);
         self.write(s.as_bytes());

@@ -249,7 +249,7 @@ impl Sim {
         self.net
             .in_flight
             .iter()
-            .map(|(&id, f)| {
+            .map(|(id, f)| {
                 let summary = MsgSummary::of(&f.msg.body);
                 MessageView {
                     id,

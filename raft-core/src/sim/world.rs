@@ -105,7 +105,7 @@ impl Sim {
         let mut sim = Sim {
             net: Network {
                 cut: Default::default(),
-                in_flight: BTreeMap::new(),
+                in_flight: Default::default(),
                 next_id: 0,
                 latency_min_us: config.latency_min_us,
                 latency_max_us: config.latency_max_us,
@@ -299,7 +299,7 @@ impl Sim {
     }
 
     fn deliver(&mut self, id: u64) -> bool {
-        let Some(f) = self.net.in_flight.get(&id) else {
+        let Some(f) = self.net.in_flight.get(id) else {
             return false;
         };
         let (from, to) = (f.msg.from, f.msg.to);
@@ -313,15 +313,13 @@ impl Sim {
                 Some(i) if self.slots[i].node.is_none() => Some(DropReason::NodeDown),
                 Some(i) if self.slots[i].paused => {
                     self.slots[i].held.push_back(id);
-                    if let Some(f) = self.net.in_flight.get_mut(&id) {
-                        f.held = true;
-                    }
+                    self.net.in_flight.hold(id);
                     return true;
                 }
                 Some(_) => None,
             }
         };
-        let f = self.net.in_flight.remove(&id).expect("present");
+        let f = self.net.in_flight.remove(id).expect("present");
         if let Some(reason) = reason {
             self.trace_at(TraceKind::Dropped {
                 id,
@@ -600,6 +598,7 @@ impl Sim {
         let Some(deadline) = node.poll_timeout() else {
             if slot.timer_at.take().is_some() {
                 slot.timer_gen += 1;
+                self.queue.cancel_timer(i);
             }
             return;
         };
@@ -612,7 +611,7 @@ impl Sim {
             slot.timer_gen += 1;
             slot.timer_at = Some(g);
             let gen = slot.timer_gen;
-            self.queue.push(g, Event::Timer { node: id, gen });
+            self.queue.set_timer(i, g, Event::Timer { node: id, gen });
         }
     }
 

@@ -11,3 +11,5 @@ pub mod logs;
 pub mod message;
 pub mod network;
 pub mod node;
+pub mod share;
+pub mod story;

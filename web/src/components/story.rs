@@ -1,0 +1,101 @@
+//! Guided scenarios: the picker, and the narrative beside the cluster.
+
+use crate::speed::format_time;
+use crate::state::Msg;
+use raft_core::scenario::Scenario;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// One entry of the picker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioEntry {
+    /// Stable id (`leader-crash`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+}
+
+/// Props of [`Picker`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct PickerProps {
+    /// Every built-in scenario.
+    pub entries: Rc<Vec<ScenarioEntry>>,
+    /// The loaded one.
+    pub current: Option<String>,
+    /// Sends a message to the reducer.
+    pub dispatch: Callback<Msg>,
+}
+
+/// The scenario library.
+#[function_component(Picker)]
+pub fn picker(props: &PickerProps) -> Html {
+    html! {
+        <section class="panel picker" aria-label="Guided scenarios">
+            <h2>{ "Scenarios" }</h2>
+            <ul class="scenario-list">
+                { for props.entries.iter().map(|e| {
+                    let id = e.id.clone();
+                    let onclick = props.dispatch.reform(move |_: MouseEvent| Msg::LoadScenario(id.clone()));
+                    let current = props.current.as_deref() == Some(e.id.as_str());
+                    html! {
+                        <li>
+                            <button data-testid="scenario" data-id={e.id.clone()} {onclick}
+                                    class={classes!(current.then_some("current"), e.id.starts_with("bug-").then_some("bug"))}
+                                    aria-pressed={current.to_string()}>
+                                { &e.title }
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+/// Props of [`Narrative`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct NarrativeProps {
+    /// The scenario told.
+    pub scenario: Rc<Scenario>,
+    /// Current virtual time.
+    pub now_us: u64,
+    /// Sends a message to the reducer.
+    pub dispatch: Callback<Msg>,
+}
+
+/// The current step of the story with previous / next.
+#[function_component(Narrative)]
+pub fn narrative(props: &NarrativeProps) -> Html {
+    let s = &props.scenario;
+    let index = s.step_at(props.now_us);
+    let seek = |to: Option<usize>| {
+        let at = to.and_then(|i| s.steps.get(i)).map(|st| st.at_us);
+        let disabled = at.is_none();
+        let onclick = props
+            .dispatch
+            .reform(move |_: MouseEvent| Msg::Seek(at.unwrap_or(0) / 1000));
+        (onclick, disabled)
+    };
+    let (prev, prev_disabled) = seek(index.and_then(|i| i.checked_sub(1)));
+    let (next, next_disabled) = seek(Some(index.map_or(0, |i| i + 1)));
+    let step = index.and_then(|i| s.steps.get(i));
+    html! {
+        <section class="panel narrative" aria-label="Story" aria-live="polite" data-testid="narrative"
+                 data-scenario={s.id.clone()} data-step={index.map_or(-1, |i| i as i64).to_string()}
+                 data-end-ms={(s.end_us / 1000).to_string()} data-steps={s.steps.len().to_string()}>
+            <h2>{ &s.title }</h2>
+            { match step {
+                Some(st) => html! { <>
+                    <h3>{ format!("{} · {}", format_time(st.at_us), st.title) }</h3>
+                    <p>{ &st.text }</p>
+                </> },
+                None => html! { <p class="hint">{ "Press Play, or Next to jump to the first step." }</p> },
+            } }
+            <div class="actions">
+                <button onclick={prev} disabled={prev_disabled} data-testid="step-prev">{ "Previous step" }</button>
+                <button onclick={next} disabled={next_disabled} data-testid="step-next">{ "Next step" }</button>
+                <span class="hint">{ format!("{} / {}", index.map_or(0, |i| i + 1), s.steps.len()) }</span>
+            </div>
+        </section>
+    }
+}
