@@ -130,6 +130,7 @@ pub fn app(props: &AppProps) -> Html {
         use_memo(key, |_| derive::series(sim, &nodes))
     };
     let leader = sim.leader();
+    let leader_text = leader.map_or_else(|| "no leader".to_string(), |l| format!("leader S{l}"));
     let node_ids: Vec<u64> = nodes.iter().map(|n| n.id).collect();
 
     // Keyboard shortcuts on the whole page, except while typing in a field.
@@ -273,7 +274,7 @@ pub fn app(props: &AppProps) -> Html {
                     { clock }
                     <span class={classes!("embed-status", if violations.is_empty() { "ok" } else { "violation" })}
                           data-testid="checker" data-status={if violations.is_empty() && !matches!(state.lin, crate::state::LinStatus::Violation(_)) { "ok" } else { "violation" }}>
-                        { match leader { Some(l) => format!("leader S{l}"), None => "no leader".to_string() } }
+                        { leader_text.clone() }
                     </span>
                     <a class="open-full" href={format!("{}{}", page_base(false), scenario::link::fragment(&state.share_state()))}
                        target="_blank" rel="noopener">{ "Open in the playground ↗" }</a>
@@ -292,7 +293,7 @@ pub fn app(props: &AppProps) -> Html {
                 <h1>{ "Raft Playground" }</h1>
                 { clock }
                 <span class="summary">
-                    { match leader { Some(l) => format!("leader S{l}"), None => "no leader".to_string() } }
+                    { leader_text.clone() }
                     { format!(" · {} nodes, {crashed} crashed · {} messages in flight", nodes.len(), messages.len()) }
                 </span>
                 <button class="help-button" onclick={dispatch.reform(|_: MouseEvent| Msg::ToggleHelp)}

@@ -39,6 +39,14 @@ impl Default for PageOptions {
 /// Longest query string read; anything longer is refused, not truncated.
 pub const MAX_QUERY_BYTES: usize = 2048;
 
+/// Whether `text` can be a built-in scenario id (`leader-crash`): the shape
+/// both the query string and the host page's `load` command must have.
+pub fn is_scenario_id(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= raft_core::scenario::link::MAX_ID_BYTES
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// Parses `?a=b&c=d`. Unknown keys are ignored (hosts add their own);
 /// bad values of known keys are reported, and the rest still applies.
 pub fn parse_query(query: &str) -> (PageOptions, Vec<String>) {
@@ -80,12 +88,7 @@ pub fn parse_query(query: &str) -> (PageOptions, Vec<String>) {
                 )),
             },
             "scenario" => {
-                let valid = !value.is_empty()
-                    && value.len() <= 64
-                    && value
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-');
-                if valid {
+                if is_scenario_id(value) {
                     options.scenario = Some(value.to_string());
                 } else {
                     errors.push(

@@ -60,10 +60,7 @@ pub fn parse_command(data: &JsValue) -> Result<Option<Command>, String> {
             let id = field(data, "scenario")
                 .and_then(|s| s.as_string())
                 .ok_or("load needs a scenario id")?;
-            if id.is_empty()
-                || id.len() > 64
-                || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            {
+            if !crate::embed::is_scenario_id(&id) {
                 return Err("load: not a scenario id".to_string());
             }
             Ok(Some(Command::Load(id)))

@@ -17,6 +17,18 @@ pub fn virtual_us_for(wall_ms: f64, speed_log: f64) -> u64 {
     (wall_ms * 1000.0 * speed).round() as u64
 }
 
+/// Slider position for a speed in thousandths (1,000 = real time), as links carry it.
+pub fn speed_log_from_milli(speed_milli: u32) -> f64 {
+    (speed_milli.max(1) as f64 / 1000.0)
+        .log10()
+        .clamp(SPEED_LOG_MIN, SPEED_LOG_MAX)
+}
+
+/// Speed in thousandths for a slider position.
+pub fn speed_milli_from_log(speed_log: f64) -> u32 {
+    (10f64.powf(speed_log) * 1000.0).round() as u32
+}
+
 /// `1/100×`, `1/3×`, `1×`.
 pub fn speed_label(speed_log: f64) -> String {
     let speed = 10f64.powf(speed_log.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX));
@@ -51,6 +63,15 @@ mod tests {
     fn a_long_pause_does_not_leap_ahead() {
         assert_eq!(virtual_us_for(60_000.0, 0.0), 100_000);
         assert_eq!(virtual_us_for(-5.0, 0.0), 0);
+    }
+
+    #[test]
+    fn link_speeds_round_trip_through_the_slider() {
+        for milli in [1, 10, 100, 1000] {
+            assert_eq!(speed_milli_from_log(speed_log_from_milli(milli)), milli);
+        }
+        assert_eq!(speed_log_from_milli(0), SPEED_LOG_MIN);
+        assert_eq!(speed_log_from_milli(100_000), SPEED_LOG_MAX);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The playground's state and its reducer: one timeline (simulation +
 //! checkpoints), playback, selection, and what the user is told.
 
-use crate::speed::{format_time, virtual_us_for, SPEED_LOG_DEFAULT, SPEED_LOG_MAX, SPEED_LOG_MIN};
+use crate::speed::{
+    format_time, speed_log_from_milli, speed_milli_from_log, virtual_us_for, SPEED_LOG_DEFAULT,
+    SPEED_LOG_MAX, SPEED_LOG_MIN,
+};
 use raft_core::check::linearizability::{self, Verdict};
 use raft_core::scenario::{self, Scenario, Selected, ShareState, TimedAction};
 use raft_core::sim::{Action, SimConfig, Timeline};
@@ -167,9 +170,7 @@ impl Playground {
         let mut actions = share.actions;
         actions.sort_by_key(|a| a.at_us);
         p.script = Rc::new(actions);
-        p.speed_log = (share.speed_milli.max(1) as f64 / 1000.0)
-            .log10()
-            .clamp(SPEED_LOG_MIN, SPEED_LOG_MAX);
+        p.speed_log = speed_log_from_milli(share.speed_milli);
         p.selected = match share.selected {
             Some(Selected::Node(id)) => Selection::Node(id),
             Some(Selected::Message(id)) => Selection::Message(id),
@@ -199,7 +200,7 @@ impl Playground {
             config: self.config.clone(),
             actions,
             time_us: timeline.now_us(),
-            speed_milli: (10f64.powf(self.speed_log) * 1000.0).round() as u32,
+            speed_milli: speed_milli_from_log(self.speed_log),
             selected: match self.selected {
                 Selection::Node(id) => Some(Selected::Node(id)),
                 Selection::Message(id) => Some(Selected::Message(id)),
