@@ -242,3 +242,48 @@ fn faults_and_membership_keep_safety() {
         "compaction happened"
     );
 }
+
+/// Under steady load entries are always in flight. An answer to an empty
+/// append must not trigger another empty append each time (a ping-pong that
+/// once made up three quarters of all traffic): gap checks are limited to one
+/// per follower per heartbeat, so empty appends stay within heartbeats, commit
+/// updates, gap checks and probes after rejections.
+#[test]
+fn empty_appends_are_bounded_under_load() {
+    use raft_core::sim::MsgSummary;
+    let mut sim = Sim::new(SimConfig {
+        clients: 10,
+        client_ops_per_sec: 100,
+        ..SimConfig::with_seed(1)
+    })
+    .unwrap();
+    sim.run_until(3_000_000);
+    let leader = sim.leader().expect("a leader after 3 s");
+    let from_seq = sim.trace().total();
+    sim.run_until(8_000_000);
+    assert_eq!(sim.leader(), Some(leader), "stable leadership for the test");
+    let (mut empty, mut commits, mut rejections) = (0u64, 0u64, 0u64);
+    for e in sim.trace().since(from_seq) {
+        match &e.kind {
+            TraceKind::MessageSent {
+                from,
+                summary: MsgSummary::Append { entries: 0, .. },
+                ..
+            } if *from == leader => empty += 1,
+            TraceKind::MessageSent {
+                summary: MsgSummary::AppendResp { success: false, .. },
+                ..
+            } => rejections += 1,
+            TraceKind::Committed { node, .. } if *node == leader => commits += 1,
+            _ => {}
+        }
+    }
+    let followers = 4;
+    let heartbeats = 5_000_000 / 50_000;
+    let bound = followers * (2 * heartbeats + commits) + rejections;
+    assert!(commits > 100, "the load commits entries: {commits}");
+    assert!(
+        empty <= bound,
+        "{empty} empty appends > {bound} (commits {commits}, rejections {rejections})"
+    );
+}

@@ -51,6 +51,11 @@ pub struct Progress {
     pub(crate) read_ack_seq: u64,
     /// Commit index last sent, so commit updates are not repeated.
     pub(crate) sent_commit: LogIndex,
+    /// A heartbeat went out since the last gap check: the next answer may
+    /// trigger one. Without this, every answer to an empty append would send
+    /// another while entries are in flight, a ping-pong that never stops
+    /// under steady load (etcd checks once per heartbeat answer too).
+    pub(crate) gap_check_armed: bool,
 }
 
 impl Progress {
@@ -67,6 +72,7 @@ impl Progress {
             snapshot_sent_us: 0,
             read_ack_seq: 0,
             sent_commit: 0,
+            gap_check_armed: false,
         }
     }
 

@@ -153,9 +153,10 @@ impl Node {
     }
 
     fn send_heartbeat(&mut self, peer: NodeId) {
-        let Some(pr) = self.progress.get(&peer) else {
+        let Some(pr) = self.progress.get_mut(&peer) else {
             return;
         };
+        pr.gap_check_armed = true;
         // Anchor on the match point so the consistency check passes and the
         // commit index is never applied beyond entries known to match.
         let (prev, prev_term) = match self.log.term_at(pr.match_index) {
@@ -350,7 +351,10 @@ impl Node {
             } else if pr.state == ProgressState::Probe {
                 // A heartbeat answer: the follower is reachable, probe again.
                 pr.probe_sent = false;
-            } else if pr.state == ProgressState::Replicate && pr.match_index < leader_last {
+            } else if pr.state == ProgressState::Replicate
+                && pr.match_index < leader_last
+                && core::mem::take(&mut pr.gap_check_armed)
+            {
                 // A heartbeat answer while entries are outstanding: some appends may
                 // have been lost. An empty append at next_index reveals a gap (the
                 // follower rejects it and we fall back to probing), as etcd does.

@@ -63,11 +63,11 @@ pub const REFERENCE_RUN_US: u64 = 10_000_000;
 /// them, which proves the two builds run the same simulation event for event.
 /// Any change to what the simulation does (or traces) changes them.
 pub const REFERENCE_HASHES: [(u64, u64); 5] = [
-    (1, 0xe619_8190_f193_9c56),
-    (2, 0x4900_219b_a593_24b9),
-    (3, 0x2366_1306_ac8a_2a6e),
-    (4, 0xe3a6_b36a_b729_ae93),
-    (5, 0x78ba_51dd_5265_8f56),
+    (1, 0xa7bc_1c62_5284_af16),
+    (2, 0x13c5_19fa_2e21_5e92),
+    (3, 0xff35_506d_e8ad_6e62),
+    (4, 0xdf69_9e36_fb81_c423),
+    (5, 0xbb74_c973_561a_e30e),
 ];
 
 /// `(seed, trace hash)` for seeds 1 to 5 with [`SimConfig::default`] run for
