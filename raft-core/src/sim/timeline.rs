@@ -2,20 +2,25 @@
 //!
 //! The timeline records every user action with the virtual time and the
 //! number of events processed when it was taken, and keeps a clone of the
-//! simulation every `checkpoint_interval_us` (bounded: older checkpoints are
-//! thinned out). Seeking restores the nearest checkpoint at or before the
-//! target and replays events and recorded actions deterministically. Acting
-//! in the past forks: the recorded actions after that point are discarded.
+//! simulation at every multiple of a checkpoint interval. Checkpoints stay
+//! evenly spaced: when there would be more than [`MAX_CHECKPOINTS`], the
+//! interval doubles and every other one is dropped, so the replay a seek needs
+//! is at most one interval long anywhere in the run (a 10-minute run keeps
+//! checkpoints 8 s apart at most). Seeking restores the nearest checkpoint at
+//! or before the target and replays events and recorded actions
+//! deterministically. Acting in the past forks: the recorded actions after
+//! that point are discarded.
 
 use super::config::{ConfigError, SimConfig};
 use super::faults::ActionError;
+use super::trace::Trace;
 use super::world::Sim;
 use crate::kv::Op;
 use crate::types::{NodeId, TimeUs};
 use alloc::vec::Vec;
 
-/// Most checkpoints kept; beyond it every other old one is dropped.
-pub const MAX_CHECKPOINTS: usize = 64;
+/// Most checkpoints kept; beyond it the interval doubles (every other one is dropped).
+pub const MAX_CHECKPOINTS: usize = 96;
 /// Trace events a checkpoint keeps in memory (the hash and count cover all).
 pub const CHECKPOINT_TRACE_EVENTS: usize = 2_000;
 
@@ -197,28 +202,39 @@ impl Timeline {
         self.checkpoints.iter().map(|c| c.time_us).collect()
     }
 
+    /// Keeps a clone of the simulation now, if now is a checkpoint time not kept yet.
     fn checkpoint(&mut self) {
         let t = self.sim.now_us();
-        if self.checkpoints.last().is_some_and(|c| c.time_us >= t) {
+        if t % self.interval_us != 0 {
             return;
         }
+        let Err(at) = self.checkpoints.binary_search_by_key(&t, |c| c.time_us) else {
+            return;
+        };
+        // Clone everything but the trace, whose ring buffer can hold far more
+        // events than a restored view needs.
+        let trace = core::mem::replace(&mut self.sim.trace, Trace::new(1));
         let mut sim = self.sim.clone();
-        sim.trace.keep_last(CHECKPOINT_TRACE_EVENTS);
-        self.checkpoints.push(Checkpoint {
-            time_us: t,
-            actions_applied: self.applied,
-            sim,
-        });
-        if self.checkpoints.len() > MAX_CHECKPOINTS {
-            // Thin out the older half: keep the first and every other one.
-            let half = self.checkpoints.len() / 2;
-            let mut i = 0;
-            self.checkpoints.retain(|_| {
-                let keep = i == 0 || i >= half || i % 2 == 0;
-                i += 1;
-                keep
-            });
+        sim.trace = trace.tail(CHECKPOINT_TRACE_EVENTS);
+        self.sim.trace = trace;
+        self.checkpoints.insert(
+            at,
+            Checkpoint {
+                time_us: t,
+                actions_applied: self.applied,
+                sim,
+            },
+        );
+        while self.checkpoints.len() > MAX_CHECKPOINTS {
+            // Stay evenly spaced: double the interval, keep its multiples.
+            self.interval_us = self.interval_us.saturating_mul(2);
+            let interval = self.interval_us;
+            self.checkpoints.retain(|c| c.time_us % interval == 0);
         }
+        debug_assert!(self
+            .checkpoints
+            .windows(2)
+            .all(|w| w[0].time_us < w[1].time_us));
     }
 
     fn next_boundary(&self) -> TimeUs {
