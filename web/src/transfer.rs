@@ -66,26 +66,15 @@ struct ScenarioFileIn {
 /// instead of failing on its first unexpected field.
 #[derive(Deserialize)]
 struct Header {
-    format: Option<Loose<String>>,
-    version: Option<Loose<u64>>,
+    format: Option<String>,
+    version: Option<u64>,
 }
 
-/// A header field of the expected type, or of any other: `"version": "1"`
-/// is a bad version, not a reason to call the file foreign.
+/// The format alone, when [`Header`] fails: `"version": "1"` in a scenario
+/// file is a bad version, not a reason to call the file foreign.
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum Loose<T> {
-    Expected(T),
-    Other(serde::de::IgnoredAny),
-}
-
-impl<T> Loose<T> {
-    fn expected(self) -> Option<T> {
-        match self {
-            Loose::Expected(v) => Some(v),
-            Loose::Other(_) => None,
-        }
-    }
+struct Format {
+    format: Option<String>,
 }
 
 /// A decoded, validated scenario file.
@@ -128,8 +117,8 @@ pub enum ImportError {
     },
     /// A scenario file of a version this build does not read.
     UnsupportedVersion {
-        /// The version found: `None` if absent, `Some(None)` if not a whole number.
-        found: Option<Option<u64>>,
+        /// The version found (`None`: absent, or not a whole number).
+        found: Option<u64>,
     },
     /// A scenario file with a missing field or a value of the wrong type.
     Malformed {
@@ -172,13 +161,9 @@ impl fmt::Display for ImportError {
             ),
             ImportError::UnsupportedVersion { found: None } => write!(
                 f,
-                "The scenario file has no \"version\"; this playground reads version {SCENARIO_FILE_VERSION}."
+                "The scenario file has no \"version\" number; this playground reads version {SCENARIO_FILE_VERSION}."
             ),
-            ImportError::UnsupportedVersion { found: Some(None) } => write!(
-                f,
-                "The scenario file's \"version\" is not a whole number; this playground reads version {SCENARIO_FILE_VERSION}."
-            ),
-            ImportError::UnsupportedVersion { found: Some(Some(v)) } => write!(
+            ImportError::UnsupportedVersion { found: Some(v) } => write!(
                 f,
                 "The scenario file has version {v}, which this playground cannot read (it reads version {SCENARIO_FILE_VERSION})."
             ),
@@ -235,19 +220,23 @@ pub fn decode_scenario(bytes: &[u8]) -> Result<ScenarioFile, ImportError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty);
     }
-    let header: Header = match serde_json::from_slice(bytes) {
-        Ok(header) => header,
-        Err(e) if e.is_data() => return Err(ImportError::NotAScenarioFile { found: None }),
+    // A version of the wrong type fails `Header`; the format still names the file.
+    let (format, version) = match serde_json::from_slice::<Header>(bytes) {
+        Ok(header) => (header.format, header.version),
+        Err(e) if e.is_data() => (
+            serde_json::from_slice::<Format>(bytes)
+                .ok()
+                .and_then(|f| f.format),
+            None,
+        ),
         Err(e) => return Err(syntax_error(bytes, e)),
     };
-    let format = header.format.and_then(Loose::expected);
     match format.as_deref() {
         Some(SCENARIO_FORMAT) => {}
         Some(TRACE_FORMAT) => return Err(ImportError::TraceExport),
         _ => return Err(ImportError::NotAScenarioFile { found: format }),
     }
-    let version = header.version.map(Loose::expected);
-    if version != Some(Some(u64::from(SCENARIO_FILE_VERSION))) {
+    if version != Some(u64::from(SCENARIO_FILE_VERSION)) {
         return Err(ImportError::UnsupportedVersion { found: version });
     }
     let file: ScenarioFileIn =
@@ -271,9 +260,8 @@ pub fn decode_scenario(bytes: &[u8]) -> Result<ScenarioFile, ImportError> {
 /// rather than reporting "trailing characters" on its second line.
 fn syntax_error(bytes: &[u8], e: serde_json::Error) -> ImportError {
     let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    if let Ok(Header {
-        format: Some(Loose::Expected(format)),
-        ..
+    if let Ok(Format {
+        format: Some(format),
     }) = serde_json::from_slice(first_line)
     {
         if format == TRACE_FORMAT {
