@@ -223,6 +223,26 @@ impl Session {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
+    /// Asserts that the page does not scroll sideways (`what` names the case).
+    pub async fn assert_no_sideways_scroll(&self, what: &str) {
+        let overflow = self
+            .js("return document.documentElement.scrollWidth - window.innerWidth")
+            .await;
+        assert!(
+            overflow.as_f64().unwrap_or(f64::INFINITY) <= 0.0,
+            "{what}: the page scrolls sideways by {overflow}"
+        );
+    }
+
+    /// Runs JavaScript that returns a string, and returns it.
+    pub async fn js_text(&self, script: &str) -> String {
+        let value = self.js(script).await;
+        value
+            .as_str()
+            .unwrap_or_else(|| panic!("not a string: {value}\n{script}"))
+            .to_string()
+    }
+
     /// Waits until a JavaScript expression is truthy; returns its value.
     pub async fn wait_until(&self, what: &str, expression: &str) -> serde_json::Value {
         self.wait_until_for(what, expression, WAIT_TIMEOUT).await

@@ -4,11 +4,8 @@ use e2e::{Session, StaticServer};
 use std::time::Duration;
 
 async fn roles(s: &Session) -> String {
-    s.js("return [...document.querySelectorAll('[data-testid=node]')].map(n => n.dataset.nodeId + ':' + n.dataset.role + ':' + n.dataset.term + ':' + n.dataset.commitIndex).join(' ')")
+    s.js_text("return [...document.querySelectorAll('[data-testid=node]')].map(n => n.dataset.nodeId + ':' + n.dataset.role + ':' + n.dataset.term + ':' + n.dataset.commitIndex).join(' ')")
         .await
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 #[tokio::test]
@@ -178,13 +175,7 @@ async fn embed_mode_with_and_without_controls() {
         .await
         .as_bool()
         .unwrap());
-    let overflow = s
-        .js("return document.documentElement.scrollWidth - window.innerWidth")
-        .await;
-    assert!(
-        overflow.as_f64().unwrap() <= 0.0,
-        "embed scrolls sideways by {overflow}"
-    );
+    s.assert_no_sideways_scroll("embed").await;
     s.screenshot("embed-no-controls").await;
     s.open("/?embed=1&scenario=leader-crash&controls=1&autoplay=1")
         .await;

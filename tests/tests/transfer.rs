@@ -27,12 +27,34 @@ fn fixture_with(edit: impl FnOnce(&mut Value)) -> String {
     serde_json::to_string_pretty(&value).unwrap()
 }
 
+/// A fresh browser on the app's default run, its five nodes drawn and its
+/// effects run: Yew may yield between drawing and running effects, and the
+/// drop listeners are registered by one. The app's own first-render effect
+/// runs after its children's, so its mark means the Files panel is listening.
+async fn app(width: u32, height: u32) -> Session {
+    let s = Session::start(width, height).await;
+    s.open("/").await;
+    s.wait_for_count("[data-testid=node]", 5).await;
+    s.wait_until(
+        "the app's effects",
+        "document.documentElement.dataset.firstRenderMs",
+    )
+    .await;
+    s
+}
+
+/// Waits until the clock shows exactly `us`.
+async fn wait_for_us(s: &Session, what: &str, us: u64) {
+    s.wait_until(
+        what,
+        &format!("document.querySelector('[data-testid=sim-time]').dataset.us === '{us}'"),
+    )
+    .await;
+}
+
 async fn banner(s: &Session) -> String {
-    s.js("return document.querySelector('[data-testid=error-banner]')?.textContent ?? ''")
+    s.js_text("return document.querySelector('[data-testid=error-banner]')?.textContent ?? ''")
         .await
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 /// Drops a file holding `contents` on the cluster, as a drag from the
@@ -105,21 +127,13 @@ async fn an_exported_scenario_reopens_the_same_moment_by_picker_and_by_drop() {
     );
     a.close().await;
 
-    let b = Session::start(1280, 1000).await;
-    b.open("/").await;
-    b.wait_for_count("[data-testid=node]", 5).await;
+    let b = app(1280, 1000).await;
     b.upload(
         "import-file",
         &temp_file("raft-playground-leader-crash.json", text.as_bytes()),
     )
     .await;
-    b.wait_until(
-        "the exported moment",
-        &format!(
-            "Number(document.querySelector('[data-testid=sim-time]').dataset.us) === {time_a}"
-        ),
-    )
-    .await;
+    wait_for_us(&b, "the exported moment", time_a).await;
     assert_eq!(
         b.clock().await,
         (time_a, hash_a.clone()),
@@ -138,28 +152,16 @@ async fn an_exported_scenario_reopens_the_same_moment_by_picker_and_by_drop() {
     // Somewhere else entirely, then the same file by drag and drop.
     b.click_css("[data-testid=scenario][data-id='first-election']")
         .await;
-    b.wait_until(
-        "time zero",
-        "document.querySelector('[data-testid=sim-time]').dataset.us === '0'",
-    )
-    .await;
+    wait_for_us(&b, "time zero", 0).await;
     drop_file(&b, "dropped.json", &text, Some("transfer-drop-hint")).await;
-    b.wait_until(
-        "the dropped file's moment",
-        &format!(
-            "Number(document.querySelector('[data-testid=sim-time]').dataset.us) === {time_a}"
-        ),
-    )
-    .await;
+    wait_for_us(&b, "the dropped file's moment", time_a).await;
     assert_eq!(b.clock().await, (time_a, hash_a));
     b.close().await;
 }
 
 #[tokio::test]
 async fn bad_files_are_refused_with_a_clear_banner_and_the_run_goes_on() {
-    let s = Session::start(1280, 1000).await;
-    s.open("/").await;
-    s.wait_for_count("[data-testid=node]", 5).await;
+    let s = app(1280, 1000).await;
     s.seek_ms(1_000).await;
     let before = s.clock().await;
     let too_many = fixture_with(|v| {
@@ -271,9 +273,7 @@ async fn bad_files_are_refused_with_a_clear_banner_and_the_run_goes_on() {
 
 #[tokio::test]
 async fn the_trace_export_is_json_lines_with_a_header_that_adds_up() {
-    let s = Session::start(1280, 1000).await;
-    s.open("/").await;
-    s.wait_for_count("[data-testid=node]", 5).await;
+    let s = app(1280, 1000).await;
     // A small ring buffer, so the oldest events are no longer in memory.
     let small = fixture_with(|v| v["state"]["config"]["trace_capacity"] = 300.into());
     s.upload(
@@ -281,11 +281,7 @@ async fn the_trace_export_is_json_lines_with_a_header_that_adds_up() {
         &temp_file("small-trace.json", small.as_bytes()),
     )
     .await;
-    s.wait_until(
-        "the file's moment",
-        "document.querySelector('[data-testid=sim-time]').dataset.ms === '3000'",
-    )
-    .await;
+    wait_for_us(&s, "the file's moment", 3_000_000).await;
     let (time, hash) = s.clock().await;
     s.click("export-trace").await;
     let text = s.download("raft-playground-leader-crash-trace.jsonl").await;
@@ -331,18 +327,10 @@ async fn the_trace_export_is_json_lines_with_a_header_that_adds_up() {
 #[tokio::test]
 async fn the_files_panel_at_desktop_and_phone_width() {
     for (width, height, name) in [(1280, 1000, "desktop"), (390, 844, "phone")] {
-        let s = Session::start(width, height).await;
-        s.open("/").await;
-        s.wait_for_count("[data-testid=node]", 5).await;
+        let s = app(width, height).await;
         s.js("document.querySelector('.transfer').scrollIntoView({ block: 'center' })")
             .await;
-        let overflow = s
-            .js("return document.documentElement.scrollWidth - window.innerWidth")
-            .await;
-        assert!(
-            overflow.as_f64().unwrap() <= 0.0,
-            "{name}: the page scrolls sideways by {overflow}"
-        );
+        s.assert_no_sideways_scroll(name).await;
         let label = s
             .js("const r = document.querySelector('[data-testid=import-button]').getBoundingClientRect(); return [r.width, r.height];")
             .await;
@@ -358,11 +346,7 @@ async fn the_files_panel_at_desktop_and_phone_width() {
             Some(&format!("transfer-drop-hint-{name}")),
         )
         .await;
-        s.wait_until(
-            "the dropped fixture",
-            "document.querySelector('[data-testid=sim-time]').dataset.ms === '3000'",
-        )
-        .await;
+        wait_for_us(&s, "the dropped fixture", 3_000_000).await;
         s.close().await;
     }
 }

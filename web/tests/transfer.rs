@@ -50,6 +50,16 @@ fn text(root: &Element, css: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A freshly mounted app with its effects run. The DOM alone is not
+/// enough: Yew yields to the browser between rendering and running effects,
+/// and the drop listeners are registered by an effect.
+async fn mounted() -> Element {
+    let root = mount();
+    yew::scheduler::flush().await;
+    assert!(find(&root, "[data-testid=import-file]").is_some());
+    root
+}
+
 fn fixture_hash() -> String {
     let file: serde_json::Value = serde_json::from_str(FIXTURE).unwrap();
     file["trace_hash"].as_str().unwrap().to_string()
@@ -57,11 +67,7 @@ fn fixture_hash() -> String {
 
 #[wasm_bindgen_test]
 async fn a_file_chosen_in_the_picker_opens_paused_at_its_moment() {
-    let root = mount();
-    until("the app", || {
-        find(&root, "[data-testid=import-file]").is_some()
-    })
-    .await;
+    let root = mounted().await;
     let input: HtmlInputElement = find(&root, "[data-testid=import-file]")
         .unwrap()
         .unchecked_into();
@@ -81,12 +87,7 @@ async fn a_file_chosen_in_the_picker_opens_paused_at_its_moment() {
 
 #[wasm_bindgen_test]
 async fn a_dropped_file_loads_and_the_hint_shows_only_while_dragging() {
-    let root = mount();
-    // The drop listeners are registered once the Files panel has rendered.
-    until("the app", || {
-        find(&root, "[data-testid=import-file]").is_some()
-    })
-    .await;
+    let root = mounted().await;
     let target = find(&root, ".stage").unwrap();
     let dt = files(&[("dropped.json", FIXTURE)]);
     drag(&target, "dragenter", &dt);
@@ -109,12 +110,7 @@ async fn a_dropped_file_loads_and_the_hint_shows_only_while_dragging() {
 
 #[wasm_bindgen_test]
 async fn a_bad_file_shows_the_banner_and_changes_nothing() {
-    let root = mount();
-    // The drop listeners are registered once the Files panel has rendered.
-    until("the app", || {
-        find(&root, "[data-testid=import-file]").is_some()
-    })
-    .await;
+    let root = mounted().await;
     let target = find(&root, ".stage").unwrap();
     let before = clock(&root);
     let bad = FIXTURE.replace("\"version\": 1", "\"version\": 7");
