@@ -123,6 +123,8 @@ pub struct Session {
     pub client: Client,
     /// The site under test.
     pub site: StaticServer,
+    /// Where the browser saves downloads (a fresh folder per session).
+    pub downloads: PathBuf,
     _driver: ChromeDriver,
     profile: PathBuf,
 }
@@ -138,6 +140,8 @@ impl Session {
             std::process::id(),
             SESSIONS.fetch_add(1, Ordering::Relaxed)
         ));
+        let downloads = profile.with_extension("downloads");
+        std::fs::create_dir_all(&downloads).expect("create the download folder");
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let caps = json!({
             "goog:chromeOptions": {
@@ -149,7 +153,12 @@ impl Session {
                     "--no-first-run", "--hide-scrollbars",
                     format!("--window-size={width},{height}"),
                     format!("--user-data-dir={}", profile.display()),
-                ]
+                ],
+                // Downloads are saved without asking, where the test reads them.
+                "prefs": {
+                    "download.default_directory": downloads,
+                    "download.prompt_for_download": false,
+                }
             }
         });
         let caps = match caps {
@@ -164,6 +173,7 @@ impl Session {
         Session {
             client,
             site,
+            downloads,
             _driver: driver,
             profile,
         }
@@ -211,6 +221,26 @@ impl Session {
             .execute(script, vec![])
             .await
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Asserts that the page does not scroll sideways (`what` names the case).
+    pub async fn assert_no_sideways_scroll(&self, what: &str) {
+        let overflow = self
+            .js("return document.documentElement.scrollWidth - window.innerWidth")
+            .await;
+        assert!(
+            overflow.as_f64().unwrap_or(f64::INFINITY) <= 0.0,
+            "{what}: the page scrolls sideways by {overflow}"
+        );
+    }
+
+    /// Runs JavaScript that returns a string, and returns it.
+    pub async fn js_text(&self, script: &str) -> String {
+        let value = self.js(script).await;
+        value
+            .as_str()
+            .unwrap_or_else(|| panic!("not a string: {value}\n{script}"))
+            .to_string()
     }
 
     /// Waits until a JavaScript expression is truthy; returns its value.
@@ -291,12 +321,73 @@ impl Session {
         path
     }
 
+    /// Waits until the browser has saved the download `name` and returns its text.
+    pub async fn download(&self, name: &str) -> String {
+        let path = self.downloads.join(name);
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        // Chromium writes `<name>.crdownload` and renames it when complete.
+        while !path.exists() {
+            if Instant::now() > deadline {
+                let shot = self.screenshot("timeout-download").await;
+                let found: Vec<_> = std::fs::read_dir(&self.downloads)
+                    .map(|d| d.flatten().map(|e| e.file_name()).collect())
+                    .unwrap_or_default();
+                panic!(
+                    "no download {name} after {WAIT_TIMEOUT:?}; found {found:?} (screenshot {})",
+                    shot.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        std::fs::read_to_string(&path).expect("read the download")
+    }
+
+    /// Chooses a file in the `<input type=file>` with this `data-testid`, as
+    /// the file dialog would (WebDriver types the path into the input).
+    pub async fn upload(&self, testid: &str, path: &std::path::Path) {
+        let input = self
+            .client
+            .find(Locator::Css(&format!("[data-testid={testid}]")))
+            .await
+            .unwrap_or_else(|e| panic!("no `{testid}`: {e}"));
+        input
+            .send_keys(&path.display().to_string())
+            .await
+            .unwrap_or_else(|e| panic!("cannot choose {} in `{testid}`: {e}", path.display()));
+    }
+
+    /// The virtual clock: (`data-us`, `data-trace-hash`) of `sim-time`.
+    pub async fn clock(&self) -> (u64, String) {
+        let v = self
+            .js("const c = document.querySelector('[data-testid=sim-time]'); return [Number(c.dataset.us), c.dataset.traceHash];")
+            .await;
+        (v[0].as_u64().unwrap(), v[1].as_str().unwrap().to_string())
+    }
+
+    /// Goes to a virtual time through the page's own postMessage API (the
+    /// quickest way to seek far ahead) and waits until it is shown.
+    pub async fn seek_ms(&self, ms: u64) {
+        self.js(&format!(
+            "window.postMessage({{ type: 'raft-playground', command: 'seek', ms: {ms} }}, '*');"
+        ))
+        .await;
+        self.wait_until(
+            &format!("time {ms} ms"),
+            &format!("Number(document.querySelector('[data-testid=sim-time]').dataset.ms) >= {ms}"),
+        )
+        .await;
+    }
+
     /// Ends the browser session.
     pub async fn close(self) {
         let Session {
-            client, profile, ..
+            client,
+            profile,
+            downloads,
+            ..
         } = self;
         let _ = client.close().await;
         let _ = std::fs::remove_dir_all(profile);
+        let _ = std::fs::remove_dir_all(downloads);
     }
 }

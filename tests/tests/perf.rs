@@ -9,8 +9,12 @@ use e2e::{dist_dir, Session};
 use std::io::Write;
 use std::time::Duration;
 
-/// Budget: what a browser downloads, gzipped (target: 150 KiB).
-const MAX_SITE_GZIP_BYTES: usize = 320 * 1024;
+/// Budget: what a browser downloads, gzipped (target: 150 KiB). Raised from
+/// 320 KiB by export/import (issue #6 §4): serde_json with the serde code of
+/// the scenario and trace types added 43 KB gzipped to the wasm (the browser's
+/// JSON.parse with serde-wasm-bindgen was 12 KB smaller, but cannot keep u64
+/// values above 2^53 exact and gives no line and column for type errors).
+const MAX_SITE_GZIP_BYTES: usize = 340 * 1024;
 /// Budget: first render after navigation start, ms (target: 500).
 const MAX_FIRST_RENDER_MS: f64 = 2_000.0;
 /// Budget: frames per second while playing (target: 60). Headless Chromium

@@ -3,32 +3,9 @@
 use e2e::{Session, StaticServer};
 use std::time::Duration;
 
-async fn clock(s: &Session) -> (u64, String) {
-    let v = s
-        .js("const c = document.querySelector('[data-testid=sim-time]'); return [Number(c.dataset.us), c.dataset.traceHash];")
-        .await;
-    (v[0].as_u64().unwrap(), v[1].as_str().unwrap().to_string())
-}
-
 async fn roles(s: &Session) -> String {
-    s.js("return [...document.querySelectorAll('[data-testid=node]')].map(n => n.dataset.nodeId + ':' + n.dataset.role + ':' + n.dataset.term + ':' + n.dataset.commitIndex).join(' ')")
+    s.js_text("return [...document.querySelectorAll('[data-testid=node]')].map(n => n.dataset.nodeId + ':' + n.dataset.role + ':' + n.dataset.term + ':' + n.dataset.commitIndex).join(' ')")
         .await
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// Runs the page's own postMessage API on itself: the quickest way to seek far ahead.
-async fn seek_ms(s: &Session, ms: u64) {
-    s.js(&format!(
-        "window.postMessage({{ type: 'raft-playground', command: 'seek', ms: {ms} }}, '*');"
-    ))
-    .await;
-    s.wait_until(
-        &format!("time {ms} ms"),
-        &format!("Number(document.querySelector('[data-testid=sim-time]').dataset.ms) >= {ms}"),
-    )
-    .await;
 }
 
 #[tokio::test]
@@ -51,7 +28,7 @@ async fn a_share_link_replays_the_same_run_in_a_fresh_browser() {
     a.click("kv-set").await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     a.click("play-pause").await;
-    let (time_a, hash_a) = clock(&a).await;
+    let (time_a, hash_a) = a.clock().await;
     let roles_a = roles(&a).await;
     a.click("share").await;
     let link = a
@@ -86,7 +63,7 @@ async fn a_share_link_replays_the_same_run_in_a_fresh_browser() {
         ),
     )
     .await;
-    let (time_b, hash_b) = clock(&b).await;
+    let (time_b, hash_b) = b.clock().await;
     assert_eq!(
         (time_b, hash_b),
         (time_a, hash_a),
@@ -160,7 +137,7 @@ async fn every_scenario_runs_to_its_end_with_its_promised_outcome() {
             .await
             .as_u64()
             .unwrap();
-        seek_ms(&s, end).await;
+        s.seek_ms(end).await;
         let status = s
             .js("return document.querySelector('[data-testid=checker]').dataset.status")
             .await;
@@ -198,13 +175,7 @@ async fn embed_mode_with_and_without_controls() {
         .await
         .as_bool()
         .unwrap());
-    let overflow = s
-        .js("return document.documentElement.scrollWidth - window.innerWidth")
-        .await;
-    assert!(
-        overflow.as_f64().unwrap() <= 0.0,
-        "embed scrolls sideways by {overflow}"
-    );
+    s.assert_no_sideways_scroll("embed").await;
     s.screenshot("embed-no-controls").await;
     s.open("/?embed=1&scenario=leader-crash&controls=1&autoplay=1")
         .await;

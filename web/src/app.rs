@@ -12,6 +12,7 @@ use crate::components::logs::Logs;
 use crate::components::network::NetworkPanel;
 use crate::components::share::Share;
 use crate::components::story::{Narrative, Picker, ScenarioEntry};
+use crate::components::transfer::Transfer;
 use crate::derive;
 use crate::driver::use_frame_loop;
 use crate::embed::{PageOptions, Theme};
@@ -318,6 +319,7 @@ pub fn app(props: &AppProps) -> Html {
                     <Inspector node={selected_node} message={selected_message} dispatch={dispatch.clone()} />
                     { checker }
                     <Share url={(*share_url).clone()} {embed_snippet} {on_share} />
+                    <Transfer state={state.clone()} dispatch={dispatch.clone()} />
                 </aside>
             </div>
             <div class="panels">

@@ -6,6 +6,7 @@
 //! - [`driver`]: the requestAnimationFrame loop, running only while playing
 //! - [`derive`]: what components show, computed from the simulation
 //! - [`components`]: small function components with `PartialEq` props
+//! - [`transfer`]: the scenario file (JSON) and trace export (JSON lines) formats
 //! - [`layout`], [`speed`], [`keys`]: geometry, time and speed, shortcuts
 
 pub mod app;
@@ -18,6 +19,7 @@ pub mod keys;
 pub mod layout;
 pub mod speed;
 pub mod state;
+pub mod transfer;
 
 /// Mounts [`app::App`] on the document body, opening what the address asks
 /// for: a share link (`#s=...`), a scenario (`?scenario=...`), or the default run.

@@ -5,6 +5,7 @@ use crate::speed::{
     format_time, speed_log_from_milli, speed_milli_from_log, virtual_us_for, SPEED_LOG_DEFAULT,
     SPEED_LOG_MAX, SPEED_LOG_MIN,
 };
+use crate::transfer::{self, ScenarioFile};
 use raft_core::check::linearizability::{self, Verdict};
 use raft_core::scenario::{self, Scenario, Selected, ShareState, TimedAction};
 use raft_core::sim::{Action, SimConfig, Timeline};
@@ -112,6 +113,13 @@ pub enum Msg {
     LoadScenario(String),
     /// Load a decoded share link.
     LoadShared(Box<ShareState>),
+    /// Load a scenario file the user picked or dropped (already validated).
+    Import {
+        /// The file's name, for the notice.
+        name: String,
+        /// Its contents.
+        file: Box<ScenarioFile>,
+    },
     /// Start playback (host pages: an explicit play, not a toggle).
     Play,
 }
@@ -340,6 +348,18 @@ impl Reducible for Playground {
                 next.version = self.version + 1;
                 return Rc::new(next);
             }
+            Msg::Import { name, file } => {
+                let mut next = Playground::from_share(file.state.clone());
+                next.version = self.version + 1;
+                let hash = next.timeline.borrow().sim().trace_hash();
+                let loaded = transfer::loaded_notice(&name, &file, hash);
+                // Keep a violation the replay ran into, after saying what loaded.
+                next.notice = Some(match next.notice.take() {
+                    Some(violation) => format!("{loaded} {violation}"),
+                    None => loaded,
+                });
+                return Rc::new(next);
+            }
             Msg::Configure(config) => {
                 return Rc::new(self.restarted(
                     config,
@@ -440,7 +460,8 @@ impl Reducible for Playground {
             | Msg::NewSeed(_)
             | Msg::Configure(_)
             | Msg::LoadScenario(_)
-            | Msg::LoadShared(_) => unreachable!("handled above"),
+            | Msg::LoadShared(_)
+            | Msg::Import { .. } => unreachable!("handled above"),
         }
         next.version += 1;
         next.after_change();

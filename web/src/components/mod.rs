@@ -13,3 +13,4 @@ pub mod network;
 pub mod node;
 pub mod share;
 pub mod story;
+pub mod transfer;

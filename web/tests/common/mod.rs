@@ -1,0 +1,44 @@
+//! What the browser test suites share: mounting the app, and waiting for it.
+#![cfg(target_arch = "wasm32")]
+#![allow(dead_code)] // each suite uses its own part
+
+use raft_core::sim::SimConfig;
+use web::app::{App, AppProps, Startup};
+
+/// Mounts the app with the default run in a fresh element of the page.
+pub fn mount() -> web_sys::Element {
+    let document = document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root_and_props(
+        root.clone(),
+        AppProps {
+            startup: Startup::Config(SimConfig::default()),
+            options: Default::default(),
+            address_errors: Vec::new(),
+        },
+    )
+    .render();
+    root
+}
+
+pub fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// The first element under `root` matching `css`, if any.
+pub fn find(root: &web_sys::Element, css: &str) -> Option<web_sys::Element> {
+    root.query_selector(css).unwrap()
+}
+
+/// Yields to the event loop until `done` holds (renders and file reads are
+/// asynchronous); panics after about five seconds.
+pub async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    panic!("waited 5 s for {what}");
+}
