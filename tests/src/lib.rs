@@ -132,7 +132,16 @@ pub struct Session {
 impl Session {
     /// Serves the built site and opens headless Chromium at a window size.
     pub async fn start(width: u32, height: u32) -> Session {
-        let site = StaticServer::start(dist_dir());
+        Session::start_serving(StaticServer::start(dist_dir()), width, height).await
+    }
+
+    /// Like [`Session::start`], with the site served under the sub-path
+    /// `prefix` only (paths given to [`Session::open`] then start with it).
+    pub async fn start_at(prefix: &str, width: u32, height: u32) -> Session {
+        Session::start_serving(StaticServer::start_at(dist_dir(), prefix), width, height).await
+    }
+
+    async fn start_serving(site: StaticServer, width: u32, height: u32) -> Session {
         let driver = ChromeDriver::start();
         static SESSIONS: AtomicU32 = AtomicU32::new(0);
         let profile = std::env::temp_dir().join(format!(

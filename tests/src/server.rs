@@ -15,12 +15,24 @@ pub struct StaticServer {
 impl StaticServer {
     /// Starts serving `root` on 127.0.0.1 at a free port.
     pub fn start(root: PathBuf) -> StaticServer {
+        StaticServer::start_at(root, "/")
+    }
+
+    /// Serves `root` under the path `prefix` only (e.g. `/docs/raft/`), the way
+    /// a docs site or GitHub Pages hosts it: anything outside is a 404, so a
+    /// page that asks for `/app.wasm` instead of a relative URL breaks.
+    pub fn start_at(root: PathBuf, prefix: &str) -> StaticServer {
+        assert!(prefix.starts_with('/') && prefix.ends_with('/'));
+        let prefix = prefix.to_string();
         let server = Arc::new(Server::http("127.0.0.1:0").expect("bind the site server"));
         let port = server.server_addr().to_ip().expect("an IP listener").port();
         let worker = Arc::clone(&server);
         let thread = std::thread::spawn(move || {
             for request in worker.incoming_requests() {
-                let response = respond(&root, request.url());
+                let response = match request.url().strip_prefix(prefix.as_str()) {
+                    Some(rest) => respond(&root, rest),
+                    None => Response::from_string("not found").with_status_code(404),
+                };
                 let _ = request.respond(response);
             }
         });
