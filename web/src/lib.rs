@@ -16,6 +16,7 @@ pub mod embed;
 pub mod host;
 pub mod keys;
 pub mod layout;
+pub mod lin;
 pub mod speed;
 pub mod state;
 

@@ -1,11 +1,12 @@
 //! The playground's state and its reducer: one timeline (simulation +
 //! checkpoints), playback, selection, and what the user is told.
 
+pub use crate::lin::LinStatus;
+use crate::lin::LiveLin;
 use crate::speed::{
     format_time, speed_log_from_milli, speed_milli_from_log, virtual_us_for, SPEED_LOG_DEFAULT,
     SPEED_LOG_MAX, SPEED_LOG_MIN,
 };
-use raft_core::check::linearizability::{self, Verdict};
 use raft_core::scenario::{self, Scenario, Selected, ShareState, TimedAction};
 use raft_core::sim::{Action, SimConfig, Timeline};
 use raft_core::NodeId;
@@ -25,19 +26,6 @@ pub enum Selection {
     Node(NodeId),
     /// A message in flight, by trace id.
     Message(u64),
-}
-
-/// The linearizability verdict as the checker panel shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LinStatus {
-    /// No completed client operation yet.
-    Empty,
-    /// Every completed operation fits a sequential order.
-    Ok,
-    /// A named set of operations cannot be linearized.
-    Violation(String),
-    /// The bounded search gave up.
-    Unknown(String),
 }
 
 /// Everything the app renders from.
@@ -63,8 +51,9 @@ pub struct Playground {
     pub violations_seen: usize,
     /// Latest linearizability verdict.
     pub lin: LinStatus,
-    /// Completed operations when `lin` was computed.
-    lin_checked_ops: usize,
+    /// The incremental checker behind `lin`; shared like the timeline, whose
+    /// history it follows.
+    live_lin: Rc<RefCell<LiveLin>>,
     /// The keyboard help is open.
     pub show_help: bool,
     /// The guided scenario loaded, for its narrative.
@@ -143,7 +132,7 @@ impl Playground {
             error,
             violations_seen: 0,
             lin: LinStatus::Empty,
-            lin_checked_ops: 0,
+            live_lin: Rc::new(RefCell::new(LiveLin::new())),
             show_help: false,
             scenario: None,
             script: Rc::new(Vec::new()),
@@ -272,32 +261,16 @@ impl Playground {
             }
         }
         self.violations_seen = violations.len();
-        let completed = sim
-            .history()
-            .operations()
-            .iter()
-            .filter(|op| op.returned().is_some())
-            .count();
+        let status = self.live_lin.borrow_mut().update(sim, LIN_CHECK_STEPS);
         drop(timeline);
-        if completed != self.lin_checked_ops {
-            self.lin_checked_ops = completed;
-            // Read-only: checking must not add events to the trace, or a run
-            // would hash differently depending on when the user looked.
-            let verdict =
-                linearizability::check(self.timeline.borrow().sim().history(), LIN_CHECK_STEPS);
-            self.lin = match verdict {
-                _ if completed == 0 => LinStatus::Empty,
-                Verdict::Linearizable { .. } => LinStatus::Ok,
-                Verdict::NotLinearizable { explanation, .. } => {
-                    if !matches!(self.lin, LinStatus::Violation(_)) {
-                        self.playing = false;
-                        self.notice = Some(format!("Linearizability violated: {explanation}"));
-                    }
-                    LinStatus::Violation(explanation)
-                }
-                Verdict::Unknown { reason } => LinStatus::Unknown(reason),
-            };
+        let Some(status) = status else { return };
+        if let LinStatus::Violation(explanation) = &status {
+            if !matches!(self.lin, LinStatus::Violation(_)) {
+                self.playing = false;
+                self.notice = Some(format!("Linearizability violated: {explanation}"));
+            }
         }
+        self.lin = status;
     }
 }
 
@@ -390,6 +363,8 @@ impl Reducible for Playground {
                     next.advance_to(t);
                 } else {
                     next.timeline.borrow_mut().seek(t);
+                    // Another branch may follow from here: judge it afresh.
+                    next.live_lin.borrow_mut().reset();
                 }
             }
             Msg::Speed(s) => next.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
@@ -398,6 +373,7 @@ impl Reducible for Playground {
                 match result {
                     Ok(outcome) if outcome.forked => {
                         next.rewind_script();
+                        next.live_lin.borrow_mut().reset();
                         next.notice = Some(format!(
                             "You acted in the past: the run forked here and {} later action(s) were discarded.",
                             outcome.discarded_actions
@@ -461,7 +437,7 @@ impl Playground {
             error: self.error.clone(),
             violations_seen: self.violations_seen,
             lin: self.lin.clone(),
-            lin_checked_ops: self.lin_checked_ops,
+            live_lin: Rc::clone(&self.live_lin),
             show_help: self.show_help,
             scenario: self.scenario.clone(),
             script: Rc::clone(&self.script),
