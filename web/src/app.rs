@@ -1,6 +1,7 @@
 //! The page: one reducer over the simulation, one animation driver, and small
 //! components that receive only what they draw.
 
+use crate::actions::ClusterFacts;
 use crate::components::checker::Checker;
 use crate::components::cluster::Cluster;
 use crate::components::controls::Controls;
@@ -94,8 +95,13 @@ pub fn app(props: &AppProps) -> Html {
         use_reducer(move || initial_state(&props))
     };
     let share_url = use_state(|| None::<String>);
-    use_host_api(&state, &dispatch_of(&state));
-    let dispatch = dispatch_of(&state);
+    // One callback for the app's lifetime: children whose other props did
+    // not change are then equal and skip their render.
+    let dispatch: Callback<Msg> = {
+        let dispatcher = state.dispatcher();
+        (*use_memo((), move |_| Callback::from(move |m| dispatcher.dispatch(m)))).clone()
+    };
+    use_host_api(&state, &dispatch);
     use_frame_loop(state.playing, dispatch.reform(Msg::Frame));
     // Records when the cluster first reached the screen (ms since navigation
     // start), for the end-to-end performance figures.
@@ -129,6 +135,16 @@ pub fn app(props: &AppProps) -> Html {
         );
         use_memo(key, |_| derive::series(sim, &nodes))
     };
+    // What changes only when an event or an action happened.
+    let key = (
+        Rc::as_ptr(&state.timeline) as usize,
+        sim.events_processed(),
+        sim.trace_hash(),
+    );
+    let messages = use_memo(key, |_| sim.messages_in_flight());
+    let cuts = use_memo(key, |_| derive::cuts(sim, &nodes));
+    let votes = use_memo(key, |_| derive::votes(sim, &nodes));
+    let facts = use_memo(key, |_| ClusterFacts::of(&nodes));
     let leader = sim.leader();
     let leader_text = leader.map_or_else(|| "no leader".to_string(), |l| format!("leader S{l}"));
     let node_ids: Vec<u64> = nodes.iter().map(|n| n.id).collect();
@@ -151,7 +167,12 @@ pub fn app(props: &AppProps) -> Html {
                 let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
                     return;
                 };
-                if event.ctrl_key() || event.meta_key() || event.alt_key() || typing_in_a_field() {
+                if event.ctrl_key()
+                    || event.meta_key()
+                    || event.alt_key()
+                    || typing_in_a_field()
+                    || in_a_menu(event)
+                {
                     return;
                 }
                 let key = event.key();
@@ -178,7 +199,6 @@ pub fn app(props: &AppProps) -> Html {
         Selection::Node(id) => nodes.iter().find(|n| n.id == id).cloned(),
         _ => None,
     };
-    let messages = sim.messages_in_flight();
     let selected_message = match state.selected {
         Selection::Message(id) => messages.iter().find(|m| m.id == id).cloned(),
         _ => None,
@@ -195,9 +215,6 @@ pub fn app(props: &AppProps) -> Html {
         .filter(|n| n.status == NodeStatus::Crashed)
         .count();
 
-    let on_select_node = dispatch.reform(|id| Msg::Select(Selection::Node(id)));
-    let on_select_message = dispatch.reform(|id| Msg::Select(Selection::Message(id)));
-    let on_toggle_link = dispatch.reform(|(a, b)| Msg::ToggleLink(a, b));
     let banner = state.error.clone().map(|e| {
         html! {
             <div class="banner error" role="alert" data-testid="error-banner">
@@ -247,13 +264,13 @@ pub fn app(props: &AppProps) -> Html {
         )
     };
     let cluster = html! {
-        <Cluster nodes={(*nodes).clone()} messages={messages.clone()}
-                 lost={derive::lost(sim, now_us)} cuts={derive::cuts(sim, &nodes)}
-                 timers={derive::timers(&nodes, now_us)} votes={derive::votes(sim, &nodes)}
+        <Cluster nodes={nodes.clone()} messages={messages.clone()}
+                 lost={derive::lost(sim, now_us)} cuts={cuts.clone()}
+                 timers={derive::timers(&nodes, now_us)} votes={votes.clone()}
                  {now_us}
                  selected_node={if let Selection::Node(id) = state.selected { Some(id) } else { None }}
                  selected_message={if let Selection::Message(id) = state.selected { Some(id) } else { None }}
-                 {flagged} {on_select_node} {on_select_message} {on_toggle_link} />
+                 {flagged} dispatch={dispatch.clone()} />
     };
     let controls = html! {
         <Controls playing={state.playing} speed_log={state.speed_log} {now_us}
@@ -279,10 +296,10 @@ pub fn app(props: &AppProps) -> Html {
                     <a class="open-full" href={format!("{}{}", page_base(false), scenario::link::fragment(&state.share_state()))}
                        target="_blank" rel="noopener">{ "Open in the playground ↗" }</a>
                 </header>
-                { for banner }
+                { banner.unwrap_or_default() }
                 { cluster }
                 if props.options.controls { { controls } }
-                { for narrative }
+                { narrative.unwrap_or_default() }
             </main>
         };
     }
@@ -299,8 +316,8 @@ pub fn app(props: &AppProps) -> Html {
                 <button class="help-button" onclick={dispatch.reform(|_: MouseEvent| Msg::ToggleHelp)}
                         aria-label="Keyboard shortcuts">{ "?" }</button>
             </header>
-            { for banner }
-            { for notice }
+            { banner.unwrap_or_default() }
+            { notice.unwrap_or_default() }
             <div class="layout">
                 <section class="stage" aria-label="Cluster">
                     { cluster }
@@ -314,16 +331,16 @@ pub fn app(props: &AppProps) -> Html {
                     </p>
                 </section>
                 <aside class="side">
-                    { for narrative }
-                    <Inspector node={selected_node} message={selected_message} dispatch={dispatch.clone()} />
+                    { narrative.unwrap_or_default() }
+                    <Inspector node={selected_node} message={selected_message} facts={(*facts).clone()} dispatch={dispatch.clone()} />
                     { checker }
                     <Share url={(*share_url).clone()} {embed_snippet} {on_share} />
                 </aside>
             </div>
             <div class="panels">
                 <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} dispatch={dispatch.clone()} />
-                <Logs nodes={(*nodes).clone()} />
-                <KvPanel nodes={(*nodes).clone()} results={derive::user_results(sim)} {history} {now_us}
+                <Logs nodes={nodes.clone()} />
+                <KvPanel nodes={nodes.clone()} results={derive::user_results(sim)} {history} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />
                 <NetworkPanel config={state.config.clone()} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
                 <Feed lines={derive::feed(sim)} />
@@ -357,11 +374,6 @@ fn page_base(keep_query: bool) -> String {
         String::new()
     };
     format!("{origin}{path}{query}")
-}
-
-fn dispatch_of(state: &UseReducerHandle<Playground>) -> Callback<Msg> {
-    let state = state.clone();
-    Callback::from(move |m| state.dispatch(m))
 }
 
 /// The postMessage API: commands in, events out (see `host.rs`).
@@ -442,6 +454,15 @@ fn use_host_api(state: &UseReducerHandle<Playground>, dispatch: &Callback<Msg>) 
         }
         last.1 = sim.trace().total();
     });
+}
+
+/// A key pressed inside a context menu belongs to the menu.
+fn in_a_menu(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("[role=menu]").ok().flatten())
+        .is_some()
 }
 
 fn typing_in_a_field() -> bool {

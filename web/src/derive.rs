@@ -64,6 +64,45 @@ pub fn cuts(sim: &Sim, nodes: &[NodeView]) -> Vec<Cut> {
     out
 }
 
+/// The groups the network is split into: live nodes (not crashed) joined
+/// by links that work both ways, as connected components, each sorted, in
+/// order of their smallest id. Empty unless there are at least two groups,
+/// so a single cut link that traffic can route around fences nothing.
+pub fn partition_groups(live: &[NodeId], cuts: &[Cut]) -> Vec<Vec<NodeId>> {
+    let linked = |a: NodeId, b: NodeId| {
+        !cuts
+            .iter()
+            .any(|c| (c.from, c.to) == (a, b) || (c.from, c.to) == (b, a))
+    };
+    let mut group_of: Vec<Option<usize>> = vec![None; live.len()];
+    let mut groups: Vec<Vec<NodeId>> = Vec::new();
+    for start in 0..live.len() {
+        if group_of[start].is_some() {
+            continue;
+        }
+        let g = groups.len();
+        group_of[start] = Some(g);
+        let mut members = vec![live[start]];
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            for j in 0..live.len() {
+                if group_of[j].is_none() && linked(live[i], live[j]) {
+                    group_of[j] = Some(g);
+                    members.push(live[j]);
+                    stack.push(j);
+                }
+            }
+        }
+        members.sort_unstable();
+        groups.push(members);
+    }
+    if groups.len() < 2 {
+        return Vec::new();
+    }
+    groups.sort_by_key(|g| g[0]);
+    groups
+}
+
 /// Messages lost in the last [`LOST_FADE_US`], fading.
 pub fn lost(sim: &Sim, now_us: u64) -> Vec<Lost> {
     let since = now_us.saturating_sub(LOST_FADE_US);
@@ -396,4 +435,82 @@ pub fn series(sim: &Sim, nodes: &[NodeView]) -> Vec<(NodeId, Series)> {
 /// `t = 1.234 s` for the clock.
 pub fn clock_text(now_us: u64) -> String {
     format!("t = {}", format_time(now_us))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut(from: NodeId, to: NodeId) -> Cut {
+        Cut { from, to }
+    }
+
+    /// Every link between `a` and `b` cut both ways.
+    fn split(a: &[NodeId], b: &[NodeId]) -> Vec<Cut> {
+        let mut out = Vec::new();
+        for &x in a {
+            for &y in b {
+                out.push(cut(x, y));
+                out.push(cut(y, x));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn an_intact_network_has_no_groups() {
+        assert!(partition_groups(&[1, 2, 3, 4, 5], &[]).is_empty());
+        assert!(partition_groups(&[1], &[]).is_empty());
+        assert!(partition_groups(&[], &[]).is_empty());
+    }
+
+    #[test]
+    fn a_split_gives_each_side_in_order() {
+        let cuts = split(&[4, 1], &[2, 3, 5]);
+        assert_eq!(
+            partition_groups(&[1, 2, 3, 4, 5], &cuts),
+            vec![vec![1, 4], vec![2, 3, 5]]
+        );
+        let three = [split(&[1], &[2, 3, 4]), split(&[2], &[3, 4])].concat();
+        assert_eq!(
+            partition_groups(&[1, 2, 3, 4], &three),
+            vec![vec![1], vec![2], vec![3, 4]]
+        );
+    }
+
+    #[test]
+    fn traffic_routes_around_a_few_cut_links() {
+        // 1 and 2 cannot talk directly but both reach 3: one group.
+        assert!(partition_groups(&[1, 2, 3], &[cut(1, 2), cut(2, 1)]).is_empty());
+    }
+
+    #[test]
+    fn a_one_way_cut_counts_as_cut() {
+        // Both links of node 1 cut in one direction only: it is cut off.
+        let cuts = [cut(1, 2), cut(3, 1)];
+        assert_eq!(
+            partition_groups(&[1, 2, 3], &cuts),
+            vec![vec![1], vec![2, 3]]
+        );
+    }
+
+    #[test]
+    fn crashed_nodes_belong_to_no_group() {
+        // Node 3 is crashed (not live): the cut between 1 and 2 splits the rest.
+        let cuts = [split(&[1], &[2]), split(&[3], &[1, 2])].concat();
+        assert_eq!(partition_groups(&[1, 2], &cuts), vec![vec![1], vec![2]]);
+        // Only one live node left: nothing to fence.
+        assert!(partition_groups(&[2], &cuts).is_empty());
+    }
+
+    #[test]
+    fn up_to_nine_nodes_alternating_groups() {
+        let odd = [1, 3, 5, 7, 9];
+        let even = [2, 4, 6, 8];
+        let live: Vec<NodeId> = (1..=9).collect();
+        assert_eq!(
+            partition_groups(&live, &split(&odd, &even)),
+            vec![odd.to_vec(), even.to_vec()]
+        );
+    }
 }

@@ -8,6 +8,7 @@
 //! - [`components`]: small function components with `PartialEq` props
 //! - [`layout`], [`speed`], [`keys`]: geometry, time and speed, shortcuts
 
+pub mod actions;
 pub mod app;
 pub mod components;
 pub mod derive;

@@ -8,6 +8,7 @@ use raft_core::kv::Op;
 use raft_core::sim::{Action, NodeStatus, NodeView};
 use raft_core::NodeId;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -18,7 +19,7 @@ pub const HISTORY_BARS: usize = 40;
 #[derive(Properties, Clone, PartialEq)]
 pub struct KvProps {
     /// Every node (their applied stores).
-    pub nodes: Vec<NodeView>,
+    pub nodes: Rc<Vec<NodeView>>,
     /// The user's recent requests.
     pub results: Vec<RequestResult>,
     /// Recent client operations (all clients), for the history chart.

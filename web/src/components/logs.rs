@@ -2,6 +2,7 @@
 //! and applied indexes, a compacted prefix as a snapshot block.
 
 use raft_core::sim::{NodeStatus, NodeView};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Colour class for a term (eight distinguishable hues, repeating).
@@ -13,7 +14,7 @@ pub fn term_class(term: u64) -> String {
 #[derive(Properties, Clone, PartialEq)]
 pub struct LogsProps {
     /// The nodes.
-    pub nodes: Vec<NodeView>,
+    pub nodes: Rc<Vec<NodeView>>,
 }
 
 /// The log panel. Long logs scroll horizontally, never clipped.

@@ -8,6 +8,7 @@ pub mod help;
 pub mod inspector;
 pub mod kv;
 pub mod logs;
+pub mod menu;
 pub mod message;
 pub mod network;
 pub mod node;
