@@ -9,6 +9,7 @@
 
 use super::config::{ConfigError, SimConfig};
 use super::faults::ActionError;
+use super::trace::Trace;
 use super::world::Sim;
 use crate::kv::Op;
 use crate::types::{NodeId, TimeUs};
@@ -202,8 +203,13 @@ impl Timeline {
         if self.checkpoints.last().is_some_and(|c| c.time_us >= t) {
             return;
         }
+        // Clone without the trace (up to `trace_capacity` events, most of a
+        // simulation's size), then give the copy only the trace's tail. The
+        // UI takes checkpoints inside animation frames.
+        let trace = core::mem::replace(&mut self.sim.trace, Trace::new(1));
         let mut sim = self.sim.clone();
-        sim.trace.keep_last(CHECKPOINT_TRACE_EVENTS);
+        sim.trace = trace.tail(CHECKPOINT_TRACE_EVENTS);
+        self.sim.trace = trace;
         self.checkpoints.push(Checkpoint {
             time_us: t,
             actions_applied: self.applied,

@@ -708,10 +708,15 @@ impl Trace {
 }
 
 impl Trace {
-    /// Forgets all but the last `n` events in memory (hash and count unchanged).
-    pub(crate) fn keep_last(&mut self, n: usize) {
-        while self.events.len() > n {
-            self.events.pop_front();
+    /// A copy holding only the last `n` events in memory (hash and count
+    /// unchanged): cheaper than cloning everything and forgetting most.
+    pub(crate) fn tail(&self, n: usize) -> Trace {
+        let skip = self.events.len().saturating_sub(n);
+        Trace {
+            events: self.events.iter().skip(skip).cloned().collect(),
+            capacity: self.capacity,
+            total: self.total,
+            hash: self.hash,
         }
     }
 }
