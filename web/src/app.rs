@@ -9,7 +9,7 @@ use crate::components::feed::{Chart, Feed};
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::kv::{KvPanel, HISTORY_BARS};
-use crate::components::logs::Logs;
+use crate::components::logs::{Logs, LOG_ENTRIES_SHOWN};
 use crate::components::network::NetworkPanel;
 use crate::components::share::Share;
 use crate::components::story::{Narrative, Picker, ScenarioEntry};
@@ -118,29 +118,30 @@ pub fn app(props: &AppProps) -> Html {
     let timeline = state.timeline.borrow();
     let sim = timeline.sim();
     let now_us = timeline.now_us();
-    let nodes: Rc<Vec<NodeView>> = {
-        let key = (
-            Rc::as_ptr(&state.timeline) as usize,
-            sim.events_processed(),
-            sim.trace_hash(),
-        );
-        use_memo(key, |_| sim.nodes())
-    };
-    // The chart changes slowly: recompute it every 256 events, not every frame.
-    let series = {
-        let key = (
-            Rc::as_ptr(&state.timeline) as usize,
-            sim.events_processed() / 256,
-            nodes.len(),
-        );
-        use_memo(key, |_| derive::series(sim, &nodes))
-    };
-    // What changes only when an event or an action happened.
-    let key = (
-        Rc::as_ptr(&state.timeline) as usize,
-        sim.events_processed(),
-        sim.trace_hash(),
+    // What changes only when an event or an action happened (not with the
+    // clock alone): the run, where it is, and the hash of everything so far.
+    let key = (state.epoch, sim.events_processed(), sim.trace_hash());
+    let nodes: Rc<Vec<NodeView>> = use_memo(key, |_| sim.nodes_with_log(LOG_ENTRIES_SHOWN));
+    // The chart changes slowly: its steps are folded from the new events
+    // every frame, and thinned into lines every 256 events.
+    let series_log = use_mut_ref(derive::SeriesLog::default);
+    series_log.borrow_mut().update(state.epoch, sim);
+    let series = use_memo(
+        (state.epoch, sim.events_processed() / 256, nodes.len()),
+        |_| series_log.borrow().series(sim, &nodes),
     );
+    let history = use_memo(key, |_| {
+        let ops = sim.history().operations();
+        ops[ops.len().saturating_sub(HISTORY_BARS)..].to_vec()
+    });
+    let violations = use_memo((state.epoch, sim.violations().len()), |_| {
+        sim.violations().to_vec()
+    });
+    // Folded incrementally: per frame only the new trace events are read.
+    let feed = use_mut_ref(derive::Feed::default);
+    let feed_lines = feed.borrow_mut().update(state.epoch, sim);
+    let user_results = use_mut_ref(derive::UserResults::default);
+    let results = user_results.borrow_mut().update(state.epoch, sim);
     let messages = use_memo(key, |_| sim.messages_in_flight());
     let cuts = use_memo(key, |_| derive::cuts(sim, &nodes));
     let votes = use_memo(key, |_| derive::votes(sim, &nodes));
@@ -150,18 +151,22 @@ pub fn app(props: &AppProps) -> Html {
     let node_ids: Vec<u64> = nodes.iter().map(|n| n.id).collect();
 
     // Keyboard shortcuts on the whole page, except while typing in a field.
+    // One listener for the app's lifetime, reading what the page shows now
+    // from a cell refreshed every render (re-registering it every frame
+    // cost more than the lookup).
+    let key_context = use_mut_ref(KeyContext::default);
+    *key_context.borrow_mut() = KeyContext {
+        selected: match state.selected {
+            Selection::Node(id) => Some(id),
+            _ => None,
+        },
+        leader,
+        node_ids: node_ids.clone(),
+        now_us,
+    };
     {
-        let dispatch = dispatch.clone();
-        let ctx = Rc::new(KeyContext {
-            selected: match state.selected {
-                Selection::Node(id) => Some(id),
-                _ => None,
-            },
-            leader,
-            node_ids: node_ids.clone(),
-            now_us,
-        });
-        use_effect_with((state.version, state.selected), move |_| {
+        let (dispatch, ctx) = (dispatch.clone(), key_context.clone());
+        use_effect_with((), move |_| {
             let document = gloo_utils::document();
             let listener = EventListener::new(&document, "keydown", move |event| {
                 let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
@@ -186,7 +191,8 @@ pub fn app(props: &AppProps) -> Html {
                     }
                     return;
                 }
-                if let Some(msg) = message_for(&key, &ctx) {
+                let msg = message_for(&key, &ctx.borrow());
+                if let Some(msg) = msg {
                     event.prevent_default();
                     dispatch.emit(msg);
                 }
@@ -195,21 +201,19 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    let selected_node = match state.selected {
+    // Copied out of the node views only when they change (they hold logs).
+    let selected_node = use_memo((key, state.selected), |_| match state.selected {
         Selection::Node(id) => nodes.iter().find(|n| n.id == id).cloned(),
         _ => None,
-    };
+    });
     let selected_message = match state.selected {
         Selection::Message(id) => messages.iter().find(|m| m.id == id).cloned(),
         _ => None,
     };
-    let violations = sim.violations().to_vec();
     let flagged = violations
         .last()
         .map(|v| v.nodes.clone())
         .unwrap_or_default();
-    let ops = sim.history().operations();
-    let history = ops[ops.len().saturating_sub(HISTORY_BARS)..].to_vec();
     let crashed = nodes
         .iter()
         .filter(|n| n.status == NodeStatus::Crashed)
@@ -254,14 +258,45 @@ pub fn app(props: &AppProps) -> Html {
             share_url.set(Some(link));
         })
     };
-    let embed_snippet = {
-        let src = match &state.scenario {
-            Some(s) => format!("{}?embed=1&amp;scenario={}", page_base(false), s.id),
+    // Asking the browser for the page address is slow enough to show in a
+    // frame's budget: only when the scenario changes.
+    let embed_snippet = use_memo(state.scenario.as_ref().map(|s| s.id.clone()), |id| {
+        let src = match id {
+            Some(id) => format!("{}?embed=1&amp;scenario={id}", page_base(false)),
             None => format!("{}?embed=1", page_base(false)),
         };
         format!(
             "<iframe src=\"{src}\" width=\"640\" height=\"480\" style=\"border:0\" title=\"Raft Playground\" loading=\"lazy\"></iframe>"
         )
+    });
+    // Embedded, the page links to the full playground at this moment. A
+    // share link encodes (and compresses) the whole run: once per virtual
+    // second for the address shown, and afresh when the link is clicked.
+    let open_full = use_memo(
+        (
+            props.options.embed,
+            state.epoch,
+            state.playing,
+            now_us / 1_000_000,
+        ),
+        |&(embed, ..)| {
+            if embed {
+                full_link(&state)
+            } else {
+                String::new()
+            }
+        },
+    );
+    let refresh_open_full = {
+        let state = state.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(a) = e
+                .current_target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = a.set_attribute("href", &full_link(&state));
+            }
+        })
     };
     let cluster = html! {
         <Cluster nodes={nodes.clone()} messages={messages.clone()}
@@ -293,7 +328,7 @@ pub fn app(props: &AppProps) -> Html {
                           data-testid="checker" data-status={if violations.is_empty() && !matches!(state.lin, crate::state::LinStatus::Violation(_)) { "ok" } else { "violation" }}>
                         { leader_text.clone() }
                     </span>
-                    <a class="open-full" href={format!("{}{}", page_base(false), scenario::link::fragment(&state.share_state()))}
+                    <a class="open-full" href={(*open_full).clone()} onclick={refresh_open_full}
                        target="_blank" rel="noopener">{ "Open in the playground ↗" }</a>
                 </header>
                 { banner.unwrap_or_default() }
@@ -332,19 +367,19 @@ pub fn app(props: &AppProps) -> Html {
                 </section>
                 <aside class="side">
                     { narrative.unwrap_or_default() }
-                    <Inspector node={selected_node} message={selected_message} facts={(*facts).clone()} dispatch={dispatch.clone()} />
+                    <Inspector node={selected_node.clone()} message={selected_message} facts={(*facts).clone()} dispatch={dispatch.clone()} />
                     { checker }
-                    <Share url={(*share_url).clone()} {embed_snippet} {on_share} />
+                    <Share url={(*share_url).clone()} embed_snippet={(*embed_snippet).clone()} {on_share} />
                 </aside>
             </div>
             <div class="panels">
                 <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} dispatch={dispatch.clone()} />
                 <Logs nodes={nodes.clone()} />
-                <KvPanel nodes={nodes.clone()} results={derive::user_results(sim)} {history} {now_us}
+                <KvPanel nodes={nodes.clone()} {results} history={history.clone()} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />
                 <NetworkPanel config={state.config.clone()} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
-                <Feed lines={derive::feed(sim)} />
-                <Chart series={(*series).clone()} {now_us} />
+                <Feed lines={feed_lines} />
+                <Chart series={series.clone()} {now_us} />
             </div>
             if state.show_help {
                 <Help on_close={dispatch.reform(|_| Msg::ToggleHelp)} />
@@ -358,6 +393,15 @@ fn theme_class(theme: Option<Theme>) -> Option<&'static str> {
         Theme::Light => "theme-light",
         Theme::Dark => "theme-dark",
     })
+}
+
+/// A link to this moment in the full playground (not embedded).
+fn full_link(state: &Playground) -> String {
+    format!(
+        "{}{}",
+        page_base(false),
+        scenario::link::fragment(&state.share_state())
+    )
 }
 
 /// This page's address without its fragment (and without its query when

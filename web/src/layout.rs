@@ -76,7 +76,10 @@ pub fn ring_runs(member: &[bool]) -> Vec<(usize, usize)> {
         }
     }
     runs.extend(current);
-    runs.sort_unstable();
+    // Found in ring order from just after `gap`: rotate the earliest first.
+    if let Some(first) = (0..runs.len()).min_by_key(|&i| runs[i].0) {
+        runs.rotate_left(first);
+    }
     runs
 }
 

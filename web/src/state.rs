@@ -37,6 +37,10 @@ pub struct Playground {
     pub config: SimConfig,
     /// Bumped on every change, so components re-render only when needed.
     pub version: u64,
+    /// Bumped whenever the trace may stop being an extension of what was
+    /// shown before: a new run, a seek to the past, a fork. Views that fold
+    /// the trace incrementally start over when it changes.
+    pub epoch: u64,
     /// Playback running.
     pub playing: bool,
     /// log10 of the playback speed.
@@ -125,6 +129,7 @@ impl Playground {
             timeline: Rc::new(RefCell::new(timeline)),
             config,
             version: 0,
+            epoch: 0,
             playing: false,
             speed_log: SPEED_LOG_DEFAULT,
             selected: Selection::None,
@@ -230,6 +235,7 @@ impl Playground {
     fn restarted(&self, config: SimConfig, notice: String) -> Playground {
         let mut next = Playground::new(config.clone());
         next.version = self.version + 1;
+        next.epoch = self.epoch + 1;
         next.speed_log = self.speed_log;
         next.notice = Some(notice);
         if let Some(scenario) = &self.scenario {
@@ -305,12 +311,14 @@ impl Reducible for Playground {
                     }
                 };
                 next.version = self.version + 1;
+                next.epoch = self.epoch + 1;
                 next.speed_log = self.speed_log;
                 return Rc::new(next);
             }
             Msg::LoadShared(share) => {
                 let mut next = Playground::from_share(*share);
                 next.version = self.version + 1;
+                next.epoch = self.epoch + 1;
                 return Rc::new(next);
             }
             Msg::Configure(config) => {
@@ -365,6 +373,7 @@ impl Reducible for Playground {
                     next.timeline.borrow_mut().seek(t);
                     // Another branch may follow from here: judge it afresh.
                     next.live_lin.borrow_mut().reset();
+                    next.epoch += 1;
                 }
             }
             Msg::Speed(s) => next.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
@@ -374,6 +383,7 @@ impl Reducible for Playground {
                     Ok(outcome) if outcome.forked => {
                         next.rewind_script();
                         next.live_lin.borrow_mut().reset();
+                        next.epoch += 1;
                         next.notice = Some(format!(
                             "You acted in the past: the run forked here and {} later action(s) were discarded.",
                             outcome.discarded_actions
@@ -430,6 +440,7 @@ impl Playground {
             timeline: Rc::clone(&self.timeline),
             config: self.config.clone(),
             version: self.version,
+            epoch: self.epoch,
             playing: self.playing,
             speed_log: self.speed_log,
             selected: self.selected,

@@ -7,7 +7,7 @@
 
 use super::menu::{ContextMenu, MenuItem};
 use super::message::{position, Message};
-use super::node::{Node, NodeFace, NodeTimer};
+use super::node::{node_timer, Node, NodeFace};
 use crate::actions::{add_node_action, node_actions, ClusterFacts};
 use crate::derive::partition_groups;
 use crate::layout::{
@@ -169,7 +169,7 @@ pub fn cluster(props: &ClusterProps) -> Html {
     };
     let timers = props.nodes.iter().enumerate().filter_map(|(i, n)| {
         let left = props.timers.get(i).copied().flatten()?;
-        Some(html! { <NodeTimer key={n.id} at={positions[i]} {radius} {left} /> })
+        Some(html! { <g key={n.id}>{ node_timer(positions[i], radius, left) }</g> })
     });
     let messages = props.messages.iter().filter_map(|m| {
         let (from, to) = (at(m.from)?, at(m.to)?);

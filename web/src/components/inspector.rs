@@ -5,13 +5,14 @@ use crate::actions::{node_actions, ClusterFacts};
 use crate::speed::format_time;
 use crate::state::Msg;
 use raft_core::sim::{MessageView, NodeView};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Props of [`Inspector`].
 #[derive(Properties, Clone, PartialEq)]
 pub struct InspectorProps {
     /// The selected node, if any.
-    pub node: Option<NodeView>,
+    pub node: Rc<Option<NodeView>>,
     /// The selected message, if any (and still in flight).
     pub message: Option<MessageView>,
     /// What the node actions depend on (the leader, the membership).
@@ -23,7 +24,7 @@ pub struct InspectorProps {
 /// Shows what is selected and what can be done to it.
 #[function_component(Inspector)]
 pub fn inspector(props: &InspectorProps) -> Html {
-    if let Some(node) = &props.node {
+    if let Some(node) = props.node.as_ref() {
         return node_panel(node, &props.facts, &props.dispatch);
     }
     if let Some(m) = &props.message {

@@ -12,7 +12,7 @@ use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 /// One entry.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct MenuItem {
     /// Stable key; the entry's test hook is `<menu testid>-<key>`.
     pub key: &'static str,
@@ -36,7 +36,7 @@ impl From<NodeAction> for MenuItem {
 }
 
 /// Props of [`ContextMenu`].
-#[derive(Properties, Clone, PartialEq)]
+#[derive(Properties, Clone)]
 pub struct ContextMenuProps {
     /// Test hook of the menu (`node-menu`); entries get `<testid>-<key>`.
     pub testid: AttrValue,
@@ -52,6 +52,15 @@ pub struct ContextMenuProps {
     pub on_choose: Callback<Msg>,
     /// Closed without choosing (Escape, Tab, a press outside).
     pub on_close: Callback<()>,
+}
+
+impl PartialEq for ContextMenuProps {
+    /// Never equal: the menu is open only briefly and its opener makes new
+    /// callbacks on every render anyway; comparing entries would only add
+    /// code (every kind of message's comparison) to the download.
+    fn eq(&self, _: &Self) -> bool {
+        false
+    }
 }
 
 fn menu_items(menu: &NodeRef) -> Vec<HtmlElement> {

@@ -147,26 +147,15 @@ pub fn node(props: &NodeProps) -> Html {
     }
 }
 
-/// Props of [`NodeTimer`].
-#[derive(Properties, Clone, PartialEq)]
-pub struct NodeTimerProps {
-    /// The node's centre.
-    pub at: Point,
-    /// The node's radius.
-    pub radius: f64,
-    /// Share of the election timeout still to run (0..=1).
-    pub left: f64,
-}
-
-/// A node's election timer as a draining arc around it. Apart from the
-/// node, since it changes every frame and the node mostly does not.
-#[function_component(NodeTimer)]
-pub fn node_timer(props: &NodeTimerProps) -> Html {
-    let r = props.radius + 6.0;
+/// A node's election timer as a draining arc around it. Drawn apart from
+/// the node (by the cluster, every frame): it changes every frame and the
+/// node mostly does not.
+pub fn node_timer(at: Point, radius: f64, left: f64) -> Html {
+    let r = radius + 6.0;
     let circumference = std::f64::consts::TAU * r;
     html! {
         <circle class="node-timer" r={format!("{r:.1}")}
-            stroke-dasharray={format!("{:.1} {circumference:.1}", circumference * props.left.clamp(0.0, 1.0))}
-            transform={format!("translate({:.1} {:.1}) rotate(-90)", props.at.x, props.at.y)} />
+            stroke-dasharray={format!("{:.1} {circumference:.1}", circumference * left.clamp(0.0, 1.0))}
+            transform={format!("translate({:.1} {:.1}) rotate(-90)", at.x, at.y)} />
     }
 }
