@@ -271,16 +271,20 @@ impl Session {
         self.click_css(&format!("[data-testid={testid}]")).await;
     }
 
-    /// Clicks the first element matching a CSS selector.
-    pub async fn click_css(&self, css: &str) {
-        let element = self
-            .client
+    /// The first element matching a CSS selector, once there is one.
+    pub async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
             .wait()
             .at_most(WAIT_TIMEOUT)
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"));
-        element
+            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"))
+    }
+
+    /// Clicks the first element matching a CSS selector.
+    pub async fn click_css(&self, css: &str) {
+        self.element(css)
+            .await
             .click()
             .await
             .unwrap_or_else(|e| panic!("cannot click `{css}`: {e}"));
@@ -290,13 +294,7 @@ impl Session {
     /// pointer action: the page gets contextmenu as from a mouse).
     pub async fn right_click_css(&self, css: &str) {
         use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_RIGHT};
-        let element = self
-            .client
-            .wait()
-            .at_most(WAIT_TIMEOUT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"));
+        let element = self.element(css).await;
         let mouse = MouseActions::new("mouse".into())
             .then(PointerAction::MoveToElement {
                 element,

@@ -22,6 +22,17 @@ fn pair(v: &serde_json::Value) -> (u64, u64) {
     (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
 }
 
+/// Waits for a leader other than `old`; its id and term.
+async fn new_leader_other_than(s: &Session, old: u64) -> (u64, u64) {
+    pair(
+        &s.wait_until(
+            "a new leader",
+            &format!("(() => {{ const v = {LEADER}; return v && v[0] !== {old} ? v : null; }})()"),
+        )
+        .await,
+    )
+}
+
 #[tokio::test]
 async fn a_leader_appears_and_a_crash_elects_a_new_one_in_a_higher_term() {
     let s = start_fast().await;
@@ -36,15 +47,7 @@ async fn a_leader_appears_and_a_crash_elects_a_new_one_in_a_higher_term() {
         &format!("document.querySelector(\"[data-testid=node][data-node-id='{leader}']\").dataset.role === 'crashed'"),
     )
     .await;
-    let (new_leader, new_term) = pair(
-        &s.wait_until(
-            "a new leader",
-            &format!(
-                "(() => {{ const v = {LEADER}; return v && v[0] !== {leader} ? v : null; }})()"
-            ),
-        )
-        .await,
-    );
+    let (new_leader, new_term) = new_leader_other_than(&s, leader).await;
     assert_ne!(new_leader, leader);
     assert!(
         new_term > term,
@@ -215,15 +218,7 @@ async fn the_context_menu_crashes_the_leader_and_works_by_keyboard() {
     )
     .await;
     assert_eq!(s.focused().await, format!("node:{leader}"));
-    let (new_leader, new_term) = pair(
-        &s.wait_until(
-            "a new leader",
-            &format!(
-                "(() => {{ const v = {LEADER}; return v && v[0] !== {leader} ? v : null; }})()"
-            ),
-        )
-        .await,
-    );
+    let (new_leader, new_term) = new_leader_other_than(&s, leader).await;
     assert_ne!(new_leader, leader);
     assert!(new_term > term, "{new_term} must exceed {term}");
     // The crashed node's menu now offers Restart, and Crash says why not.

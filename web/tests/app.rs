@@ -1,31 +1,15 @@
 //! Component tests in headless Chromium (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
-use raft_core::sim::SimConfig;
+mod common;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web::app::{App, AppProps, Startup};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn mount() -> web_sys::Element {
-    let document = document();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root_and_props(
-        root.clone(),
-        AppProps {
-            startup: Startup::Config(SimConfig::default()),
-            options: Default::default(),
-            address_errors: Vec::new(),
-        },
-    )
-    .render();
-    root
-}
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
+    common::mount_app()
 }
 
 #[wasm_bindgen_test]

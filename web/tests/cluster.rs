@@ -2,30 +2,23 @@
 //! fences, cut links, and the node context menu.
 #![cfg(target_arch = "wasm32")]
 
-use raft_core::sim::SimConfig;
+mod common;
+
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web::app::{App, AppProps, Startup};
 use web::components::cluster::{Cut, Fences, FencesProps, Links, LinksProps};
 use web_sys::{Element, HtmlElement};
 use yew::Callback;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn root() -> Element {
-    let document = gloo_utils::document();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    root
-}
-
 /// An `<svg>` inside a fresh root, for rendering SVG components into.
 fn svg_root() -> Element {
     let svg = gloo_utils::document()
         .create_element_ns(Some("http://www.w3.org/2000/svg"), "svg")
         .unwrap();
-    root().append_child(&svg).unwrap();
+    common::root().append_child(&svg).unwrap();
     svg
 }
 
@@ -142,16 +135,7 @@ fn node(root: &Element, id: u64) -> Element {
 
 #[wasm_bindgen_test]
 async fn the_node_menu_offers_the_inspector_actions_and_crashes_a_node() {
-    let root = root();
-    yew::Renderer::<App>::with_root_and_props(
-        root.clone(),
-        AppProps {
-            startup: Startup::Config(SimConfig::default()),
-            options: Default::default(),
-            address_errors: Vec::new(),
-        },
-    )
-    .render();
+    let root = common::mount_app();
     tick().await;
     let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("contextmenu", &{
         let init = web_sys::MouseEventInit::new();

@@ -153,13 +153,9 @@ impl PartialEq for StoreTableProps {
     /// a node's liveness does.
     fn eq(&self, other: &Self) -> bool {
         let crashed = |n: &NodeView| n.status == NodeStatus::Crashed;
-        Rc::ptr_eq(&self.nodes, &other.nodes)
-            || (self.nodes.len() == other.nodes.len()
-                && self
-                    .nodes
-                    .iter()
-                    .zip(other.nodes.iter())
-                    .all(|(a, b)| a.id == b.id && crashed(a) == crashed(b) && a.store == b.store))
+        super::same_nodes(&self.nodes, &other.nodes, |a, b| {
+            a.id == b.id && crashed(a) == crashed(b) && a.store == b.store
+        })
     }
 }
 

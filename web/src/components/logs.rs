@@ -40,13 +40,7 @@ pub struct LogsProps {
 
 impl PartialEq for LogsProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.nodes, &other.nodes)
-            || (self.nodes.len() == other.nodes.len()
-                && self
-                    .nodes
-                    .iter()
-                    .zip(other.nodes.iter())
-                    .all(|(a, b)| same_row(a, b)))
+        super::same_nodes(&self.nodes, &other.nodes, same_row)
     }
 }
 
