@@ -287,3 +287,27 @@ fn empty_appends_are_bounded_under_load() {
         "{empty} empty appends > {bound} (commits {commits}, rejections {rejections})"
     );
 }
+
+#[test]
+fn a_view_can_list_only_the_newest_entries() {
+    let mut sim = Sim::new(SimConfig::with_seed(3)).unwrap();
+    sim.run_until(3_000_000);
+    let leader = sim.leader().unwrap();
+    sim.crash(leader).unwrap();
+    let full = sim.nodes();
+    let short = sim.nodes_with_log(4);
+    assert!(
+        full.iter().all(|n| n.log.len() > 4),
+        "enough entries to cut"
+    );
+    for (f, s) in full.iter().zip(&short) {
+        // Everything but the log is the same; the log is its newest entries.
+        assert_eq!(s.log.as_slice(), &f.log[f.log.len() - 4..]);
+        assert_eq!(
+            (s.id, &s.status, s.last_index),
+            (f.id, &f.status, f.last_index)
+        );
+    }
+    // Crashed nodes too (their log comes from the disk).
+    assert_eq!(sim.node_with_log(leader, 2).unwrap().log.len(), 2);
+}

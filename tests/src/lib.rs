@@ -19,6 +19,22 @@ use std::time::{Duration, Instant};
 pub use fantoccini;
 pub use server::StaticServer;
 
+/// WebDriver key codes for [`Session::press`].
+pub mod keys {
+    /// Shift.
+    pub const SHIFT: char = '\u{E008}';
+    /// Escape.
+    pub const ESCAPE: char = '\u{E00C}';
+    /// Enter.
+    pub const ENTER: char = '\u{E007}';
+    /// Arrow down.
+    pub const DOWN: char = '\u{E015}';
+    /// Arrow up.
+    pub const UP: char = '\u{E013}';
+    /// F10.
+    pub const F10: char = '\u{E03A}';
+}
+
 /// How long a page may take to reach a state the test waits for.
 pub const WAIT_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -294,19 +310,76 @@ impl Session {
         self.click_css(&format!("[data-testid={testid}]")).await;
     }
 
-    /// Clicks the first element matching a CSS selector.
-    pub async fn click_css(&self, css: &str) {
-        let element = self
-            .client
+    /// The first element matching a CSS selector, once there is one.
+    pub async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
             .wait()
             .at_most(WAIT_TIMEOUT)
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"));
-        element
+            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"))
+    }
+
+    /// Clicks the first element matching a CSS selector.
+    pub async fn click_css(&self, css: &str) {
+        self.element(css)
+            .await
             .click()
             .await
             .unwrap_or_else(|e| panic!("cannot click `{css}`: {e}"));
+    }
+
+    /// Right-clicks the first element matching a CSS selector (a real
+    /// pointer action: the page gets contextmenu as from a mouse).
+    pub async fn right_click_css(&self, css: &str) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_RIGHT};
+        let element = self.element(css).await;
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element,
+                duration: None,
+                x: 0,
+                y: 0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_RIGHT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_RIGHT,
+            });
+        self.client
+            .perform_actions(mouse)
+            .await
+            .unwrap_or_else(|e| panic!("cannot right-click `{css}`: {e}"));
+    }
+
+    /// Presses keys (WebDriver key codes, e.g. [`keys::SHIFT`]) on whatever
+    /// has the focus: all go down in order, then come up in reverse, so
+    /// `[SHIFT, F10]` is Shift+F10.
+    pub async fn press(&self, chord: &[char]) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut keys = KeyActions::new("keyboard".into());
+        for &value in chord {
+            keys = keys.then(KeyAction::Down { value });
+        }
+        for &value in chord.iter().rev() {
+            keys = keys.then(KeyAction::Up { value });
+        }
+        self.client
+            .perform_actions(keys)
+            .await
+            .unwrap_or_else(|e| panic!("cannot press {chord:?}: {e}"));
+    }
+
+    /// The `data-testid` of the focused element (or its node id), for
+    /// following the focus in keyboard tests.
+    pub async fn focused(&self) -> String {
+        self.js("const e = document.activeElement;
+                 return e ? (e.dataset.testid || '') + (e.dataset.nodeId ? ':' + e.dataset.nodeId : '') : '';")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Sets a form control's value and fires `input` and `change`, as a user would.

@@ -1,7 +1,7 @@
 //! The playground in headless Chromium: elections, crashes, the KV form and
 //! partitions, driven through the page as a user would.
 
-use e2e::Session;
+use e2e::{keys, Session};
 use std::time::Duration;
 
 /// The node currently shown as leader, with its term.
@@ -22,6 +22,17 @@ fn pair(v: &serde_json::Value) -> (u64, u64) {
     (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
 }
 
+/// Waits for a leader other than `old`; its id and term.
+async fn new_leader_other_than(s: &Session, old: u64) -> (u64, u64) {
+    pair(
+        &s.wait_until(
+            "a new leader",
+            &format!("(() => {{ const v = {LEADER}; return v && v[0] !== {old} ? v : null; }})()"),
+        )
+        .await,
+    )
+}
+
 #[tokio::test]
 async fn a_leader_appears_and_a_crash_elects_a_new_one_in_a_higher_term() {
     let s = start_fast().await;
@@ -36,15 +47,7 @@ async fn a_leader_appears_and_a_crash_elects_a_new_one_in_a_higher_term() {
         &format!("document.querySelector(\"[data-testid=node][data-node-id='{leader}']\").dataset.role === 'crashed'"),
     )
     .await;
-    let (new_leader, new_term) = pair(
-        &s.wait_until(
-            "a new leader",
-            &format!(
-                "(() => {{ const v = {LEADER}; return v && v[0] !== {leader} ? v : null; }})()"
-            ),
-        )
-        .await,
-    );
+    let (new_leader, new_term) = new_leader_other_than(&s, leader).await;
     assert_ne!(new_leader, leader);
     assert!(
         new_term > term,
@@ -168,5 +171,138 @@ async fn a_minority_leader_cannot_commit_and_steps_down_after_healing() {
     }
     let _ = new_leader;
     s.screenshot("partition-healed").await;
+    s.close().await;
+}
+
+/// `data-nodes` of every partition fence, sorted.
+const FENCES: &str = "[...document.querySelectorAll('[data-testid=partition-group]')].map(g => g.dataset.nodes).sort()";
+
+#[tokio::test]
+async fn the_context_menu_crashes_the_leader_and_works_by_keyboard() {
+    let s = start_fast().await;
+    let (leader, term) = pair(&s.wait_until("a leader", LEADER).await);
+    let node = format!("[data-testid=node][data-node-id='{leader}']");
+    s.right_click_css(&node).await;
+    s.wait_for_count("[data-testid=node-menu][role=menu]", 1)
+        .await;
+    // Focus starts on the first entry; the leader cannot time out.
+    assert_eq!(s.focused().await, "node-menu-crash");
+    let timeout = s
+        .js(
+            "const t = document.querySelector('[data-testid=node-menu-timeout]');
+             return [t.getAttribute('role'), t.getAttribute('aria-disabled'), t.title];",
+        )
+        .await;
+    assert_eq!(timeout[0], "menuitem");
+    assert_eq!(timeout[1], "true");
+    assert!(timeout[2].as_str().unwrap().contains("already leads"));
+    s.screenshot("context-menu-open").await;
+    // Arrows move between entries; Escape closes and gives the node the focus back.
+    s.press(&[keys::DOWN]).await;
+    assert_eq!(s.focused().await, "node-menu-restart");
+    s.press(&[keys::UP]).await;
+    assert_eq!(s.focused().await, "node-menu-crash");
+    s.press(&[keys::ESCAPE]).await;
+    s.wait_for_count("[data-testid=node-menu]", 0).await;
+    assert_eq!(s.focused().await, format!("node:{leader}"));
+    // Escape in the menu did not reach the page (it would clear the selection).
+    // Shift+F10 on the focused node opens the menu again; Enter chooses Crash.
+    s.press(&[keys::SHIFT, keys::F10]).await;
+    s.wait_for_count("[data-testid=node-menu]", 1).await;
+    assert_eq!(s.focused().await, "node-menu-crash");
+    s.press(&[keys::ENTER]).await;
+    s.wait_for_count("[data-testid=node-menu]", 0).await;
+    s.wait_until(
+        "the leader crashed through its menu",
+        &format!("document.querySelector(\"{node}\").dataset.role === 'crashed'"),
+    )
+    .await;
+    assert_eq!(s.focused().await, format!("node:{leader}"));
+    let (new_leader, new_term) = new_leader_other_than(&s, leader).await;
+    assert_ne!(new_leader, leader);
+    assert!(new_term > term, "{new_term} must exceed {term}");
+    // The crashed node's menu now offers Restart, and Crash says why not.
+    s.right_click_css(&node).await;
+    s.wait_for_count("[data-testid=node-menu]", 1).await;
+    assert_eq!(s.focused().await, "node-menu-restart");
+    s.click("node-menu-restart").await;
+    s.wait_until(
+        "the old leader restarted",
+        &format!("document.querySelector(\"{node}\").dataset.role !== 'crashed'"),
+    )
+    .await;
+    // The cluster's own menu (right click on the background) adds a node.
+    s.right_click_css(".cluster-wrap svg").await;
+    s.wait_for_count("[data-testid=cluster-menu]", 1).await;
+    s.click("cluster-menu-add").await;
+    s.wait_for_count("[data-testid=node]", 6).await;
+    s.close().await;
+}
+
+#[tokio::test]
+async fn a_split_network_is_fenced_by_group_and_healing_removes_the_fences() {
+    let s = start_fast().await;
+    s.wait_until("a leader", LEADER).await;
+    assert_eq!(
+        s.js(&format!("return {FENCES}")).await,
+        serde_json::json!([])
+    );
+    s.click("split").await;
+    s.wait_until(
+        "fences around {1,2} and {3,4,5}",
+        &format!("JSON.stringify({FENCES}) === '[\"1,2\",\"3,4,5\"]'"),
+    )
+    .await;
+    // The links between the groups are cut (dashed), those inside are not.
+    let cut = s
+        .js("return [...document.querySelectorAll('[data-testid=link]')].filter(l => l.dataset.cut === 'true').length")
+        .await;
+    assert_eq!(cut, 6);
+    s.js("window.scrollTo(0, 0);").await;
+    s.screenshot("partition-fences").await;
+    s.click("heal-all").await;
+    s.wait_until("no fence", &format!("{FENCES}.length === 0"))
+        .await;
+    // Cutting every link of the leader by hand (clicking them) fences it alone.
+    let (leader, _) = pair(&s.wait_until("a leader", LEADER).await);
+    s.js(&format!(
+        "for (const l of document.querySelectorAll('[data-testid=link]')) {{
+             if (l.dataset.from === '{leader}' || l.dataset.to === '{leader}') l.dispatchEvent(new MouseEvent('click', {{ bubbles: true }}));
+         }}"
+    ))
+    .await;
+    s.wait_until(
+        "the leader fenced alone",
+        &format!("{FENCES}.includes('{leader}')"),
+    )
+    .await;
+    s.close().await;
+}
+
+#[tokio::test]
+async fn phone_width_menu_and_fences() {
+    let s = Session::start(390, 844).await;
+    s.open("/").await;
+    s.wait_for_count("[data-testid=node]", 5).await;
+    s.set_value("speed", "0").await;
+    s.click("play-pause").await;
+    s.wait_until("a leader", LEADER).await;
+    s.click("isolate-leader").await;
+    s.wait_until("two fences", &format!("{FENCES}.length === 2"))
+        .await;
+    s.right_click_css("[data-testid=node][data-node-id='2']")
+        .await;
+    s.wait_for_count("[data-testid=node-menu]", 1).await;
+    // The menu fits on the screen.
+    let inside = s
+        .js(
+            "const r = document.querySelector('.popup-menu').getBoundingClientRect();
+             return r.left >= 0 && r.right <= window.innerWidth && r.width > 100;",
+        )
+        .await;
+    assert_eq!(inside, true);
+    s.js("document.querySelector('.cluster-wrap').scrollIntoView({ block: 'start' });")
+        .await;
+    s.screenshot("phone-menu-and-fences").await;
     s.close().await;
 }

@@ -9,19 +9,25 @@ use e2e::{dist_dir, Session};
 use std::io::Write;
 use std::time::Duration;
 
-/// Budget: what a browser downloads, gzipped (target: 150 KiB). Raised from
-/// 320 KiB by export/import (issue #6 §4): serde_json with the serde code of
-/// the scenario and trace types added 43 KB gzipped to the wasm (the browser's
+/// Budget: what a browser downloads, gzipped (target: 150 KiB, not met).
+/// Raised from 320 KiB by export/import (issue #6 §4: serde_json with the
+/// serde code of the scenario and trace types, +43 KB gzipped; the browser's
 /// JSON.parse with serde-wasm-bindgen was 12 KB smaller, but cannot keep u64
-/// values above 2^53 exact and gives no line and column for type errors).
-const MAX_SITE_GZIP_BYTES: usize = 340 * 1024;
+/// values above 2^53 exact and gives no line and column for type errors) and
+/// by issue #5's node and cluster menus, partition fences and the memoised
+/// components that keep frames cheap (+20 KB); about 3% above the measured size.
+const MAX_SITE_GZIP_BYTES: usize = SITE_BUDGET_KIB * 1024;
+const SITE_BUDGET_KIB: usize = 380;
 /// Budget: first render after navigation start, ms (target: 500).
 const MAX_FIRST_RENDER_MS: f64 = 2_000.0;
 /// Budget: frames per second while playing (target: 60). Headless Chromium
-/// renders in software, so this is measured but kept loose.
-const MIN_FPS: f64 = 3.0;
-/// Budget: p95 script time per frame, ms (target: 4).
-const MAX_SCRIPT_P95_MS: f64 = 50.0;
+/// renders in software and CI machines are shared: today 50-60 on a 2-core
+/// machine with a load of 5, so a third of the target still passes.
+const MIN_FPS: f64 = 20.0;
+/// Budget: p95 script time per frame including Yew's render, ms (target:
+/// 4). One frame at 60 Hz: today 2-4 ms on an idle core and 6-9 ms on a
+/// 2-core machine with a load of 5 (before issue #5's work: 10-16 ms there).
+const MAX_SCRIPT_P95_MS: f64 = 16.0;
 
 fn gzipped_len(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -69,15 +75,87 @@ async fn first_render_frame_rate_and_script_time() {
     s.set_value("latency-min", "170").await;
     s.set_value("latency-max", "200").await;
     s.set_value("speed", "0").await;
-    // Time every animation-frame callback (the simulation step and the render it triggers).
-    s.js("window.__frames = [];
-          const raf = window.requestAnimationFrame.bind(window);
-          window.requestAnimationFrame = cb => raf(ts => {
-              const t0 = performance.now(); cb(ts); window.__frames.push([ts, performance.now() - t0]);
-          });")
-        .await;
+    install_frame_probe(&s).await;
     s.click("play-pause").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
+    let fresh = measure(&s, "fresh").await;
+    s.screenshot("perf-busy-network").await;
+    // The same after two minutes of virtual time: a full trace, long logs
+    // and a long client history, as after a while of playing. Seeking there
+    // pauses nothing (the host API's seek), so playback carries on from it.
+    s.js("window.postMessage({ type: 'raft-playground', command: 'seek', ms: 120000 }, '*');")
+        .await;
+    s.wait_until(
+        "the clock at two minutes",
+        "Number(document.querySelector('[data-testid=sim-time]').dataset.ms) >= 120000",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let long = measure(&s, "long-run").await;
+    for m in [&fresh, &long] {
+        assert!(
+            m.inflight >= 20.0,
+            "{}: only {} messages in flight on average",
+            m.phase,
+            m.inflight
+        );
+        // The method sees the render: nearly every frame's render landed
+        // inside its measured window (the rest are frames where nothing changed).
+        assert!(
+            m.rendered >= 0.9,
+            "{}: only {} of the frames rendered inside the measured window",
+            m.phase,
+            m.rendered
+        );
+        assert!(m.fps >= MIN_FPS, "{}: {} frames per second", m.phase, m.fps);
+        assert!(
+            m.p95 <= MAX_SCRIPT_P95_MS,
+            "{}: p95 script time per frame {} ms",
+            m.phase,
+            m.p95
+        );
+    }
+    s.close().await;
+}
+
+/// Wraps `requestAnimationFrame` to time every frame's script work, render
+/// included.
+///
+/// The app's frame loop is one requestAnimationFrame callback that dispatches
+/// a Frame message: the reducer (the simulation step) runs inside the
+/// callback, but Yew 0.23 renders later, in a microtask (its scheduler starts
+/// through wasm-bindgen-futures' `spawn_local`, which uses `queueMicrotask`),
+/// so timing the callback alone misses the render and the effects. Here t0
+/// is taken before the callback, t1 after it, and t2 in a microtask queued
+/// after it returns, which runs after Yew's (microtasks run in order) and so
+/// after the render: t2 - t0 is the frame's script time. (Yew yields to the
+/// browser only after 16 ms of work; such a frame is over budget anyway.) As
+/// a check of the method, each frame records whether the clock in the DOM had
+/// changed by t2, i.e. the render happened inside the window.
+async fn install_frame_probe(s: &Session) {
+    s.js("window.__frames = [];
+          const raf = window.requestAnimationFrame.bind(window);
+          const clock = () => document.querySelector('[data-testid=sim-time]').dataset.us;
+          window.requestAnimationFrame = cb => raf(ts => {
+              const before = clock(); const t0 = performance.now();
+              cb(ts);
+              const t1 = performance.now();
+              queueMicrotask(() => window.__frames.push(
+                  [ts, performance.now() - t0, t1 - t0, clock() !== before]));
+          });")
+        .await;
+}
+
+/// Frame figures over a few seconds of playback.
+struct Measured {
+    phase: &'static str,
+    fps: f64,
+    p95: f64,
+    inflight: f64,
+    rendered: f64,
+}
+
+async fn measure(s: &Session, phase: &'static str) -> Measured {
     s.js("window.__frames = []; window.__inflight = [];
           window.__probe = setInterval(() => window.__inflight.push(
               document.querySelectorAll('[data-testid=message]').length), 100);")
@@ -87,26 +165,33 @@ async fn first_render_frame_rate_and_script_time() {
         .js("clearInterval(window.__probe);
              const f = window.__frames; const n = f.length;
              const span = (f[n - 1][0] - f[0][0]) / 1000;
-             const script = f.map(x => x[1]).sort((a, b) => a - b);
+             const sorted = i => f.map(x => x[i]).sort((a, b) => a - b);
+             const frame = sorted(1), callback = sorted(2);
+             const p95 = xs => xs[Math.floor(n * 0.95)];
              const inflight = window.__inflight.reduce((a, b) => a + b, 0) / window.__inflight.length;
-             return { fps: (n - 1) / span, p95: script[Math.floor(n * 0.95)], max: script[n - 1], inflight };")
+             return { fps: (n - 1) / span, p95: p95(frame), max: frame[n - 1],
+                      median: frame[Math.floor(n / 2)], callback_p95: p95(callback),
+                      rendered: f.filter(x => x[3]).length / n, frames: n, inflight };")
         .await;
-    let fps = stats["fps"].as_f64().unwrap();
-    let p95 = stats["p95"].as_f64().unwrap();
-    let inflight = stats["inflight"].as_f64().unwrap();
+    let num = |k: &str| stats[k].as_f64().unwrap_or(f64::NAN);
+    let m = Measured {
+        phase,
+        fps: num("fps"),
+        p95: num("p95"),
+        inflight: num("inflight"),
+        rendered: num("rendered"),
+    };
     println!(
-        "FIGURE fps={fps:.1} script_p95_ms={p95:.2} script_max_ms={:.2} messages_in_flight={inflight:.1}",
-        stats["max"].as_f64().unwrap()
+        "FIGURE phase={phase} fps={:.1} script_p95_ms={:.2} script_max_ms={:.2} script_median_ms={:.2} \
+         callback_only_p95_ms={:.2} frames={} rendered_in_window={:.2} messages_in_flight={:.1}",
+        m.fps,
+        m.p95,
+        num("max"),
+        num("median"),
+        num("callback_p95"),
+        num("frames"),
+        m.rendered,
+        m.inflight,
     );
-    s.screenshot("perf-busy-network").await;
-    assert!(
-        inflight >= 20.0,
-        "only {inflight} messages in flight on average"
-    );
-    assert!(fps >= MIN_FPS, "{fps} frames per second");
-    assert!(
-        p95 <= MAX_SCRIPT_P95_MS,
-        "p95 script time per frame {p95} ms"
-    );
-    s.close().await;
+    m
 }

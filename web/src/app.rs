@@ -1,6 +1,7 @@
 //! The page: one reducer over the simulation, one animation driver, and small
 //! components that receive only what they draw.
 
+use crate::actions::ClusterFacts;
 use crate::components::checker::Checker;
 use crate::components::cluster::Cluster;
 use crate::components::controls::Controls;
@@ -8,7 +9,7 @@ use crate::components::feed::{Chart, Feed};
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::kv::{KvPanel, HISTORY_BARS};
-use crate::components::logs::Logs;
+use crate::components::logs::{Logs, LOG_ENTRIES_SHOWN};
 use crate::components::network::NetworkPanel;
 use crate::components::share::Share;
 use crate::components::story::{Narrative, Picker, ScenarioEntry};
@@ -19,7 +20,7 @@ use crate::embed::{PageOptions, Theme};
 use crate::host::{event, parse_command, post_to_host, Command};
 use crate::keys::{message_for, KeyContext};
 use crate::state::{Msg, Playground, Selection};
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use raft_core::scenario;
 use raft_core::sim::TraceKind;
 use raft_core::sim::{NodeStatus, NodeView, SimConfig};
@@ -95,8 +96,13 @@ pub fn app(props: &AppProps) -> Html {
         use_reducer(move || initial_state(&props))
     };
     let share_url = use_state(|| None::<String>);
-    use_host_api(&state, &dispatch_of(&state));
-    let dispatch = dispatch_of(&state);
+    // One callback for the app's lifetime: children whose other props did
+    // not change are then equal and skip their render.
+    let dispatch: Callback<Msg> = {
+        let dispatcher = state.dispatcher();
+        (*use_memo((), move |_| Callback::from(move |m| dispatcher.dispatch(m)))).clone()
+    };
+    use_host_api(&state, &dispatch);
     use_frame_loop(state.playing, dispatch.reform(Msg::Frame));
     // Records when the cluster first reached the screen (ms since navigation
     // start), for the end-to-end performance figures.
@@ -113,92 +119,111 @@ pub fn app(props: &AppProps) -> Html {
     let timeline = state.timeline.borrow();
     let sim = timeline.sim();
     let now_us = timeline.now_us();
-    let nodes: Rc<Vec<NodeView>> = {
-        let key = (
-            Rc::as_ptr(&state.timeline) as usize,
-            sim.events_processed(),
-            sim.trace_hash(),
-        );
-        use_memo(key, |_| sim.nodes())
-    };
-    // The chart changes slowly: recompute it every 256 events, not every frame.
-    let series = {
-        let key = (
-            Rc::as_ptr(&state.timeline) as usize,
-            sim.events_processed() / 256,
-            nodes.len(),
-        );
-        use_memo(key, |_| derive::series(sim, &nodes))
-    };
+    // What changes only when an event or an action happened (not with the
+    // clock alone): the run, where it is, and the hash of everything so far.
+    let key = (state.epoch, sim.events_processed(), sim.trace_hash());
+    let nodes: Rc<Vec<NodeView>> = use_memo(key, |_| sim.nodes_with_log(LOG_ENTRIES_SHOWN));
+    // The chart changes slowly: its steps are folded from the new events
+    // every frame, and thinned into lines every 256 events.
+    let series_log = use_mut_ref(derive::SeriesLog::default);
+    series_log.borrow_mut().update(state.epoch, sim);
+    let series = use_memo(
+        (state.epoch, sim.events_processed() / 256, nodes.len()),
+        |_| series_log.borrow().series(sim, &nodes),
+    );
+    let history = use_memo(key, |_| {
+        let ops = sim.history().operations();
+        ops[ops.len().saturating_sub(HISTORY_BARS)..].to_vec()
+    });
+    let violations = use_memo((state.epoch, sim.violations().len()), |_| {
+        sim.violations().to_vec()
+    });
+    // Folded incrementally: per frame only the new trace events are read.
+    let feed = use_mut_ref(derive::Feed::default);
+    let feed_lines = feed.borrow_mut().update(state.epoch, sim);
+    let user_results = use_mut_ref(derive::UserResults::default);
+    let results = user_results.borrow_mut().update(state.epoch, sim);
+    let messages = use_memo(key, |_| sim.messages_in_flight());
+    let cuts = use_memo(key, |_| derive::cuts(sim, &nodes));
+    let votes = use_memo(key, |_| derive::votes(sim, &nodes));
+    let facts = use_memo(key, |_| ClusterFacts::of(&nodes));
     let leader = sim.leader();
     let leader_text = leader.map_or_else(|| "no leader".to_string(), |l| format!("leader S{l}"));
     let node_ids: Vec<u64> = nodes.iter().map(|n| n.id).collect();
 
     // Keyboard shortcuts on the whole page, except while typing in a field.
+    // One listener for the app's lifetime, reading what the page shows now
+    // from a cell refreshed every render (re-registering it every frame
+    // cost more than the lookup).
+    let key_context = use_mut_ref(KeyContext::default);
+    *key_context.borrow_mut() = KeyContext {
+        selected: match state.selected {
+            Selection::Node(id) => Some(id),
+            _ => None,
+        },
+        leader,
+        node_ids: node_ids.clone(),
+        now_us,
+    };
     {
-        let dispatch = dispatch.clone();
-        let ctx = Rc::new(KeyContext {
-            selected: match state.selected {
-                Selection::Node(id) => Some(id),
-                _ => None,
-            },
-            leader,
-            node_ids: node_ids.clone(),
-            now_us,
-        });
-        use_effect_with((state.version, state.selected), move |_| {
+        let (dispatch, ctx) = (dispatch.clone(), key_context.clone());
+        use_effect_with((), move |_| {
             let document = gloo_utils::document();
-            let listener = EventListener::new(&document, "keydown", move |event| {
-                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-                    return;
-                };
-                if event.ctrl_key() || event.meta_key() || event.alt_key() || typing_in_a_field() {
-                    return;
-                }
-                let key = event.key();
-                if key == "c" {
-                    event.prevent_default();
-                    if let Some(input) = gloo_utils::document()
-                        .get_element_by_id("kv-key")
-                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            // Not passive (gloo's default): the shortcuts call prevent_default
+            // so that, e.g., space pauses instead of scrolling the page.
+            let options = EventListenerOptions::enable_prevent_default();
+            let listener =
+                EventListener::new_with_options(&document, "keydown", options, move |event| {
+                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if event.ctrl_key()
+                        || event.meta_key()
+                        || event.alt_key()
+                        || typing_in_a_field()
+                        || in_a_menu(event)
                     {
-                        let _ = input.focus();
+                        return;
                     }
-                    return;
-                }
-                if let Some(msg) = message_for(&key, &ctx) {
-                    event.prevent_default();
-                    dispatch.emit(msg);
-                }
-            });
+                    let key = event.key();
+                    if key == "c" {
+                        event.prevent_default();
+                        if let Some(input) = gloo_utils::document()
+                            .get_element_by_id("kv-key")
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                        {
+                            let _ = input.focus();
+                        }
+                        return;
+                    }
+                    let msg = message_for(&key, &ctx.borrow());
+                    if let Some(msg) = msg {
+                        event.prevent_default();
+                        dispatch.emit(msg);
+                    }
+                });
             move || drop(listener)
         });
     }
 
-    let selected_node = match state.selected {
+    // Copied out of the node views only when they change (they hold logs).
+    let selected_node = use_memo((key, state.selected), |_| match state.selected {
         Selection::Node(id) => nodes.iter().find(|n| n.id == id).cloned(),
         _ => None,
-    };
-    let messages = sim.messages_in_flight();
+    });
     let selected_message = match state.selected {
         Selection::Message(id) => messages.iter().find(|m| m.id == id).cloned(),
         _ => None,
     };
-    let violations = sim.violations().to_vec();
     let flagged = violations
         .last()
         .map(|v| v.nodes.clone())
         .unwrap_or_default();
-    let ops = sim.history().operations();
-    let history = ops[ops.len().saturating_sub(HISTORY_BARS)..].to_vec();
     let crashed = nodes
         .iter()
         .filter(|n| n.status == NodeStatus::Crashed)
         .count();
 
-    let on_select_node = dispatch.reform(|id| Msg::Select(Selection::Node(id)));
-    let on_select_message = dispatch.reform(|id| Msg::Select(Selection::Message(id)));
-    let on_toggle_link = dispatch.reform(|(a, b)| Msg::ToggleLink(a, b));
     let banner = state.error.clone().map(|e| {
         html! {
             <div class="banner error" role="alert" data-testid="error-banner">
@@ -238,23 +263,54 @@ pub fn app(props: &AppProps) -> Html {
             share_url.set(Some(link));
         })
     };
-    let embed_snippet = {
-        let src = match &state.scenario {
-            Some(s) => format!("{}?embed=1&amp;scenario={}", page_base(false), s.id),
+    // Asking the browser for the page address is slow enough to show in a
+    // frame's budget: only when the scenario changes.
+    let embed_snippet = use_memo(state.scenario.as_ref().map(|s| s.id.clone()), |id| {
+        let src = match id {
+            Some(id) => format!("{}?embed=1&amp;scenario={id}", page_base(false)),
             None => format!("{}?embed=1", page_base(false)),
         };
         format!(
             "<iframe src=\"{src}\" width=\"640\" height=\"480\" style=\"border:0\" title=\"Raft Playground\" loading=\"lazy\"></iframe>"
         )
+    });
+    // Embedded, the page links to the full playground at this moment. A
+    // share link encodes (and compresses) the whole run: once per virtual
+    // second for the address shown, and afresh when the link is clicked.
+    let open_full = use_memo(
+        (
+            props.options.embed,
+            state.epoch,
+            state.playing,
+            now_us / 1_000_000,
+        ),
+        |&(embed, ..)| {
+            if embed {
+                full_link(&state)
+            } else {
+                String::new()
+            }
+        },
+    );
+    let refresh_open_full = {
+        let state = state.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(a) = e
+                .current_target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = a.set_attribute("href", &full_link(&state));
+            }
+        })
     };
     let cluster = html! {
-        <Cluster nodes={(*nodes).clone()} messages={messages.clone()}
-                 lost={derive::lost(sim, now_us)} cuts={derive::cuts(sim, &nodes)}
-                 timers={derive::timers(&nodes, now_us)} votes={derive::votes(sim, &nodes)}
+        <Cluster nodes={nodes.clone()} messages={messages.clone()}
+                 lost={derive::lost(sim, now_us)} cuts={cuts.clone()}
+                 timers={derive::timers(&nodes, now_us)} votes={votes.clone()}
                  {now_us}
                  selected_node={if let Selection::Node(id) = state.selected { Some(id) } else { None }}
                  selected_message={if let Selection::Message(id) = state.selected { Some(id) } else { None }}
-                 {flagged} {on_select_node} {on_select_message} {on_toggle_link} />
+                 {flagged} dispatch={dispatch.clone()} />
     };
     let controls = html! {
         <Controls playing={state.playing} speed_log={state.speed_log} {now_us}
@@ -277,13 +333,13 @@ pub fn app(props: &AppProps) -> Html {
                           data-testid="checker" data-status={if violations.is_empty() && !matches!(state.lin, crate::state::LinStatus::Violation(_)) { "ok" } else { "violation" }}>
                         { leader_text.clone() }
                     </span>
-                    <a class="open-full" href={format!("{}{}", page_base(false), scenario::link::fragment(&state.share_state()))}
+                    <a class="open-full" href={(*open_full).clone()} onclick={refresh_open_full}
                        target="_blank" rel="noopener">{ "Open in the playground ↗" }</a>
                 </header>
-                { for banner }
+                { banner.unwrap_or_default() }
                 { cluster }
                 if props.options.controls { { controls } }
-                { for narrative }
+                { narrative.unwrap_or_default() }
             </main>
         };
     }
@@ -300,8 +356,8 @@ pub fn app(props: &AppProps) -> Html {
                 <button class="help-button" onclick={dispatch.reform(|_: MouseEvent| Msg::ToggleHelp)}
                         aria-label="Keyboard shortcuts">{ "?" }</button>
             </header>
-            { for banner }
-            { for notice }
+            { banner.unwrap_or_default() }
+            { notice.unwrap_or_default() }
             <div class="layout">
                 <section class="stage" aria-label="Cluster">
                     { cluster }
@@ -315,21 +371,21 @@ pub fn app(props: &AppProps) -> Html {
                     </p>
                 </section>
                 <aside class="side">
-                    { for narrative }
-                    <Inspector node={selected_node} message={selected_message} dispatch={dispatch.clone()} />
+                    { narrative.unwrap_or_default() }
+                    <Inspector node={selected_node.clone()} message={selected_message} facts={(*facts).clone()} dispatch={dispatch.clone()} />
                     { checker }
-                    <Share url={(*share_url).clone()} {embed_snippet} {on_share} />
+                    <Share url={(*share_url).clone()} embed_snippet={(*embed_snippet).clone()} {on_share} />
                     <Transfer state={state.clone()} dispatch={dispatch.clone()} />
                 </aside>
             </div>
             <div class="panels">
                 <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} dispatch={dispatch.clone()} />
-                <Logs nodes={(*nodes).clone()} />
-                <KvPanel nodes={(*nodes).clone()} results={derive::user_results(sim)} {history} {now_us}
+                <Logs nodes={nodes.clone()} />
+                <KvPanel nodes={nodes.clone()} {results} history={history.clone()} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />
                 <NetworkPanel config={state.config.clone()} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
-                <Feed lines={derive::feed(sim)} />
-                <Chart series={(*series).clone()} {now_us} />
+                <Feed lines={feed_lines} />
+                <Chart series={series.clone()} {now_us} />
             </div>
             if state.show_help {
                 <Help on_close={dispatch.reform(|_| Msg::ToggleHelp)} />
@@ -343,6 +399,15 @@ fn theme_class(theme: Option<Theme>) -> Option<&'static str> {
         Theme::Light => "theme-light",
         Theme::Dark => "theme-dark",
     })
+}
+
+/// A link to this moment in the full playground (not embedded).
+fn full_link(state: &Playground) -> String {
+    format!(
+        "{}{}",
+        page_base(false),
+        scenario::link::fragment(&state.share_state())
+    )
 }
 
 /// This page's address without its fragment (and without its query when
@@ -359,11 +424,6 @@ fn page_base(keep_query: bool) -> String {
         String::new()
     };
     format!("{origin}{path}{query}")
-}
-
-fn dispatch_of(state: &UseReducerHandle<Playground>) -> Callback<Msg> {
-    let state = state.clone();
-    Callback::from(move |m| state.dispatch(m))
 }
 
 /// The postMessage API: commands in, events out (see `host.rs`).
@@ -444,6 +504,15 @@ fn use_host_api(state: &UseReducerHandle<Playground>, dispatch: &Callback<Msg>) 
         }
         last.1 = sim.trace().total();
     });
+}
+
+/// A key pressed inside a context menu belongs to the menu.
+fn in_a_menu(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("[role=menu]").ok().flatten())
+        .is_some()
 }
 
 fn typing_in_a_field() -> bool {

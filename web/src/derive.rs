@@ -3,8 +3,12 @@
 
 use crate::components::cluster::{Cut, Lost};
 use crate::speed::format_time;
-use raft_core::sim::{DropReason, NodeStatus, NodeView, Sim, TraceKind, USER_CLIENT_BASE};
+use raft_core::sim::{
+    DropReason, NodeStatus, NodeView, Sim, Trace, TraceEvent, TraceKind, USER_CLIENT_BASE,
+};
 use raft_core::{NodeId, Role};
+use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// How long (virtual µs) a lost message stays visible while it fades.
 pub const LOST_FADE_US: u64 = 40_000;
@@ -64,6 +68,50 @@ pub fn cuts(sim: &Sim, nodes: &[NodeView]) -> Vec<Cut> {
     out
 }
 
+/// The groups the network is split into: live nodes (not crashed) joined
+/// by links that work both ways, as connected components. Empty unless
+/// there are at least two groups, so a single cut link that traffic can
+/// route around fences nothing. With `live` in ascending order (as node
+/// views are), each group is too, and groups come in order of their
+/// smallest id.
+pub fn partition_groups(live: &[NodeId], cuts: &[Cut]) -> Vec<Vec<NodeId>> {
+    let linked = |a: NodeId, b: NodeId| {
+        !cuts
+            .iter()
+            .any(|c| (c.from, c.to) == (a, b) || (c.from, c.to) == (b, a))
+    };
+    // Flood fill from each node not yet reached, in `live` order.
+    let mut group_of: Vec<Option<usize>> = vec![None; live.len()];
+    let mut count = 0;
+    for start in 0..live.len() {
+        if group_of[start].is_some() {
+            continue;
+        }
+        group_of[start] = Some(count);
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            for j in 0..live.len() {
+                if group_of[j].is_none() && linked(live[i], live[j]) {
+                    group_of[j] = Some(count);
+                    stack.push(j);
+                }
+            }
+        }
+        count += 1;
+    }
+    if count < 2 {
+        return Vec::new();
+    }
+    // Collected in `live` order: no sorting (nor its code in the wasm) needed.
+    let mut groups = vec![Vec::new(); count];
+    for (i, g) in group_of.into_iter().enumerate() {
+        if let Some(g) = g {
+            groups[g].push(live[i]);
+        }
+    }
+    groups
+}
+
 /// Messages lost in the last [`LOST_FADE_US`], fading.
 pub fn lost(sim: &Sim, now_us: u64) -> Vec<Lost> {
     let since = now_us.saturating_sub(LOST_FADE_US);
@@ -108,8 +156,10 @@ pub fn lost(sim: &Sim, now_us: u64) -> Vec<Lost> {
 }
 
 /// One line of the event feed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeedLine {
+    /// The trace event it tells (a stable key for the list).
+    pub seq: u64,
     /// Virtual time.
     pub time_us: u64,
     /// In words.
@@ -118,127 +168,204 @@ pub struct FeedLine {
     pub class: &'static str,
 }
 
-/// The trace in words, newest first; messages, timers and per-node echoes
-/// of the same commit are left to the picture.
+/// Where an incremental view of the trace stopped reading.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TraceCursor {
+    /// [`Playground::epoch`](crate::state::Playground::epoch) when last read.
+    epoch: u64,
+    /// `Trace::total()` when last read.
+    seen: u64,
+    /// Read at least once.
+    started: bool,
+}
+
+impl TraceCursor {
+    /// Moves the cursor to the end of `trace`. Returns the sequence number
+    /// to continue reading from, or `None` when the view must start over:
+    /// first use, another epoch (new run, seek back, fork), or events lost
+    /// from the trace's memory before they were read.
+    pub fn advance(&mut self, epoch: u64, trace: &Trace) -> Option<u64> {
+        let total = trace.total();
+        let oldest = trace.events().front().map_or(total, |e| e.seq);
+        let from =
+            (self.started && epoch == self.epoch && self.seen <= total && self.seen >= oldest)
+                .then_some(self.seen);
+        *self = TraceCursor {
+            epoch,
+            seen: total,
+            started: true,
+        };
+        from
+    }
+}
+
+/// The event feed, kept up to date from the events recorded since the last
+/// look rather than re-read from the trace every frame.
+#[derive(Clone, Debug, Default)]
+pub struct Feed {
+    cursor: TraceCursor,
+    /// Newest first, at most [`FEED_LINES`]. Replaced (not mutated) when it
+    /// changes, so an unchanged feed is the same `Rc` and compares instantly.
+    lines: Rc<Vec<FeedLine>>,
+    /// Highest commit index told so far (per-node echoes are left out).
+    highest_commit: u64,
+}
+
+impl Feed {
+    /// The lines after reading what is new in `sim`'s trace.
+    pub fn update(&mut self, epoch: u64, sim: &Sim) -> Rc<Vec<FeedLine>> {
+        let trace = sim.trace();
+        let events = trace.events();
+        let new: Vec<FeedLine> = match self.cursor.advance(epoch, trace) {
+            Some(from) => trace
+                .since(from)
+                .filter_map(|ev| feed_line(ev, &mut self.highest_commit))
+                .collect(),
+            None => {
+                // Start over from the last few thousand events.
+                self.highest_commit = 0;
+                self.lines = Rc::new(Vec::new());
+                events
+                    .iter()
+                    .skip(events.len().saturating_sub(FEED_WINDOW_EVENTS))
+                    .filter_map(|ev| feed_line(ev, &mut self.highest_commit))
+                    .collect()
+            }
+        };
+        if !new.is_empty() {
+            let keep = FEED_LINES.saturating_sub(new.len());
+            let mut lines: Vec<FeedLine> = new.into_iter().rev().take(FEED_LINES).collect();
+            lines.extend(self.lines.iter().take(keep).cloned());
+            self.lines = Rc::new(lines);
+        }
+        Rc::clone(&self.lines)
+    }
+}
+
+/// The trace in words, newest first, from the last [`FEED_WINDOW_EVENTS`]
+/// events (what [`Feed`] shows after starting over).
 pub fn feed(sim: &Sim) -> Vec<FeedLine> {
-    let mut out = Vec::new();
-    let mut highest_commit = 0;
     let events = sim.trace().events();
-    for ev in events
+    let mut highest_commit = 0;
+    let mut out: Vec<FeedLine> = events
         .iter()
         .skip(events.len().saturating_sub(FEED_WINDOW_EVENTS))
-    {
-        let (text, class) = match &ev.kind {
-            TraceKind::RoleChanged {
-                node,
-                to: Role::Leader,
-                term,
-                ..
-            } => (
-                format!("Node {node} became leader in term {term}"),
-                "leader",
-            ),
-            TraceKind::RoleChanged {
-                node,
-                to: Role::Candidate,
-                term,
-                ..
-            } => (
-                format!("Node {node} timed out and started an election for term {term}"),
-                "candidate",
-            ),
-            TraceKind::RoleChanged {
-                node,
-                to: Role::PreCandidate,
-                term,
-                ..
-            } => (
-                format!("Node {node} asks for pre-votes (still term {term})"),
-                "candidate",
-            ),
-            TraceKind::RoleChanged {
-                node,
-                from: Role::Leader,
-                to,
-                term,
-            } => (
-                format!("Node {node} stepped down to {to} in term {term}"),
-                "stepdown",
-            ),
-            TraceKind::Voted {
-                voter,
-                candidate,
-                term,
-                granted: true,
-            } => (
-                format!("Node {voter} voted for node {candidate} in term {term}"),
-                "vote",
-            ),
-            TraceKind::Voted {
-                voter,
-                candidate,
-                term,
-                granted: false,
-            } => (
-                format!("Node {voter} refused its vote to node {candidate} in term {term}"),
-                "vote",
-            ),
-            TraceKind::Committed { node, index } if *index > highest_commit => {
-                highest_commit = *index;
-                (
-                    format!("Entry {index} committed (first known by node {node})"),
-                    "commit",
-                )
-            }
-            TraceKind::Compacted { node, index } => (
-                format!("Node {node} compacted its log up to index {index} into a snapshot"),
-                "snapshot",
-            ),
-            TraceKind::SnapshotRestored { node, index } => (
-                format!("Node {node} installed a snapshot up to index {index}"),
-                "snapshot",
-            ),
-            TraceKind::ClientInvoke {
-                client,
-                description,
-                ..
-            } if *client >= USER_CLIENT_BASE => (format!("You send {description}"), "client"),
-            TraceKind::ClientReturn { client, reply, .. } => {
-                (format!("{} got: {reply}", client_name(*client)), "client")
-            }
-            TraceKind::Crash { node } => (format!("Node {node} crashed"), "fault"),
-            TraceKind::Restart { node } => {
-                (format!("Node {node} restarted from its disk"), "fault")
-            }
-            TraceKind::Pause { node } => (format!("Node {node} paused"), "fault"),
-            TraceKind::Resume { node } => (format!("Node {node} resumed"), "fault"),
-            TraceKind::Partition { groups } => (
-                format!("Network split into {}", groups_text(groups)),
-                "fault",
-            ),
-            TraceKind::LinkCut { from, to } => (format!("Link {from} → {to} cut"), "fault"),
-            TraceKind::LinkHealed { from, to } => (format!("Link {from} → {to} healed"), "fault"),
-            TraceKind::Heal => ("Every link healed".to_string(), "fault"),
-            TraceKind::Action { description } => (description.clone(), "fault"),
-            TraceKind::NodeAdded { node } => (format!("Node {node} added as a learner"), "fault"),
-            TraceKind::InvariantViolation {
-                property, message, ..
-            } => (
-                format!("VIOLATION of {}: {message}", property.as_str()),
-                "violation",
-            ),
-            _ => continue,
-        };
-        out.push(FeedLine {
-            time_us: ev.time_us,
-            text,
-            class,
-        });
-    }
+        .filter_map(|ev| feed_line(ev, &mut highest_commit))
+        .collect();
     let keep = out.len().saturating_sub(FEED_LINES);
     out.drain(..keep);
     out.reverse();
     out
+}
+
+/// One event in words, if the feed tells it; messages, timers and per-node
+/// echoes of the same commit are left to the picture.
+fn feed_line(ev: &TraceEvent, highest_commit: &mut u64) -> Option<FeedLine> {
+    let (text, class) = match &ev.kind {
+        TraceKind::RoleChanged {
+            node,
+            to: Role::Leader,
+            term,
+            ..
+        } => (
+            format!("Node {node} became leader in term {term}"),
+            "leader",
+        ),
+        TraceKind::RoleChanged {
+            node,
+            to: Role::Candidate,
+            term,
+            ..
+        } => (
+            format!("Node {node} timed out and started an election for term {term}"),
+            "candidate",
+        ),
+        TraceKind::RoleChanged {
+            node,
+            to: Role::PreCandidate,
+            term,
+            ..
+        } => (
+            format!("Node {node} asks for pre-votes (still term {term})"),
+            "candidate",
+        ),
+        TraceKind::RoleChanged {
+            node,
+            from: Role::Leader,
+            to,
+            term,
+        } => (
+            format!("Node {node} stepped down to {to} in term {term}"),
+            "stepdown",
+        ),
+        TraceKind::Voted {
+            voter,
+            candidate,
+            term,
+            granted: true,
+        } => (
+            format!("Node {voter} voted for node {candidate} in term {term}"),
+            "vote",
+        ),
+        TraceKind::Voted {
+            voter,
+            candidate,
+            term,
+            granted: false,
+        } => (
+            format!("Node {voter} refused its vote to node {candidate} in term {term}"),
+            "vote",
+        ),
+        TraceKind::Committed { node, index } if *index > *highest_commit => {
+            *highest_commit = *index;
+            (
+                format!("Entry {index} committed (first known by node {node})"),
+                "commit",
+            )
+        }
+        TraceKind::Compacted { node, index } => (
+            format!("Node {node} compacted its log up to index {index} into a snapshot"),
+            "snapshot",
+        ),
+        TraceKind::SnapshotRestored { node, index } => (
+            format!("Node {node} installed a snapshot up to index {index}"),
+            "snapshot",
+        ),
+        TraceKind::ClientInvoke {
+            client,
+            description,
+            ..
+        } if *client >= USER_CLIENT_BASE => (format!("You send {description}"), "client"),
+        TraceKind::ClientReturn { client, reply, .. } => {
+            (format!("{} got: {reply}", client_name(*client)), "client")
+        }
+        TraceKind::Crash { node } => (format!("Node {node} crashed"), "fault"),
+        TraceKind::Restart { node } => (format!("Node {node} restarted from its disk"), "fault"),
+        TraceKind::Pause { node } => (format!("Node {node} paused"), "fault"),
+        TraceKind::Resume { node } => (format!("Node {node} resumed"), "fault"),
+        TraceKind::Partition { groups } => (
+            format!("Network split into {}", groups_text(groups)),
+            "fault",
+        ),
+        TraceKind::LinkCut { from, to } => (format!("Link {from} → {to} cut"), "fault"),
+        TraceKind::LinkHealed { from, to } => (format!("Link {from} → {to} healed"), "fault"),
+        TraceKind::Heal => ("Every link healed".to_string(), "fault"),
+        TraceKind::Action { description } => (description.clone(), "fault"),
+        TraceKind::NodeAdded { node } => (format!("Node {node} added as a learner"), "fault"),
+        TraceKind::InvariantViolation {
+            property, message, ..
+        } => (
+            format!("VIOLATION of {}: {message}", property.as_str()),
+            "violation",
+        ),
+        _ => return None,
+    };
+    Some(FeedLine {
+        seq: ev.seq,
+        time_us: ev.time_us,
+        text,
+        class,
+    })
 }
 
 fn groups_text(groups: &[Vec<NodeId>]) -> String {
@@ -265,7 +392,7 @@ pub fn client_name(client: u64) -> String {
 }
 
 /// What happened to one of the user's own requests.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestResult {
     /// History operation id.
     pub op: u64,
@@ -354,6 +481,34 @@ pub fn user_results(sim: &Sim) -> Vec<RequestResult> {
     out
 }
 
+/// The user's recent requests, re-read from the trace only when one of
+/// their events was recorded since the last look (it is a full scan).
+#[derive(Clone, Debug, Default)]
+pub struct UserResults {
+    cursor: TraceCursor,
+    results: Rc<Vec<RequestResult>>,
+}
+
+impl UserResults {
+    /// The results, newest first.
+    pub fn update(&mut self, epoch: u64, sim: &Sim) -> Rc<Vec<RequestResult>> {
+        let trace = sim.trace();
+        let changed = match self.cursor.advance(epoch, trace) {
+            Some(from) => trace.since(from).any(|ev| match &ev.kind {
+                TraceKind::ClientInvoke { client, .. }
+                | TraceKind::ClientSend { client, .. }
+                | TraceKind::ClientReturn { client, .. } => *client >= USER_CLIENT_BASE,
+                _ => false,
+            }),
+            None => true,
+        };
+        if changed {
+            self.results = Rc::new(user_results(sim));
+        }
+        Rc::clone(&self.results)
+    }
+}
+
 /// One node's term and commit index over time, for the chart.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Series {
@@ -367,33 +522,274 @@ pub struct Series {
 /// thinned to at most [`CHART_POINTS`] steps per line.
 pub fn series(sim: &Sim, nodes: &[NodeView]) -> Vec<(NodeId, Series)> {
     let events = sim.trace().events();
-    let (start, end) = match (events.front(), events.back()) {
-        (Some(a), Some(b)) => (a.time_us, b.time_us.max(a.time_us + 1)),
-        _ => return nodes.iter().map(|n| (n.id, Series::default())).collect(),
-    };
-    let bucket = ((end - start) / CHART_POINTS as u64).max(1);
-    let mut out: Vec<(NodeId, Series)> = nodes.iter().map(|n| (n.id, Series::default())).collect();
-    for ev in events {
+    thin(
+        nodes,
+        events
+            .front()
+            .zip(events.back())
+            .map(|(a, b)| (a.time_us, b.time_us)),
+        events.iter().filter_map(Step::of),
+    )
+}
+
+/// A term or commit index change on one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Step {
+    seq: u64,
+    time_us: u64,
+    node: NodeId,
+    value: u64,
+    is_term: bool,
+}
+
+impl Step {
+    fn of(ev: &TraceEvent) -> Option<Step> {
         let (node, value, is_term) = match ev.kind {
             TraceKind::TermChanged { node, to, .. } => (node, to, true),
             TraceKind::Committed { node, index } => (node, index, false),
-            _ => continue,
+            _ => return None,
         };
-        if let Some((_, s)) = out.iter_mut().find(|(id, _)| *id == node) {
-            let line = if is_term { &mut s.term } else { &mut s.commit };
-            // Within one pixel column only the latest value matters.
+        Some(Step {
+            seq: ev.seq,
+            time_us: ev.time_us,
+            node,
+            value,
+            is_term,
+        })
+    }
+}
+
+/// The series of `nodes` from `steps` (in trace order) over the time span
+/// `first..=last`, keeping within one pixel column only the latest value.
+fn thin(
+    nodes: &[NodeView],
+    span: Option<(u64, u64)>,
+    steps: impl Iterator<Item = Step>,
+) -> Vec<(NodeId, Series)> {
+    let mut out: Vec<(NodeId, Series)> = nodes.iter().map(|n| (n.id, Series::default())).collect();
+    let Some((start, end)) = span else {
+        return out;
+    };
+    let bucket = ((end.max(start + 1) - start) / CHART_POINTS as u64).max(1);
+    for step in steps {
+        if let Some((_, s)) = out.iter_mut().find(|(id, _)| *id == step.node) {
+            let line = if step.is_term {
+                &mut s.term
+            } else {
+                &mut s.commit
+            };
             match line.last_mut() {
-                Some(last) if (last.0 - start) / bucket == (ev.time_us - start) / bucket => {
-                    *last = (last.0, value)
+                Some(last) if (last.0 - start) / bucket == (step.time_us - start) / bucket => {
+                    *last = (last.0, step.value)
                 }
-                _ => line.push((ev.time_us, value)),
+                _ => line.push((step.time_us, step.value)),
             }
         }
     }
     out
 }
 
+/// The chart's steps, folded from the trace as it grows (only new events
+/// are read per frame) and thinned on demand: the same series as
+/// [`series`] without re-reading the whole trace.
+#[derive(Clone, Debug, Default)]
+pub struct SeriesLog {
+    cursor: TraceCursor,
+    /// Every step of the events still in the trace's memory, in order.
+    steps: VecDeque<Step>,
+}
+
+impl SeriesLog {
+    /// Reads the events recorded since the last look.
+    pub fn update(&mut self, epoch: u64, sim: &Sim) {
+        let trace = sim.trace();
+        match self.cursor.advance(epoch, trace) {
+            Some(from) => self.steps.extend(trace.since(from).filter_map(Step::of)),
+            None => {
+                self.steps.clear();
+                self.steps
+                    .extend(trace.events().iter().filter_map(Step::of));
+            }
+        }
+        // Forget steps of events the trace itself has forgotten.
+        let oldest = trace.events().front().map_or(u64::MAX, |e| e.seq);
+        while self.steps.front().is_some_and(|s| s.seq < oldest) {
+            self.steps.pop_front();
+        }
+    }
+
+    /// The series per node, thinned to the trace's current time span.
+    pub fn series(&self, sim: &Sim, nodes: &[NodeView]) -> Vec<(NodeId, Series)> {
+        let events = sim.trace().events();
+        let span = events
+            .front()
+            .zip(events.back())
+            .map(|(a, b)| (a.time_us, b.time_us));
+        thin(nodes, span, self.steps.iter().copied())
+    }
+}
+
 /// `t = 1.234 s` for the clock.
 pub fn clock_text(now_us: u64) -> String {
     format!("t = {}", format_time(now_us))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raft_core::kv::Op;
+    use raft_core::sim::{Action, SimConfig, Timeline};
+
+    #[test]
+    fn the_folded_series_equal_a_full_read_also_after_the_trace_wraps() {
+        // A small trace, so that it forgets events while the run goes on.
+        let config = SimConfig {
+            trace_capacity: 600,
+            ..SimConfig::default()
+        };
+        let mut timeline = Timeline::new(config).unwrap();
+        let mut log = SeriesLog::default();
+        let mut epoch = 0;
+        for step in 1..=60u64 {
+            timeline.run_until(step * 50_000);
+            if step == 40 {
+                timeline.seek(1_000_000);
+                epoch += 1;
+            }
+            let sim = timeline.sim();
+            log.update(epoch, sim);
+            let nodes = sim.nodes();
+            assert_eq!(
+                log.series(sim, &nodes),
+                series(sim, &nodes),
+                "at step {step}"
+            );
+        }
+        assert!(timeline.sim().trace().total() > 600, "the trace wrapped");
+        let nodes = timeline.sim().nodes();
+        assert!(log
+            .series(timeline.sim(), &nodes)
+            .iter()
+            .any(|(_, s)| !s.commit.is_empty()));
+    }
+
+    #[test]
+    fn the_incremental_feed_equals_a_full_read_and_starts_over_on_a_new_epoch() {
+        let mut timeline = Timeline::new(SimConfig::default()).unwrap();
+        let mut feed = Feed::default();
+        let mut results = UserResults::default();
+        let mut epoch = 0;
+        for step in 1..=40u64 {
+            timeline.run_until(step * 20_000);
+            if step % 7 == 0 {
+                let op = Op::Set {
+                    key: "k".into(),
+                    value: step.to_string(),
+                };
+                let _ = timeline.act(Action::ClientRequest { op, target: None });
+            }
+            let sim = timeline.sim();
+            assert_eq!(*feed.update(epoch, sim), self::feed(sim), "at step {step}");
+            assert_eq!(
+                *results.update(epoch, sim),
+                user_results(sim),
+                "at step {step}"
+            );
+        }
+        assert!(!results.update(epoch, timeline.sim()).is_empty());
+        // Unchanged: the very same lines.
+        let a = feed.update(epoch, timeline.sim());
+        assert!(Rc::ptr_eq(&a, &feed.update(epoch, timeline.sim())));
+        // Back in time: a new epoch, read afresh.
+        timeline.seek(300_000);
+        epoch += 1;
+        let sim = timeline.sim();
+        assert_eq!(*feed.update(epoch, sim), self::feed(sim));
+        assert_eq!(*results.update(epoch, sim), user_results(sim));
+        // A fork that then runs past where the old branch was: without a
+        // new epoch the feed would keep lines of the discarded future.
+        let mut stale = Feed::default();
+        let mut fork = Timeline::new(SimConfig::default()).unwrap();
+        fork.run_until(800_000);
+        stale.update(7, fork.sim());
+        fork.seek(300_000);
+        let leader = fork.sim().leader().unwrap();
+        fork.act(Action::Crash(leader)).unwrap();
+        fork.run_until(1_600_000);
+        assert_ne!(*stale.update(7, fork.sim()), self::feed(fork.sim()));
+        assert_eq!(*stale.update(8, fork.sim()), self::feed(fork.sim()));
+    }
+
+    fn cut(from: NodeId, to: NodeId) -> Cut {
+        Cut { from, to }
+    }
+
+    /// Every link between `a` and `b` cut both ways.
+    fn split(a: &[NodeId], b: &[NodeId]) -> Vec<Cut> {
+        let mut out = Vec::new();
+        for &x in a {
+            for &y in b {
+                out.push(cut(x, y));
+                out.push(cut(y, x));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn an_intact_network_has_no_groups() {
+        assert!(partition_groups(&[1, 2, 3, 4, 5], &[]).is_empty());
+        assert!(partition_groups(&[1], &[]).is_empty());
+        assert!(partition_groups(&[], &[]).is_empty());
+    }
+
+    #[test]
+    fn a_split_gives_each_side_in_order() {
+        let cuts = split(&[4, 1], &[5, 3, 2]);
+        assert_eq!(
+            partition_groups(&[1, 2, 3, 4, 5], &cuts),
+            vec![vec![1, 4], vec![2, 3, 5]]
+        );
+        let three = [split(&[1], &[2, 3, 4]), split(&[2], &[3, 4])].concat();
+        assert_eq!(
+            partition_groups(&[1, 2, 3, 4], &three),
+            vec![vec![1], vec![2], vec![3, 4]]
+        );
+    }
+
+    #[test]
+    fn traffic_routes_around_a_few_cut_links() {
+        // 1 and 2 cannot talk directly but both reach 3: one group.
+        assert!(partition_groups(&[1, 2, 3], &[cut(1, 2), cut(2, 1)]).is_empty());
+    }
+
+    #[test]
+    fn a_one_way_cut_counts_as_cut() {
+        // Both links of node 1 cut in one direction only: it is cut off.
+        let cuts = [cut(1, 2), cut(3, 1)];
+        assert_eq!(
+            partition_groups(&[1, 2, 3], &cuts),
+            vec![vec![1], vec![2, 3]]
+        );
+    }
+
+    #[test]
+    fn crashed_nodes_belong_to_no_group() {
+        // Node 3 is crashed (not live): the cut between 1 and 2 splits the rest.
+        let cuts = [split(&[1], &[2]), split(&[3], &[1, 2])].concat();
+        assert_eq!(partition_groups(&[1, 2], &cuts), vec![vec![1], vec![2]]);
+        // Only one live node left: nothing to fence.
+        assert!(partition_groups(&[2], &cuts).is_empty());
+    }
+
+    #[test]
+    fn up_to_nine_nodes_alternating_groups() {
+        let odd = [1, 3, 5, 7, 9];
+        let even = [2, 4, 6, 8];
+        let live: Vec<NodeId> = (1..=9).collect();
+        assert_eq!(
+            partition_groups(&live, &split(&odd, &even)),
+            vec![odd.to_vec(), even.to_vec()]
+        );
+    }
 }

@@ -5,6 +5,7 @@ use raft_core::sim::Action;
 use raft_core::NodeId;
 
 /// What the page knows when a key is pressed.
+#[derive(Clone, Debug, Default)]
 pub struct KeyContext {
     /// Selected node, if any.
     pub selected: Option<NodeId>,

@@ -9,6 +9,7 @@
 //! - [`transfer`]: the scenario file (JSON) and trace export (JSON lines) formats
 //! - [`layout`], [`speed`], [`keys`]: geometry, time and speed, shortcuts
 
+pub mod actions;
 pub mod app;
 pub mod components;
 pub mod derive;
@@ -17,6 +18,7 @@ pub mod embed;
 pub mod host;
 pub mod keys;
 pub mod layout;
+pub mod lin;
 pub mod speed;
 pub mod state;
 pub mod transfer;

@@ -1,12 +1,13 @@
 //! The playground's state and its reducer: one timeline (simulation +
 //! checkpoints), playback, selection, and what the user is told.
 
+pub use crate::lin::LinStatus;
+use crate::lin::LiveLin;
 use crate::speed::{
     format_time, speed_log_from_milli, speed_milli_from_log, virtual_us_for, SPEED_LOG_DEFAULT,
     SPEED_LOG_MAX, SPEED_LOG_MIN,
 };
 use crate::transfer::{self, ScenarioFile};
-use raft_core::check::linearizability::{self, Verdict};
 use raft_core::scenario::{self, Scenario, Selected, ShareState, TimedAction};
 use raft_core::sim::{Action, SimConfig, Timeline};
 use raft_core::NodeId;
@@ -28,19 +29,6 @@ pub enum Selection {
     Message(u64),
 }
 
-/// The linearizability verdict as the checker panel shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LinStatus {
-    /// No completed client operation yet.
-    Empty,
-    /// Every completed operation fits a sequential order.
-    Ok,
-    /// A named set of operations cannot be linearized.
-    Violation(String),
-    /// The bounded search gave up.
-    Unknown(String),
-}
-
 /// Everything the app renders from.
 pub struct Playground {
     /// The simulation with its checkpoints. Shared, mutated in place: cloning
@@ -50,6 +38,10 @@ pub struct Playground {
     pub config: SimConfig,
     /// Bumped on every change, so components re-render only when needed.
     pub version: u64,
+    /// Bumped whenever the trace may stop being an extension of what was
+    /// shown before: a new run, a seek to the past, a fork. Views that fold
+    /// the trace incrementally start over when it changes.
+    pub epoch: u64,
     /// Playback running.
     pub playing: bool,
     /// log10 of the playback speed.
@@ -64,8 +56,9 @@ pub struct Playground {
     pub violations_seen: usize,
     /// Latest linearizability verdict.
     pub lin: LinStatus,
-    /// Completed operations when `lin` was computed.
-    lin_checked_ops: usize,
+    /// The incremental checker behind `lin`; shared like the timeline, whose
+    /// history it follows.
+    live_lin: Rc<RefCell<LiveLin>>,
     /// The keyboard help is open.
     pub show_help: bool,
     /// The guided scenario loaded, for its narrative.
@@ -144,6 +137,7 @@ impl Playground {
             timeline: Rc::new(RefCell::new(timeline)),
             config,
             version: 0,
+            epoch: 0,
             playing: false,
             speed_log: SPEED_LOG_DEFAULT,
             selected: Selection::None,
@@ -151,7 +145,7 @@ impl Playground {
             error,
             violations_seen: 0,
             lin: LinStatus::Empty,
-            lin_checked_ops: 0,
+            live_lin: Rc::new(RefCell::new(LiveLin::new())),
             show_help: false,
             scenario: None,
             script: Rc::new(Vec::new()),
@@ -249,6 +243,7 @@ impl Playground {
     fn restarted(&self, config: SimConfig, notice: String) -> Playground {
         let mut next = Playground::new(config.clone());
         next.version = self.version + 1;
+        next.epoch = self.epoch + 1;
         next.speed_log = self.speed_log;
         next.notice = Some(notice);
         if let Some(scenario) = &self.scenario {
@@ -280,32 +275,16 @@ impl Playground {
             }
         }
         self.violations_seen = violations.len();
-        let completed = sim
-            .history()
-            .operations()
-            .iter()
-            .filter(|op| op.returned().is_some())
-            .count();
+        let status = self.live_lin.borrow_mut().update(sim, LIN_CHECK_STEPS);
         drop(timeline);
-        if completed != self.lin_checked_ops {
-            self.lin_checked_ops = completed;
-            // Read-only: checking must not add events to the trace, or a run
-            // would hash differently depending on when the user looked.
-            let verdict =
-                linearizability::check(self.timeline.borrow().sim().history(), LIN_CHECK_STEPS);
-            self.lin = match verdict {
-                _ if completed == 0 => LinStatus::Empty,
-                Verdict::Linearizable { .. } => LinStatus::Ok,
-                Verdict::NotLinearizable { explanation, .. } => {
-                    if !matches!(self.lin, LinStatus::Violation(_)) {
-                        self.playing = false;
-                        self.notice = Some(format!("Linearizability violated: {explanation}"));
-                    }
-                    LinStatus::Violation(explanation)
-                }
-                Verdict::Unknown { reason } => LinStatus::Unknown(reason),
-            };
+        let Some(status) = status else { return };
+        if let LinStatus::Violation(explanation) = &status {
+            if !matches!(self.lin, LinStatus::Violation(_)) {
+                self.playing = false;
+                self.notice = Some(format!("Linearizability violated: {explanation}"));
+            }
         }
+        self.lin = status;
     }
 }
 
@@ -340,17 +319,20 @@ impl Reducible for Playground {
                     }
                 };
                 next.version = self.version + 1;
+                next.epoch = self.epoch + 1;
                 next.speed_log = self.speed_log;
                 return Rc::new(next);
             }
             Msg::LoadShared(share) => {
                 let mut next = Playground::from_share(*share);
                 next.version = self.version + 1;
+                next.epoch = self.epoch + 1;
                 return Rc::new(next);
             }
             Msg::Import { name, file } => {
                 let mut next = Playground::from_share(file.state.clone());
                 next.version = self.version + 1;
+                next.epoch = self.epoch + 1;
                 let hash = next.timeline.borrow().sim().trace_hash();
                 let loaded = transfer::loaded_notice(&name, &file, hash);
                 // Keep a violation the replay ran into, after saying what loaded.
@@ -410,6 +392,9 @@ impl Reducible for Playground {
                     next.advance_to(t);
                 } else {
                     next.timeline.borrow_mut().seek(t);
+                    // Another branch may follow from here: judge it afresh.
+                    next.live_lin.borrow_mut().reset();
+                    next.epoch += 1;
                 }
             }
             Msg::Speed(s) => next.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
@@ -418,6 +403,8 @@ impl Reducible for Playground {
                 match result {
                     Ok(outcome) if outcome.forked => {
                         next.rewind_script();
+                        next.live_lin.borrow_mut().reset();
+                        next.epoch += 1;
                         next.notice = Some(format!(
                             "You acted in the past: the run forked here and {} later action(s) were discarded.",
                             outcome.discarded_actions
@@ -475,6 +462,7 @@ impl Playground {
             timeline: Rc::clone(&self.timeline),
             config: self.config.clone(),
             version: self.version,
+            epoch: self.epoch,
             playing: self.playing,
             speed_log: self.speed_log,
             selected: self.selected,
@@ -482,7 +470,7 @@ impl Playground {
             error: self.error.clone(),
             violations_seen: self.violations_seen,
             lin: self.lin.clone(),
-            lin_checked_ops: self.lin_checked_ops,
+            live_lin: Rc::clone(&self.live_lin),
             show_help: self.show_help,
             scenario: self.scenario.clone(),
             script: Rc::clone(&self.script),

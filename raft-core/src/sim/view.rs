@@ -76,7 +76,8 @@ pub struct NodeView {
     pub snapshot_index: LogIndex,
     /// Last log index.
     pub last_index: LogIndex,
-    /// The newest log entries (at most [`MAX_LOG_VIEW`]).
+    /// The newest log entries (at most [`MAX_LOG_VIEW`], or as many as asked
+    /// of [`Sim::nodes_with_log`]).
     pub log: Vec<EntryView>,
     /// Leader only: its followers' progress.
     pub progress: Vec<ProgressView>,
@@ -146,16 +147,31 @@ impl Sim {
 
     /// A view of every node.
     pub fn nodes(&self) -> Vec<NodeView> {
-        self.slots.iter().filter_map(|s| self.node(s.id)).collect()
+        self.nodes_with_log(MAX_LOG_VIEW)
+    }
+
+    /// A view of every node listing at most the newest `max_log` entries of
+    /// each log. Describing entries is most of the cost of a view, so a UI
+    /// redrawing every frame asks for only as many as it shows.
+    pub fn nodes_with_log(&self, max_log: usize) -> Vec<NodeView> {
+        self.slots
+            .iter()
+            .filter_map(|s| self.node_with_log(s.id, max_log))
+            .collect()
     }
 
     /// A view of one node.
     pub fn node(&self, id: NodeId) -> Option<NodeView> {
+        self.node_with_log(id, MAX_LOG_VIEW)
+    }
+
+    /// A view of one node listing at most the newest `max_log` log entries.
+    pub fn node_with_log(&self, id: NodeId, max_log: usize) -> Option<NodeView> {
         let s = &self.slots[self.slot_index(id)?];
         let drift_ppm = s.clock.ppm;
         let Some(n) = s.node.as_ref() else {
             let snap = &s.disk.snapshot.meta;
-            let skip = s.disk.entries.len().saturating_sub(MAX_LOG_VIEW);
+            let skip = s.disk.entries.len().saturating_sub(max_log);
             return Some(NodeView {
                 id,
                 status: NodeStatus::Crashed,
@@ -188,7 +204,7 @@ impl Sim {
         let role = n.role();
         let commit = n.commit_index();
         let entries = n.log().entries();
-        let skip = entries.len().saturating_sub(MAX_LOG_VIEW);
+        let skip = entries.len().saturating_sub(max_log);
         let progress = if role == Role::Leader {
             n.membership()
                 .members()

@@ -3,6 +3,7 @@
 use crate::speed::format_time;
 use crate::state::LinStatus;
 use raft_core::check::invariants::{Property, Violation};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// The properties checked after every event.
@@ -21,7 +22,7 @@ pub const PROPERTIES: [Property; 8] = [
 #[derive(Properties, Clone, PartialEq)]
 pub struct CheckerProps {
     /// Violations found so far in this run (up to now).
-    pub violations: Vec<Violation>,
+    pub violations: Rc<Vec<Violation>>,
     /// Linearizability verdict.
     pub lin: LinStatus,
 }

@@ -1,10 +1,24 @@
-//! The cluster view: links, nodes on a ring and messages in flight, in one SVG.
+//! The cluster view: partition fences, links, nodes on a ring and messages
+//! in flight, in one SVG; and the context menus of nodes and of the cluster.
+//!
+//! Per frame only the messages and the election timers move. Everything
+//! else is a child component with `PartialEq` props (and callbacks made once),
+//! so Yew skips it while it stays the same.
 
+use super::menu::{ContextMenu, MenuItem};
 use super::message::{position, Message};
-use super::node::Node;
-use crate::layout::{node_radius, ring_positions, Point, VIEW_SIZE};
-use raft_core::sim::{MessageView, NodeStatus, NodeView};
+use super::node::{node_timer, Node, NodeFace};
+use crate::actions::{add_node_action, node_actions, ClusterFacts};
+use crate::derive::partition_groups;
+use crate::layout::{
+    node_radius, ring_arc, ring_positions, ring_runs, view_to_box, Point, VIEW_SIZE,
+};
+use crate::state::{Msg, Selection};
+use raft_core::sim::{Action, MessageView, NodeStatus, NodeView};
 use raft_core::NodeId;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, SvgElement};
 use yew::prelude::*;
 
 /// A directed link the user or a partition has cut.
@@ -35,17 +49,17 @@ pub struct Lost {
 #[derive(Properties, Clone, PartialEq)]
 pub struct ClusterProps {
     /// The nodes, in id order.
-    pub nodes: Vec<NodeView>,
+    pub nodes: Rc<Vec<NodeView>>,
     /// Messages in flight.
-    pub messages: Vec<MessageView>,
+    pub messages: Rc<Vec<MessageView>>,
     /// Recently lost messages.
     pub lost: Vec<Lost>,
     /// Cut directed links.
-    pub cuts: Vec<Cut>,
+    pub cuts: Rc<Vec<Cut>>,
     /// Per node: share of the election timeout left.
     pub timers: Vec<Option<f64>>,
     /// Per node: votes received in its current term.
-    pub votes: Vec<Vec<(NodeId, bool)>>,
+    pub votes: Rc<Vec<Vec<(NodeId, bool)>>>,
     /// Current virtual time.
     pub now_us: u64,
     /// Selected node.
@@ -54,71 +68,125 @@ pub struct ClusterProps {
     pub selected_message: Option<u64>,
     /// Nodes named in the latest violation.
     pub flagged: Vec<NodeId>,
-    /// A node was clicked.
-    pub on_select_node: Callback<NodeId>,
-    /// A message was clicked.
-    pub on_select_message: Callback<u64>,
-    /// A link was clicked: cut it, or heal it if cut (both directions).
-    pub on_toggle_link: Callback<(NodeId, NodeId)>,
+    /// Sends a message to the reducer (stable across renders).
+    pub dispatch: Callback<Msg>,
+}
+
+/// Which context menu is open, and where (px inside the cluster's box).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct OpenMenu {
+    /// A node's menu, or the cluster's (`None`).
+    node: Option<NodeId>,
+    anchor: (f64, f64),
+    /// Distance kept from the anchor: a node's radius, so its menu opens beside it.
+    gap: f64,
+}
+
+/// The SVG of the cluster, a node or the cluster box, in page coordinates.
+fn rect_of(node: &NodeRef) -> Option<web_sys::DomRect> {
+    node.cast::<Element>().map(|e| e.get_bounding_client_rect())
+}
+
+fn focus_node(wrap: &NodeRef, id: NodeId) {
+    let selector = format!("[data-testid=node][data-node-id='{id}']");
+    if let Some(node) = wrap
+        .cast::<Element>()
+        .and_then(|w| w.query_selector(&selector).ok().flatten())
+        .and_then(|n| n.dyn_into::<SvgElement>().ok())
+    {
+        let _ = node.focus();
+    }
 }
 
 /// Draws the cluster.
 #[function_component(Cluster)]
 pub fn cluster(props: &ClusterProps) -> Html {
-    let positions = ring_positions(props.nodes.len());
-    let radius = node_radius(props.nodes.len());
-    let at = |id: NodeId| -> Option<Point> {
-        props
+    let wrap = use_node_ref();
+    let svg = use_node_ref();
+    let menu = use_state(|| None::<OpenMenu>);
+    let count = props.nodes.len();
+    let positions = ring_positions(count);
+    let radius = node_radius(count);
+    let ids: Vec<NodeId> = props.nodes.iter().map(|n| n.id).collect();
+    let at =
+        |id: NodeId| -> Option<Point> { ids.iter().position(|&n| n == id).map(|i| positions[i]) };
+
+    // Callbacks made once per dispatcher, so memoised children stay equal.
+    let on_select_node = use_memo(props.dispatch.clone(), |d| {
+        d.reform(|id| Msg::Select(Selection::Node(id)))
+    });
+    let on_select_message = use_memo(props.dispatch.clone(), |d| {
+        d.reform(|id| Msg::Select(Selection::Message(id)))
+    });
+    let on_toggle_link = use_memo(props.dispatch.clone(), |d| {
+        d.reform(|(a, b)| Msg::ToggleLink(a, b))
+    });
+    let on_node_menu = {
+        let (wrap, svg, menu, ids) = (wrap.clone(), svg.clone(), menu.clone(), ids.clone());
+        use_callback(ids, move |id: NodeId, ids| {
+            let (Some(w), Some(s), Some(i)) = (
+                rect_of(&wrap),
+                rect_of(&svg),
+                ids.iter().position(|&n| n == id),
+            ) else {
+                return;
+            };
+            let centre = view_to_box(ring_positions(ids.len())[i], s.width(), s.height());
+            let scale = s.width().min(s.height()) / VIEW_SIZE;
+            menu.set(Some(OpenMenu {
+                node: Some(id),
+                anchor: (s.left() - w.left() + centre.0, s.top() - w.top() + centre.1),
+                gap: node_radius(ids.len()) * scale * 0.8,
+            }));
+        })
+    };
+    // Right click on the background: the cluster's own menu, at the pointer.
+    let oncontextmenu = {
+        let (wrap, menu) = (wrap.clone(), menu.clone());
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            if let Some(w) = rect_of(&wrap) {
+                menu.set(Some(OpenMenu {
+                    node: None,
+                    anchor: (
+                        e.client_x() as f64 - w.left(),
+                        e.client_y() as f64 - w.top(),
+                    ),
+                    gap: 2.0,
+                }));
+            }
+        })
+    };
+
+    let groups = {
+        let live: Vec<NodeId> = props
             .nodes
             .iter()
-            .position(|n| n.id == id)
-            .map(|i| positions[i])
+            .filter(|n| n.status != NodeStatus::Crashed)
+            .map(|n| n.id)
+            .collect();
+        partition_groups(&live, &props.cuts)
     };
-    let cut = |a: NodeId, b: NodeId| props.cuts.iter().any(|c| c.from == a && c.to == b);
-    let mut links = Vec::new();
-    for (i, a) in props.nodes.iter().enumerate() {
-        for (j, b) in props.nodes.iter().enumerate().skip(i + 1) {
-            let (ab, ba) = (cut(a.id, b.id), cut(b.id, a.id));
-            let class = match (ab, ba) {
-                (true, true) => "link cut",
-                (false, false) => "link",
-                _ => "link cut one-way",
-            };
-            let (pa, pb) = (positions[i], positions[j]);
-            let pair = (a.id, b.id);
-            let onclick = props.on_toggle_link.reform(move |_: MouseEvent| pair);
-            let title = match (ab, ba) {
-                (true, true) => format!("S{} ⇹ S{}: cut both ways (click to heal)", a.id, b.id),
-                (true, false) => format!("S{} → S{} cut (one way; click to heal)", a.id, b.id),
-                (false, true) => format!("S{} → S{} cut (one way; click to heal)", b.id, a.id),
-                (false, false) => format!("S{} — S{} (click to cut)", a.id, b.id),
-            };
-            links.push(html! {
-                <g class="link-group" {onclick} data-testid="link"
-                   data-from={a.id.to_string()} data-to={b.id.to_string()} data-cut={(ab || ba).to_string()}>
-                    <title>{ title }</title>
-                    <line class="link-hit" x1={format!("{:.1}", pa.x)} y1={format!("{:.1}", pa.y)}
-                          x2={format!("{:.1}", pb.x)} y2={format!("{:.1}", pb.y)} />
-                    <line class={class} x1={format!("{:.1}", pa.x)} y1={format!("{:.1}", pa.y)}
-                          x2={format!("{:.1}", pb.x)} y2={format!("{:.1}", pb.y)} />
-                </g>
-            });
-        }
-    }
+    let timers = props.nodes.iter().enumerate().filter_map(|(i, n)| {
+        let left = props.timers.get(i).copied().flatten()?;
+        Some(html! { <g key={n.id}>{ node_timer(positions[i], radius, left) }</g> })
+    });
     let messages = props.messages.iter().filter_map(|m| {
         let (from, to) = (at(m.from)?, at(m.to)?);
         let p = position(m, from, to, props.now_us);
+        // Only the position changes per frame: the glyph is memoised.
         Some(html! {
-            <Message key={m.id} message={m.clone()} at={p}
-                     selected={props.selected_message == Some(m.id)}
-                     on_select={props.on_select_message.clone()} />
+            <g key={m.id} transform={format!("translate({:.1} {:.1})", p.x, p.y)}>
+                <Message message={m.clone()} selected={props.selected_message == Some(m.id)}
+                         on_select={(*on_select_message).clone()} />
+            </g>
         })
     });
     let lost = props.lost.iter().filter_map(|l| {
         let (from, to) = (at(l.from)?, at(l.to)?);
         let p = Point { x: from.x + (to.x - from.x) * l.along, y: from.y + (to.y - from.y) * l.along };
         Some(html! {
-            <g class={classes!("lost", format!("kind-{}", l.kind))} opacity={format!("{:.2}", l.fade)}
+            <g class={classes!("lost-mark", format!("kind-{}", l.kind))} opacity={format!("{:.2}", l.fade)}
                transform={format!("translate({:.1} {:.1})", p.x, p.y)}>
                 <title>{ format!("{} S{}→S{} lost", l.kind, l.from, l.to) }</title>
                 <path d="M-6 -6L6 6M-6 6L6 -6" />
@@ -127,13 +195,60 @@ pub fn cluster(props: &ClusterProps) -> Html {
     });
     let nodes = props.nodes.iter().enumerate().map(|(i, node)| {
         html! {
-            <Node key={node.id} node={node.clone()} at={positions[i]} {radius}
-                  timer_left={props.timers.get(i).copied().flatten()}
+            <Node key={node.id} face={NodeFace::from(node)} at={positions[i]} {radius}
                   votes={props.votes.get(i).cloned().unwrap_or_default()}
                   selected={props.selected_node == Some(node.id)}
                   flagged={props.flagged.contains(&node.id)}
-                  on_select={props.on_select_node.clone()} />
+                  on_select={(*on_select_node).clone()} on_menu={on_node_menu.clone()} />
         }
+    });
+    let open_menu = (*menu).and_then(|open| {
+        let facts = ClusterFacts::of(&props.nodes);
+        let (title, testid, items): (String, &str, Vec<MenuItem>) = match open.node {
+            Some(id) => {
+                // The node may have gone (a new run): then there is no menu.
+                let node = props.nodes.iter().find(|n| n.id == id)?;
+                let role = super::node::role_name(&node.status);
+                let items = node_actions(node, &facts)
+                    .into_iter()
+                    .map(MenuItem::from)
+                    .collect();
+                (format!("S{id} · {role}"), "node-menu", items)
+            }
+            None => {
+                let heal = MenuItem {
+                    key: "heal",
+                    label: "Heal every link",
+                    msg: Msg::Act(Action::HealAll),
+                    unavailable: props.cuts.is_empty().then(|| "No link is cut.".to_string()),
+                };
+                (
+                    "Cluster".to_string(),
+                    "cluster-menu",
+                    vec![MenuItem::from(add_node_action(&facts)), heal],
+                )
+            }
+        };
+        let close = {
+            let (menu, wrap) = (menu.clone(), wrap.clone());
+            Callback::from(move |()| {
+                menu.set(None);
+                if let Some(id) = open.node {
+                    focus_node(&wrap, id);
+                }
+            })
+        };
+        let on_choose = {
+            let (dispatch, close) = (props.dispatch.clone(), close.clone());
+            Callback::from(move |msg: Msg| {
+                dispatch.emit(msg);
+                close.emit(());
+            })
+        };
+        Some(html! {
+            <ContextMenu testid={testid} {title} {items} anchor={open.anchor} gap={open.gap}
+                         {on_choose} on_close={close} />
+        })
     });
     let crashed = props
         .nodes
@@ -141,11 +256,151 @@ pub fn cluster(props: &ClusterProps) -> Html {
         .filter(|n| n.status == NodeStatus::Crashed)
         .count();
     html! {
-        <svg class="cluster" viewBox={format!("0 0 {VIEW_SIZE} {VIEW_SIZE}")}
-             role="group" aria-label={format!("Cluster of {} nodes, {crashed} crashed", props.nodes.len())}>
-            <g class="links">{ for links }</g>
-            <g class="messages">{ for messages }{ for lost }</g>
-            <g class="nodes">{ for nodes }</g>
-        </svg>
+        <div class="cluster-wrap" ref={wrap.clone()} {oncontextmenu}>
+            <svg class="cluster" ref={svg} viewBox={format!("0 0 {VIEW_SIZE} {VIEW_SIZE}")}
+                 role="group" aria-label={format!("Cluster of {count} nodes, {crashed} crashed")}>
+                <Fences ids={ids.clone()} {groups} {radius} />
+                <Links ids={ids.clone()} cuts={props.cuts.clone()} on_toggle={(*on_toggle_link).clone()} />
+                <g class="timers">{ for timers }</g>
+                // Keyed and unkeyed children never share a list.
+                <g class="messages">{ for messages }</g>
+                <g class="lost">{ for lost }</g>
+                <g class="nodes">{ for nodes }</g>
+            </svg>
+            // Always one child here (maybe empty): a list that grew or shrank
+            // before the SVG would make Yew rebuild the SVG, and the focus
+            // given back to a node would go with it.
+            { open_menu.unwrap_or_default() }
+        </div>
     }
+}
+
+/// Props of [`Links`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct LinksProps {
+    /// Node ids in ring order.
+    pub ids: Vec<NodeId>,
+    /// Cut directed links.
+    pub cuts: Rc<Vec<Cut>>,
+    /// A link was clicked.
+    pub on_toggle: Callback<(NodeId, NodeId)>,
+}
+
+/// Every link between two nodes: plain, cut both ways (dashed), or cut one
+/// way (dashed, with an arrow on the direction that is cut).
+#[function_component(Links)]
+pub fn links(props: &LinksProps) -> Html {
+    let positions = ring_positions(props.ids.len());
+    let cut = |a: NodeId, b: NodeId| props.cuts.iter().any(|c| c.from == a && c.to == b);
+    let mut links = Vec::new();
+    for (i, &a) in props.ids.iter().enumerate() {
+        for (j, &b) in props.ids.iter().enumerate().skip(i + 1) {
+            let (ab, ba) = (cut(a, b), cut(b, a));
+            let class = match (ab, ba) {
+                (true, true) => "link cut",
+                (false, false) => "link",
+                _ => "link cut one-way",
+            };
+            let (pa, pb) = (positions[i], positions[j]);
+            let pair = (a, b);
+            let onclick = props.on_toggle.reform(move |_: MouseEvent| pair);
+            let title = match (ab, ba) {
+                (true, true) => format!("S{a} ⇹ S{b}: cut both ways (click to heal)"),
+                (true, false) => format!("S{a} → S{b} cut (one way; click to heal)"),
+                (false, true) => format!("S{b} → S{a} cut (one way; click to heal)"),
+                (false, false) => format!("S{a} — S{b} (click to cut)"),
+            };
+            // One way: an arrowhead at the middle, pointing along the cut direction.
+            let arrow = (ab != ba).then(|| {
+                let (from, to) = if ab { (pa, pb) } else { (pb, pa) };
+                let angle = (to.y - from.y).atan2(to.x - from.x).to_degrees();
+                let (mx, my) = ((pa.x + pb.x) / 2.0, (pa.y + pb.y) / 2.0);
+                html! {
+                    <path class="cut-arrow" d="M-7 -6L5 0L-7 6Z"
+                          transform={format!("translate({mx:.1} {my:.1}) rotate({angle:.1})")} />
+                }
+            });
+            let (x1, y1, x2, y2) = (
+                format!("{:.1}", pa.x),
+                format!("{:.1}", pa.y),
+                format!("{:.1}", pb.x),
+                format!("{:.1}", pb.y),
+            );
+            links.push(html! {
+                <g class="link-group" {onclick} data-testid="link"
+                   data-from={a.to_string()} data-to={b.to_string()} data-cut={(ab || ba).to_string()}>
+                    <title>{ title }</title>
+                    <line class="link-hit" x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
+                    <line {class} {x1} {y1} {x2} {y2} />
+                    { arrow.unwrap_or_default() }
+                </g>
+            });
+        }
+    }
+    html! { <g class="links">{ for links }</g> }
+}
+
+/// Props of [`Fences`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct FencesProps {
+    /// Node ids in ring order.
+    pub ids: Vec<NodeId>,
+    /// The partition's groups (empty when the network is whole).
+    pub groups: Vec<Vec<NodeId>>,
+    /// Node radius in the view box.
+    pub radius: f64,
+}
+
+/// Name of the `i`th group: A, B, C, ...
+fn group_name(i: usize) -> char {
+    char::from(b'A' + (i % 26) as u8)
+}
+
+/// Each group of a split network fenced: a translucent band along the ring
+/// around its nodes (one band per run of neighbours, so a band never covers
+/// another group's node), drawn behind everything, with a label.
+#[function_component(Fences)]
+pub fn fences(props: &FencesProps) -> Html {
+    let count = props.ids.len();
+    let positions = ring_positions(count);
+    // Wide enough to hold a node, its timer ring and its role label.
+    let half = props.radius + 13.0;
+    let groups = props.groups.iter().enumerate().map(|(g, members)| {
+        let member: Vec<bool> = props.ids.iter().map(|id| members.contains(id)).collect();
+        let runs = ring_runs(&member);
+        // Each band twice: a wider outline, then a pale fill on top of it.
+        let band = |&(first, len): &(usize, usize), class: &'static str, half: f64| {
+            if len == 1 {
+                let p = positions[first];
+                html! { <circle {class} cx={format!("{:.1}", p.x)} cy={format!("{:.1}", p.y)} r={format!("{half:.1}")} /> }
+            } else {
+                html! { <path {class} d={ring_arc(first, len, count)} stroke-width={format!("{:.1}", 2.0 * half)} /> }
+            }
+        };
+        let outlines = runs.iter().map(|r| band(r, "fence-edge", half + 1.5));
+        let fills = runs.iter().map(|r| band(r, "fence-fill", half));
+        // Labels go in a legend in the top left corner, which stays clear of
+        // the ring for 1 to 9 nodes; inside the ring they would collide with
+        // links and role labels.
+        let y = 16.0 + 17.0 * g as f64;
+        let names = members.iter().map(|m| format!("S{m}")).collect::<Vec<_>>().join(",");
+        let label = html! {
+            <>
+                <circle class="fence-swatch" cx="11" cy={format!("{:.1}", y - 4.0)} r="5" />
+                <text class="fence-label" x="21" y={format!("{y:.1}")}>
+                    { format!("group {}: {names}", group_name(g)) }
+                </text>
+            </>
+        };
+        let nodes = members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",");
+        html! {
+            <g class={classes!("partition-group", format!("fence-{}", g % 4))}
+               data-testid="partition-group" data-nodes={nodes} data-group={group_name(g).to_string()}>
+                <title>{ format!("Group {}: these nodes reach each other, but no node outside", group_name(g)) }</title>
+                { for outlines }{ for fills }
+                { label }
+            </g>
+        }
+    });
+    html! { <g class="fences" aria-hidden={props.groups.is_empty().then_some("true")}>{ for groups }</g> }
 }

@@ -3,16 +3,19 @@
 use crate::derive::{FeedLine, Series};
 use crate::speed::format_time;
 use raft_core::NodeId;
+use std::fmt::Write;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Props of [`Feed`].
 #[derive(Properties, Clone, PartialEq)]
 pub struct FeedProps {
-    /// Newest first.
-    pub lines: Vec<FeedLine>,
+    /// Newest first (the same `Rc` while nothing new happened).
+    pub lines: Rc<Vec<FeedLine>>,
 }
 
-/// What happened, newest first.
+/// What happened, newest first. Lines are keyed by their trace event, so a
+/// new line is one insertion rather than every line rewritten.
 #[function_component(Feed)]
 pub fn feed(props: &FeedProps) -> Html {
     html! {
@@ -20,7 +23,7 @@ pub fn feed(props: &FeedProps) -> Html {
             <h2>{ "Events" }</h2>
             <ol class="feed-lines" data-testid="event-feed">
                 { for props.lines.iter().map(|l| html! {
-                    <li class={l.class}><time>{ format_time(l.time_us) }</time>{ " " }{ &l.text }</li>
+                    <li key={l.seq} class={l.class}><time>{ format_time(l.time_us) }</time>{ " " }{ &l.text }</li>
                 }) }
             </ol>
         </section>
@@ -31,70 +34,100 @@ pub fn feed(props: &FeedProps) -> Html {
 #[derive(Properties, Clone, PartialEq)]
 pub struct ChartProps {
     /// Per node: its series.
-    pub series: Vec<(NodeId, Series)>,
+    pub series: Rc<Vec<(NodeId, Series)>>,
     /// Right edge of the time axis.
     pub now_us: u64,
 }
 
-/// Term (solid) and commit index (dashed) of each node over time.
-#[function_component(Chart)]
-pub fn chart(props: &ChartProps) -> Html {
-    let (w, h) = (600.0, 120.0);
-    let start = props
-        .series
+/// Chart height in its view box; lines keep 6 units clear at the bottom
+/// and 10 at the top.
+const CHART_H: f64 = 120.0;
+
+/// Time of the chart's left edge: its first point.
+fn chart_start(series: &[(NodeId, Series)]) -> u64 {
+    series
         .iter()
         .flat_map(|(_, s)| s.term.iter().chain(&s.commit).map(|p| p.0))
         .min()
-        .unwrap_or(0);
-    let end = props.now_us.max(start + 1);
-    let max_term = props
-        .series
+        .unwrap_or(0)
+}
+
+/// The highest commit index (or term) on the chart, at least 1.
+fn series_max(series: &[(NodeId, Series)], commit: bool) -> u64 {
+    series
         .iter()
-        .flat_map(|(_, s)| s.term.iter().map(|p| p.1))
+        .flat_map(|(_, s)| if commit { &s.commit } else { &s.term }.iter().map(|p| p.1))
         .max()
         .unwrap_or(1)
-        .max(1);
-    let max_commit = props
-        .series
-        .iter()
-        .flat_map(|(_, s)| s.commit.iter().map(|p| p.1))
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let x = |t: u64| 4.0 + (t.saturating_sub(start) as f64 / (end - start) as f64) * (w - 8.0);
+        .max(1)
+}
+
+/// Term (solid) and commit index (dashed) of each node over time.
+///
+/// The axis ends at the current time, so it rescales every frame; the
+/// lines are drawn once in time units (ms) inside a nested SVG whose view
+/// box alone follows the clock, so a frame changes one attribute instead of
+/// re-formatting every point.
+#[function_component(Chart)]
+pub fn chart(props: &ChartProps) -> Html {
+    let start = chart_start(&props.series);
+    let span_ms = (props.now_us.max(start + 1) - start) as f64 / 1000.0;
+    let max = |commit| series_max(&props.series, commit);
+    html! {
+        <figure class="panel chart">
+            <figcaption>{ format!("Term (solid, max {}) and commit index (dashed, max {}) per node", max(false), max(true)) }</figcaption>
+            <svg viewBox={format!("0 0 600 {CHART_H}")} role="img" aria-label="Terms and commit indexes over time">
+                <svg x="4" y="0" width="592" height={CHART_H.to_string()} preserveAspectRatio="none"
+                     viewBox={format!("{:.1} 0 {span_ms:.1} {}", start as f64 / 1000.0, CHART_H * 10.0)}>
+                    <ChartLines series={props.series.clone()} />
+                </svg>
+            </svg>
+        </figure>
+    }
+}
+
+/// Props of [`ChartLines`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct ChartLinesProps {
+    /// Per node: its series.
+    pub series: Rc<Vec<(NodeId, Series)>>,
+}
+
+/// The chart's lines in time units (x in ms); re-rendered only when the
+/// series change. The last step runs on far past the right edge, which the
+/// view box clips at the current time.
+#[function_component(ChartLines)]
+pub fn chart_lines(props: &ChartLinesProps) -> Html {
+    // Integers only: formatting floats was most of this component's cost.
+    // x in ms, y in tenths of the chart's height units.
     let path = |points: &[(u64, u64)], max: u64| -> String {
-        let y = |v: u64| h - 6.0 - (v as f64 / max as f64) * (h - 16.0);
-        let mut d = String::new();
+        let y =
+            |v: u64| ((CHART_H - 6.0 - (v as f64 / max as f64) * (CHART_H - 16.0)) * 10.0) as i64;
+        let mut d = String::with_capacity(points.len() * 16);
         let mut last = None;
         for &(t, v) in points {
-            match last {
-                None => d.push_str(&format!("M{:.1} {:.1}", x(t), y(v))),
-                Some(prev) => d.push_str(&format!(
-                    "L{:.1} {:.1}L{:.1} {:.1}",
-                    x(t),
-                    y(prev),
-                    x(t),
-                    y(v)
-                )),
-            }
+            let x = t / 1000;
+            let _ = match last {
+                None => write!(d, "M{x} {}", y(v)),
+                Some(prev) => write!(d, "L{x} {}L{x} {}", y(prev), y(v)),
+            };
             last = Some(v);
         }
-        if let Some(v) = last {
-            d.push_str(&format!("L{:.1} {:.1}", x(end), y(v)));
+        if last.is_some() {
+            d.push_str("H1000000000");
         }
         d
     };
+    let (max_term, max_commit) = (
+        series_max(&props.series, false),
+        series_max(&props.series, true),
+    );
     html! {
-        <figure class="panel chart">
-            <figcaption>{ format!("Term (solid, max {max_term}) and commit index (dashed, max {max_commit}) per node") }</figcaption>
-            <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-label="Terms and commit indexes over time">
-                { for props.series.iter().map(|(id, s)| html! {
-                    <g class={format!("series n{}", id % 9)}>
-                        <path class="term-line" d={path(&s.term, max_term)} />
-                        <path class="commit-line" d={path(&s.commit, max_commit)} />
-                    </g>
-                }) }
-            </svg>
-        </figure>
+        { for props.series.iter().map(|(id, s)| html! {
+            <g key={*id} class={format!("series n{}", id % 9)}>
+                <path class="term-line" d={path(&s.term, max_term)} vector-effect="non-scaling-stroke" />
+                <path class="commit-line" d={path(&s.commit, max_commit)} vector-effect="non-scaling-stroke" />
+            </g>
+        }) }
     }
 }

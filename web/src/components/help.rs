@@ -3,11 +3,12 @@
 use yew::prelude::*;
 
 /// Every shortcut, as shown in the dialog.
-pub const SHORTCUTS: [(&str, &str); 12] = [
+pub const SHORTCUTS: [(&str, &str); 13] = [
     ("space", "play / pause"),
     ("→", "step one event"),
     ("←", "back 10 ms"),
     ("1–9", "select node"),
+    ("Shift+F10", "menu of the focused node (or Menu key)"),
     ("x", "crash the selected node"),
     ("s", "restart the selected node"),
     ("t", "time out the selected node now"),

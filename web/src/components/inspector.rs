@@ -1,19 +1,22 @@
 //! The inspector: a selected node's state and actions, or a message's fields.
 
 use super::node::role_name;
+use crate::actions::{node_actions, ClusterFacts};
 use crate::speed::format_time;
 use crate::state::Msg;
-use raft_core::sim::{Action, MessageView, NodeStatus, NodeView};
-use raft_core::Role;
+use raft_core::sim::{MessageView, NodeView};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Props of [`Inspector`].
 #[derive(Properties, Clone, PartialEq)]
 pub struct InspectorProps {
     /// The selected node, if any.
-    pub node: Option<NodeView>,
+    pub node: Rc<Option<NodeView>>,
     /// The selected message, if any (and still in flight).
     pub message: Option<MessageView>,
+    /// What the node actions depend on (the leader, the membership).
+    pub facts: ClusterFacts,
     /// Sends a message to the reducer.
     pub dispatch: Callback<Msg>,
 }
@@ -21,8 +24,8 @@ pub struct InspectorProps {
 /// Shows what is selected and what can be done to it.
 #[function_component(Inspector)]
 pub fn inspector(props: &InspectorProps) -> Html {
-    if let Some(node) = &props.node {
-        return node_panel(node, &props.dispatch);
+    if let Some(node) = props.node.as_ref() {
+        return node_panel(node, &props.facts, &props.dispatch);
     }
     if let Some(m) = &props.message {
         return html! {
@@ -43,17 +46,24 @@ pub fn inspector(props: &InspectorProps) -> Html {
     html! {
         <section class="panel inspector" aria-label="Inspector">
             <h2>{ "Inspector" }</h2>
-            <p class="hint">{ "Click a node (or press 1–9) to see its state and crash, restart or time it out. Click a message to read its fields." }</p>
+            <p class="hint">{ "Click a node (or press 1–9) to see its state and crash, restart or time it out; right-click it (or press Shift+F10 on it) for its menu. Click a message to read its fields." }</p>
         </section>
     }
 }
 
-fn node_panel(node: &NodeView, dispatch: &Callback<Msg>) -> Html {
+fn node_panel(node: &NodeView, facts: &ClusterFacts, dispatch: &Callback<Msg>) -> Html {
     let id = node.id;
-    let act = |action: Action| dispatch.reform(move |_: MouseEvent| Msg::Act(action.clone()));
-    let crashed = node.status == NodeStatus::Crashed;
-    let paused = matches!(node.status, NodeStatus::Paused(_));
-    let leader = matches!(node.status, NodeStatus::Up(Role::Leader));
+    // The same actions, with the same rules, as the node's context menu.
+    let buttons = node_actions(node, facts).into_iter().map(|a| {
+        let msg = Msg::Act(a.action);
+        let disabled = a.unavailable.is_some();
+        html! {
+            <button data-testid={format!("node-{}", a.key)} {disabled}
+                    title={a.unavailable} onclick={dispatch.reform(move |_: MouseEvent| msg.clone())}>
+                { a.label }
+            </button>
+        }
+    });
     let opt = |v: Option<u64>| v.map_or("—".to_string(), |v| v.to_string());
     let list = |ids: &[u64]| {
         ids.iter()
@@ -64,18 +74,7 @@ fn node_panel(node: &NodeView, dispatch: &Callback<Msg>) -> Html {
     html! {
         <section class="panel inspector" aria-label={format!("Node {id} inspector")} data-testid="inspector" data-node-id={id.to_string()}>
             <h2>{ format!("Node S{id} — {}", role_name(&node.status)) }</h2>
-            <div class="actions">
-                <button data-testid="node-crash" disabled={crashed} onclick={act(Action::Crash(id))}>{ "Crash" }</button>
-                <button data-testid="node-restart" disabled={!crashed} onclick={act(Action::Restart(id))}>{ "Restart" }</button>
-                if paused {
-                    <button data-testid="node-resume" onclick={act(Action::Resume(id))}>{ "Resume" }</button>
-                } else {
-                    <button data-testid="node-pause" disabled={crashed} onclick={act(Action::Pause(id))}>{ "Pause" }</button>
-                }
-                <button data-testid="node-timeout" disabled={crashed || paused || leader} onclick={act(Action::TimeoutNow(id))}>{ "Time out now" }</button>
-                <button data-testid="node-transfer" disabled={crashed || leader} onclick={act(Action::TransferLeader(id))}>{ "Transfer leadership here" }</button>
-                <button data-testid="node-remove" onclick={act(Action::RemoveNode(id))}>{ "Remove from cluster" }</button>
-            </div>
+            <div class="actions">{ for buttons }</div>
             <h3>{ "Persistent (survives a crash)" }</h3>
             <dl>
                 <dt>{ "currentTerm" }</dt><dd>{ node.term }</dd>

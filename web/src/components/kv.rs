@@ -8,6 +8,7 @@ use raft_core::kv::Op;
 use raft_core::sim::{Action, NodeStatus, NodeView};
 use raft_core::NodeId;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -18,11 +19,11 @@ pub const HISTORY_BARS: usize = 40;
 #[derive(Properties, Clone, PartialEq)]
 pub struct KvProps {
     /// Every node (their applied stores).
-    pub nodes: Vec<NodeView>,
+    pub nodes: Rc<Vec<NodeView>>,
     /// The user's recent requests.
-    pub results: Vec<RequestResult>,
+    pub results: Rc<Vec<RequestResult>>,
     /// Recent client operations (all clients), for the history chart.
-    pub history: Vec<Operation>,
+    pub history: Rc<Vec<Operation>>,
     /// Current virtual time.
     pub now_us: u64,
     /// Linearizability verdict.
@@ -31,9 +32,40 @@ pub struct KvProps {
     pub dispatch: Callback<Msg>,
 }
 
-/// The KV panel.
+/// The KV panel. It re-renders every frame (the history chart's axis ends
+/// at the current time), so its parts are components of their own that
+/// skip while their props stay the same.
 #[function_component(KvPanel)]
 pub fn kv_panel(props: &KvProps) -> Html {
+    let node_ids: Vec<NodeId> = props.nodes.iter().map(|n| n.id).collect();
+    html! {
+        <section class="panel kv" aria-label="Key-value store">
+            <h2>{ "Key-value store" }</h2>
+            <KvForm {node_ids} dispatch={props.dispatch.clone()} />
+            <ol class="kv-results" data-testid="kv-result" aria-live="polite">
+                { for props.results.iter().map(|r| html! {
+                    <li key={r.op} data-op={r.op.to_string()} data-done={r.reply.is_some().to_string()}>{ r.text() }</li>
+                }) }
+            </ol>
+            <StoreTable nodes={props.nodes.clone()} />
+            <HistoryChart history={props.history.clone()} now_us={props.now_us} lin={props.lin.clone()} />
+        </section>
+    }
+}
+
+/// Props of [`KvForm`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct KvFormProps {
+    /// Nodes a request can be sent to.
+    pub node_ids: Vec<NodeId>,
+    /// Sends a message to the reducer.
+    pub dispatch: Callback<Msg>,
+}
+
+/// The client form: key, value, expected value (CAS), target, and the four
+/// requests.
+#[function_component(KvForm)]
+pub fn kv_form(props: &KvFormProps) -> Html {
     // Controlled fields: Yew re-applies `value` on every render, so the form's
     // text lives in state rather than in the DOM.
     let key = use_state(|| "x".to_string());
@@ -85,54 +117,71 @@ pub fn kv_panel(props: &KvProps) -> Html {
             dispatch.emit(Msg::Act(Action::ClientRequest { op, target }));
         })
     };
+    html! {
+        <form class="kv-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+            <label>{ "Key" }<input data-testid="kv-key" id="kv-key" value={(*key).clone()} oninput={bind(&key)} maxlength="64" autocomplete="off" /></label>
+            <label>{ "Value" }<input data-testid="kv-value" value={(*value).clone()} oninput={bind(&value)} maxlength="1024" autocomplete="off" /></label>
+            <label title="CAS only: the value expected now (empty: key absent)">{ "Expected" }
+                <input data-testid="kv-expected" value={(*expected).clone()} oninput={bind(&expected)} placeholder="(absent)" maxlength="1024" autocomplete="off" /></label>
+            <label>{ "Send to" }
+                <select data-testid="kv-target" onchange={on_target}>
+                    <option value="lb" selected={target.is_none()}>{ "load balancer" }</option>
+                    { for props.node_ids.iter().map(|&id| html! {
+                        <option value={id.to_string()} selected={*target == Some(id)}>{ format!("node S{id}") }</option>
+                    }) }
+                </select>
+            </label>
+            <div class="kv-buttons">
+                <button type="button" data-testid="kv-set" onclick={submit("set")}>{ "SET" }</button>
+                <button type="button" data-testid="kv-get" onclick={submit("get")}>{ "GET" }</button>
+                <button type="button" data-testid="kv-delete" onclick={submit("delete")}>{ "DELETE" }</button>
+                <button type="button" data-testid="kv-cas" onclick={submit("cas")}>{ "CAS" }</button>
+            </div>
+        </form>
+    }
+}
+
+/// Props of [`StoreTable`].
+#[derive(Properties, Clone)]
+pub struct StoreTableProps {
+    /// Every node; only their ids, liveness and stores count.
+    pub nodes: Rc<Vec<NodeView>>,
+}
+
+impl PartialEq for StoreTableProps {
+    /// Node views change with every event; the table only when a store or
+    /// a node's liveness does.
+    fn eq(&self, other: &Self) -> bool {
+        let crashed = |n: &NodeView| n.status == NodeStatus::Crashed;
+        super::same_nodes(&self.nodes, &other.nodes, |a, b| {
+            a.id == b.id && crashed(a) == crashed(b) && a.store == b.store
+        })
+    }
+}
+
+/// Every node's applied store side by side; rows where live nodes differ
+/// are highlighted.
+#[function_component(StoreTable)]
+pub fn store_table(props: &StoreTableProps) -> Html {
     let keys: BTreeSet<&str> = props
         .nodes
         .iter()
         .flat_map(|n| n.store.iter().map(|(k, _)| k.as_str()))
         .collect();
     html! {
-        <section class="panel kv" aria-label="Key-value store">
-            <h2>{ "Key-value store" }</h2>
-            <form class="kv-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-                <label>{ "Key" }<input data-testid="kv-key" id="kv-key" value={(*key).clone()} oninput={bind(&key)} maxlength="64" autocomplete="off" /></label>
-                <label>{ "Value" }<input data-testid="kv-value" value={(*value).clone()} oninput={bind(&value)} maxlength="1024" autocomplete="off" /></label>
-                <label title="CAS only: the value expected now (empty: key absent)">{ "Expected" }
-                    <input data-testid="kv-expected" value={(*expected).clone()} oninput={bind(&expected)} placeholder="(absent)" maxlength="1024" autocomplete="off" /></label>
-                <label>{ "Send to" }
-                    <select data-testid="kv-target" onchange={on_target}>
-                        <option value="lb" selected={target.is_none()}>{ "load balancer" }</option>
-                        { for props.nodes.iter().map(|n| html! {
-                            <option value={n.id.to_string()} selected={*target == Some(n.id)}>{ format!("node S{}", n.id) }</option>
-                        }) }
-                    </select>
-                </label>
-                <div class="kv-buttons">
-                    <button type="button" data-testid="kv-set" onclick={submit("set")}>{ "SET" }</button>
-                    <button type="button" data-testid="kv-get" onclick={submit("get")}>{ "GET" }</button>
-                    <button type="button" data-testid="kv-delete" onclick={submit("delete")}>{ "DELETE" }</button>
-                    <button type="button" data-testid="kv-cas" onclick={submit("cas")}>{ "CAS" }</button>
-                </div>
-            </form>
-            <ol class="kv-results" data-testid="kv-result" aria-live="polite">
-                { for props.results.iter().map(|r| html! {
-                    <li data-op={r.op.to_string()} data-done={r.reply.is_some().to_string()}>{ r.text() }</li>
-                }) }
-            </ol>
-            <div class="kv-table-wrap">
-                <table class="kv-table" data-testid="kv-table">
-                    <thead><tr><th>{ "key" }</th>
-                        { for props.nodes.iter().map(|n| html! {
-                            <th class={classes!((n.status == NodeStatus::Crashed).then_some("crashed"))}>{ format!("S{}", n.id) }</th>
-                        }) }
-                    </tr></thead>
-                    <tbody>
-                        { for keys.iter().map(|k| store_row(k, &props.nodes)) }
-                    </tbody>
-                </table>
-                if keys.is_empty() { <p class="hint">{ "No key applied yet. SET one above." }</p> }
-            </div>
-            <HistoryChart history={props.history.clone()} now_us={props.now_us} lin={props.lin.clone()} />
-        </section>
+        <div class="kv-table-wrap">
+            <table class="kv-table" data-testid="kv-table">
+                <thead><tr><th>{ "key" }</th>
+                    { for props.nodes.iter().map(|n| html! {
+                        <th class={classes!((n.status == NodeStatus::Crashed).then_some("crashed"))}>{ format!("S{}", n.id) }</th>
+                    }) }
+                </tr></thead>
+                <tbody>
+                    { for keys.iter().map(|k| store_row(k, &props.nodes)) }
+                </tbody>
+            </table>
+            if keys.is_empty() { <p class="hint">{ "No key applied yet. SET one above." }</p> }
+        </div>
     }
 }
 
@@ -154,7 +203,7 @@ fn store_row(key: &str, nodes: &[NodeView]) -> Html {
         .collect();
     let differs = live.len() > 1;
     html! {
-        <tr class={classes!(differs.then_some("differs"))}>
+        <tr key={key} class={classes!(differs.then_some("differs"))}>
             <th scope="row">{ key }</th>
             { for nodes.iter().zip(&values).map(|(n, v)| html! {
                 <td data-key={key.to_string()} data-value={v.unwrap_or("").to_string()}
@@ -170,24 +219,33 @@ fn store_row(key: &str, nodes: &[NodeView]) -> Html {
 #[derive(Properties, Clone, PartialEq)]
 pub struct HistoryProps {
     /// Operations to draw.
-    pub history: Vec<Operation>,
+    pub history: Rc<Vec<Operation>>,
     /// Current time (pending bars end here).
     pub now_us: u64,
     /// Verdict of the checker.
     pub lin: LinStatus,
 }
 
-/// Client operations as bars on a time axis, one lane per client (as Porcupine draws them).
+/// Height of one client's lane.
+const LANE_H: f64 = 22.0;
+
+/// The clients with operations in the chart, in id order: one lane each.
+fn lanes(ops: &[Operation]) -> Vec<u64> {
+    let clients: BTreeSet<u64> = ops.iter().map(|o| o.client_id).collect();
+    clients.into_iter().collect()
+}
+
+/// Client operations as bars on a time axis, one lane per client (as
+/// Porcupine draws them). The axis ends at the current time, so it rescales
+/// every frame: the bars are drawn once in time units (ms) inside a nested
+/// SVG whose view box alone follows the clock.
 #[function_component(HistoryChart)]
 pub fn history_chart(props: &HistoryProps) -> Html {
     let ops = &props.history;
     let start = ops.iter().map(|o| o.invoke_us).min().unwrap_or(0);
-    let end = props.now_us.max(start + 1);
-    let clients: BTreeSet<u64> = ops.iter().map(|o| o.client_id).collect();
-    let lanes: Vec<u64> = clients.into_iter().collect();
-    let (width, lane_h) = (600.0, 22.0);
-    let x =
-        |t: u64| 70.0 + (t.saturating_sub(start) as f64 / (end - start) as f64) * (width - 80.0);
+    let span_ms = (props.now_us.max(start + 1) - start) as f64 / 1000.0;
+    let lanes = lanes(ops);
+    let height = LANE_H * lanes.len().max(1) as f64 + 6.0;
     let verdict = match &props.lin {
         LinStatus::Empty => "no completed operation yet".to_string(),
         LinStatus::Ok => "linearizable ✓".to_string(),
@@ -197,24 +255,46 @@ pub fn history_chart(props: &HistoryProps) -> Html {
     html! {
         <figure class="history">
             <figcaption>{ "Client history — " }<span class="verdict">{ verdict }</span></figcaption>
-            <svg viewBox={format!("0 0 {width} {}", lane_h * lanes.len().max(1) as f64 + 6.0)} role="img"
-                 aria-label="Client operations over time">
+            <svg viewBox={format!("0 0 600 {height}")} role="img" aria-label="Client operations over time">
                 { for lanes.iter().enumerate().map(|(i, c)| html! {
-                    <text class="lane" x="2" y={format!("{:.1}", lane_h * i as f64 + 15.0)}>{ client_name(*c) }</text>
+                    <text class="lane" x="2" y={format!("{:.1}", LANE_H * i as f64 + 15.0)}>{ client_name(*c) }</text>
                 }) }
-                { for ops.iter().map(|o| {
-                    let lane = lanes.iter().position(|c| *c == o.client_id).unwrap_or(0) as f64;
-                    let (x0, x1) = (x(o.invoke_us), x(o.return_us.unwrap_or(props.now_us)));
-                    let status = if o.return_us.is_none() { "pending" } else { "done" };
-                    html! {
-                        <g class={classes!("op", status)}>
-                            <title>{ format!("{}: {} → {}", client_name(o.client_id), o.input, o.output.as_ref().map_or("pending".to_string(), |out| out.to_string())) }</title>
-                            <rect x={format!("{x0:.1}")} y={format!("{:.1}", lane_h * lane + 3.0)}
-                                  width={format!("{:.1}", (x1 - x0).max(3.0))} height={format!("{:.1}", lane_h - 6.0)} rx="3" />
-                        </g>
-                    }
-                }) }
+                <svg x="70" y="0" width="520" height={height.to_string()} preserveAspectRatio="none"
+                     viewBox={format!("{:.1} 0 {span_ms:.1} {height}", start as f64 / 1000.0)}>
+                    <HistoryBars history={props.history.clone()} />
+                </svg>
             </svg>
         </figure>
+    }
+}
+
+/// Props of [`HistoryBars`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct HistoryBarsProps {
+    /// Operations to draw.
+    pub history: Rc<Vec<Operation>>,
+}
+
+/// The bars in time units (x in ms), re-rendered only when operations
+/// start or finish. A pending bar runs on past the right edge, which the
+/// view box clips at the current time.
+#[function_component(HistoryBars)]
+pub fn history_bars(props: &HistoryBarsProps) -> Html {
+    let lanes = lanes(&props.history);
+    html! {
+        { for props.history.iter().map(|o| {
+            let lane = lanes.iter().position(|c| *c == o.client_id).unwrap_or(0) as f64;
+            let x0 = o.invoke_us as f64 / 1000.0;
+            let x1 = o.return_us.map_or(1e9, |r| r as f64 / 1000.0);
+            let status = if o.return_us.is_none() { "pending" } else { "done" };
+            html! {
+                <g key={o.id} class={classes!("op", status)}>
+                    <title>{ format!("{}: {} → {}", client_name(o.client_id), o.input, o.output.as_ref().map_or("pending".to_string(), |out| out.to_string())) }</title>
+                    <rect x={format!("{x0:.1}")} y={format!("{:.1}", LANE_H * lane + 3.0)}
+                          width={format!("{:.1}", x1 - x0)} height={format!("{:.1}", LANE_H - 6.0)}
+                          vector-effect="non-scaling-stroke" />
+                </g>
+            }
+        }) }
     }
 }

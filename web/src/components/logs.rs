@@ -1,19 +1,47 @@
 //! One row of log entries per node: term as colour, the command, the commit
 //! and applied indexes, a compacted prefix as a snapshot block.
+//!
+//! Node views are rebuilt whenever the simulation moves, but a row changes
+//! only when what it shows changes (entries, commit, applied, progress), so
+//! rows compare just that; entries are keyed by index and memoised, so a
+//! new entry is one insertion and an advancing commit touches two entries.
 
-use raft_core::sim::{NodeStatus, NodeView};
+use raft_core::sim::{EntryView, NodeStatus, NodeView};
+use std::rc::Rc;
 use yew::prelude::*;
+
+/// Log entries listed per node: the newest. Describing and drawing entries
+/// is most of the cost of the logs, and a row scrolls; older entries are
+/// counted, not listed.
+pub const LOG_ENTRIES_SHOWN: usize = 64;
 
 /// Colour class for a term (eight distinguishable hues, repeating).
 pub fn term_class(term: u64) -> String {
     format!("term-c{}", term % 8)
 }
 
+/// Whether two views of a node show the same log row.
+fn same_row(a: &NodeView, b: &NodeView) -> bool {
+    a.id == b.id
+        && (a.status == NodeStatus::Crashed) == (b.status == NodeStatus::Crashed)
+        && a.commit == b.commit
+        && a.applied == b.applied
+        && a.snapshot_index == b.snapshot_index
+        && a.progress == b.progress
+        && a.log == b.log
+}
+
 /// Props of [`Logs`].
-#[derive(Properties, Clone, PartialEq)]
+#[derive(Properties, Clone)]
 pub struct LogsProps {
     /// The nodes.
-    pub nodes: Vec<NodeView>,
+    pub nodes: Rc<Vec<NodeView>>,
+}
+
+impl PartialEq for LogsProps {
+    fn eq(&self, other: &Self) -> bool {
+        super::same_nodes(&self.nodes, &other.nodes, same_row)
+    }
 }
 
 /// The log panel. Long logs scroll horizontally, never clipped.
@@ -23,23 +51,37 @@ pub fn logs(props: &LogsProps) -> Html {
         <section class="panel logs" aria-label="Logs">
             <h2>{ "Logs" }</h2>
             <div class="log-rows">
-                { for props.nodes.iter().map(row) }
+                { for (0..props.nodes.len()).map(|index| html! {
+                    <LogRow key={props.nodes[index].id} nodes={props.nodes.clone()} {index} />
+                }) }
             </div>
         </section>
     }
 }
 
-fn row(node: &NodeView) -> Html {
-    let leader_progress = if node.progress.is_empty() {
-        html! {}
-    } else {
-        html! {
-            <div class="log-progress">
-                { for node.progress.iter().map(|p| html! {
-                    <span title="nextIndex / matchIndex">{ format!("S{} next {} match {}", p.peer, p.next_index, p.match_index) }</span>
-                }) }
-            </div>
+/// Props of [`LogRow`].
+#[derive(Properties, Clone)]
+pub struct LogRowProps {
+    /// Every node (shared, not copied).
+    pub nodes: Rc<Vec<NodeView>>,
+    /// Which one this row shows.
+    pub index: usize,
+}
+
+impl PartialEq for LogRowProps {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.nodes.get(self.index), other.nodes.get(other.index)) {
+            (Some(a), Some(b)) => same_row(a, b),
+            (a, b) => a.is_none() && b.is_none(),
         }
+    }
+}
+
+/// One node's log.
+#[function_component(LogRow)]
+pub fn log_row(props: &LogRowProps) -> Html {
+    let Some(node) = props.nodes.get(props.index) else {
+        return Html::default();
     };
     html! {
         <div class={classes!("log-row", (node.status == NodeStatus::Crashed).then_some("crashed"))}
@@ -55,20 +97,54 @@ fn row(node: &NodeView) -> Html {
                         <span class="cmd">{ "snapshot" }</span>
                     </div>
                 }
-                { for node.log.iter().map(|e| html! {
-                    <div class={classes!("entry", term_class(e.term), e.committed.then_some("committed"),
-                                         (e.index <= node.applied).then_some("applied"),
-                                         (e.index == node.commit).then_some("commit-mark"))}
-                         data-index={e.index.to_string()} data-term={e.term.to_string()}
-                         title={format!("index {}, term {}: {}{}", e.index, e.term, e.description,
-                                        if e.committed { " (committed)" } else { "" })}>
-                        <span class="idx">{ e.index }</span>
-                        <span class="term">{ format!("t{}", e.term) }</span>
-                        <span class="cmd">{ &e.description }</span>
+                if let Some(first) = node.log.first().filter(|e| e.index > node.snapshot_index + 1) {
+                    <div class="entry older" title="older entries are not listed here">
+                        <span class="idx">{ format!("{}–{}", node.snapshot_index + 1, first.index - 1) }</span>
+                        <span class="cmd">{ format!("{} earlier", first.index - 1 - node.snapshot_index) }</span>
                     </div>
-                }) }
+                }
+                <div class="entry-list">
+                    { for node.log.iter().map(|e| html! {
+                        <LogEntry key={e.index} entry={e.clone()} applied={e.index <= node.applied}
+                                  commit_mark={e.index == node.commit} />
+                    }) }
+                </div>
             </div>
-            { leader_progress }
+            if !node.progress.is_empty() {
+                <div class="log-progress">
+                    { for node.progress.iter().map(|p| html! {
+                        <span title="nextIndex / matchIndex">{ format!("S{} next {} match {}", p.peer, p.next_index, p.match_index) }</span>
+                    }) }
+                </div>
+            }
+        </div>
+    }
+}
+
+/// Props of [`LogEntry`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct LogEntryProps {
+    /// The entry.
+    pub entry: EntryView,
+    /// Applied to the node's state machine.
+    pub applied: bool,
+    /// The node's commit index is here.
+    pub commit_mark: bool,
+}
+
+/// One entry: index, term and command, coloured by term.
+#[function_component(LogEntry)]
+pub fn log_entry(props: &LogEntryProps) -> Html {
+    let e = &props.entry;
+    html! {
+        <div class={classes!("entry", term_class(e.term), e.committed.then_some("committed"),
+                             props.applied.then_some("applied"), props.commit_mark.then_some("commit-mark"))}
+             data-index={e.index.to_string()} data-term={e.term.to_string()}
+             title={format!("index {}, term {}: {}{}", e.index, e.term, e.description,
+                            if e.committed { " (committed)" } else { "" })}>
+            <span class="idx">{ e.index }</span>
+            <span class="term">{ format!("t{}", e.term) }</span>
+            <span class="cmd">{ &e.description }</span>
         </div>
     }
 }

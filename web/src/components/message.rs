@@ -44,8 +44,6 @@ pub fn message_class(m: &MessageView) -> Classes {
 pub struct MessageProps {
     /// The message.
     pub message: MessageView,
-    /// Where to draw it now.
-    pub at: Point,
     /// Highlighted in the inspector.
     pub selected: bool,
     /// Clicked.
@@ -53,6 +51,8 @@ pub struct MessageProps {
 }
 
 /// One message glyph: a shape per kind (requests filled, responses outlined).
+/// The caller places it (a `translate` around it), so the glyph itself
+/// re-renders only when the message's fields or selection change.
 #[function_component(Message)]
 pub fn message(props: &MessageProps) -> Html {
     let m = &props.message;
@@ -72,7 +72,6 @@ pub fn message(props: &MessageProps) -> Html {
         <g class={classes!(message_class(m), props.selected.then_some("selected"))}
            data-testid="message" data-kind={m.kind.clone()} data-message-id={id.to_string()}
            data-from={m.from.to_string()} data-to={m.to.to_string()}
-           transform={format!("translate({:.1} {:.1})", props.at.x, props.at.y)}
            {onclick}>
             <title>{ format!("{} S{}→S{} (term {}): {}", m.kind, m.from, m.to, m.term, m.summary) }</title>
             { glyph }

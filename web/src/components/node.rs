@@ -13,17 +13,43 @@ pub fn role_name(status: &NodeStatus) -> &'static str {
     }
 }
 
+/// What the node glyph shows of a [`NodeView`]: small, so comparing props
+/// per frame is cheap and a node re-renders only when this changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeFace {
+    /// Id.
+    pub id: NodeId,
+    /// Role, paused or crashed.
+    pub status: NodeStatus,
+    /// Current term.
+    pub term: u64,
+    /// Commit index.
+    pub commit: u64,
+    /// Last log index.
+    pub last_index: u64,
+}
+
+impl From<&NodeView> for NodeFace {
+    fn from(n: &NodeView) -> NodeFace {
+        NodeFace {
+            id: n.id,
+            status: n.status.clone(),
+            term: n.term,
+            commit: n.commit,
+            last_index: n.last_index,
+        }
+    }
+}
+
 /// Props of [`Node`].
 #[derive(Properties, Clone, PartialEq)]
 pub struct NodeProps {
     /// The node's state.
-    pub node: NodeView,
+    pub face: NodeFace,
     /// Its centre in the view box.
     pub at: Point,
     /// Circle radius.
     pub radius: f64,
-    /// Share of the election timeout still to run (0..=1), when a timer runs.
-    pub timer_left: Option<f64>,
     /// Voters that granted this candidate their vote in its term.
     pub votes: Vec<(NodeId, bool)>,
     /// The inspector shows this node.
@@ -32,6 +58,8 @@ pub struct NodeProps {
     pub flagged: bool,
     /// Clicked (or activated by keyboard).
     pub on_select: Callback<NodeId>,
+    /// Its context menu was asked for (right click, the ContextMenu key or Shift+F10).
+    pub on_menu: Callback<NodeId>,
 }
 
 /// A node: shape and colour per role, the role in words, the term inside,
@@ -39,7 +67,10 @@ pub struct NodeProps {
 #[function_component(Node)]
 pub fn node(props: &NodeProps) -> Html {
     let NodeProps {
-        node, at, radius, ..
+        face: node,
+        at,
+        radius,
+        ..
     } = props;
     let role = role_name(&node.status);
     let paused = matches!(node.status, NodeStatus::Paused(_));
@@ -49,21 +80,23 @@ pub fn node(props: &NodeProps) -> Html {
     );
     let id = node.id;
     let onclick = props.on_select.reform(move |_: MouseEvent| id);
-    let on_select = props.on_select.clone();
+    let (on_select, on_menu) = (props.on_select.clone(), props.on_menu.clone());
     let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" {
+        let key = e.key();
+        if key == "Enter" {
             e.prevent_default();
             on_select.emit(id);
+        } else if key == "ContextMenu" || (key == "F10" && e.shift_key()) {
+            e.prevent_default();
+            e.stop_propagation();
+            on_menu.emit(id);
         }
     });
-    let timer = props.timer_left.map(|left| {
-        let r = radius + 6.0;
-        let circumference = std::f64::consts::TAU * r;
-        html! {
-            <circle class="node-timer" r={format!("{r:.1}")}
-                stroke-dasharray={format!("{:.1} {circumference:.1}", circumference * left.clamp(0.0, 1.0))}
-                transform="rotate(-90)" />
-        }
+    let oncontextmenu = props.on_menu.reform(move |e: MouseEvent| {
+        // Only here (and on the cluster) is the browser's own menu replaced.
+        e.prevent_default();
+        e.stop_propagation();
+        id
     });
     let votes = props.votes.iter().enumerate().map(|(i, (voter, granted))| {
         let angle = -std::f64::consts::FRAC_PI_2 + 0.45 * (i as f64) - 0.9;
@@ -95,9 +128,8 @@ pub fn node(props: &NodeProps) -> Html {
            data-last-index={node.last_index.to_string()}
            data-paused={paused.to_string()}
            transform={format!("translate({:.1} {:.1})", at.x, at.y)}
-           role="button" tabindex="0" aria-label={label}
-           {onclick} {onkeydown}>
-            { for timer }
+           role="button" tabindex="0" aria-label={label} aria-haspopup="menu"
+           {onclick} {onkeydown} {oncontextmenu}>
             if is_leader {
                 <circle class="leader-ring" r={format!("{:.1}", radius + 5.0)} />
             }
@@ -110,7 +142,20 @@ pub fn node(props: &NodeProps) -> Html {
             <text class="node-role" y={format!("{:.1}", radius + 18.0)} text-anchor="middle">
                 { if is_leader { "★ leader".to_string() } else if paused { format!("{role} ⏸") } else { role.to_string() } }
             </text>
-            { for votes }
+            <g class="votes">{ for votes }</g>
         </g>
+    }
+}
+
+/// A node's election timer as a draining arc around it. Drawn apart from
+/// the node (by the cluster, every frame): it changes every frame and the
+/// node mostly does not.
+pub fn node_timer(at: Point, radius: f64, left: f64) -> Html {
+    let r = radius + 6.0;
+    let circumference = std::f64::consts::TAU * r;
+    html! {
+        <circle class="node-timer" r={format!("{r:.1}")}
+            stroke-dasharray={format!("{:.1} {circumference:.1}", circumference * left.clamp(0.0, 1.0))}
+            transform={format!("translate({:.1} {:.1}) rotate(-90)", at.x, at.y)} />
     }
 }

@@ -1,15 +1,23 @@
-//! What the browser test suites share: mounting the app, and waiting for it.
+//! What the browser test suites share: a fresh root element, the app mounted
+//! on one, and waiting for it.
 #![cfg(target_arch = "wasm32")]
 #![allow(dead_code)] // each suite uses its own part
 
 use raft_core::sim::SimConfig;
 use web::app::{App, AppProps, Startup};
 
-/// Mounts the app with the default run in a fresh element of the page.
-pub fn mount() -> web_sys::Element {
+/// A new `<div>` appended to the page's body.
+pub fn root() -> web_sys::Element {
     let document = document();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+/// The app on the default configuration, mounted on a new root. Yew
+/// renders on the next tick of the event loop.
+pub fn mount() -> web_sys::Element {
+    let root = root();
     yew::Renderer::<App>::with_root_and_props(
         root.clone(),
         AppProps {

@@ -1,0 +1,192 @@
+//! Component tests of the cluster view in headless Chromium: partition
+//! fences, cut links, and the node context menu.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web::components::cluster::{Cut, Fences, FencesProps, Links, LinksProps};
+use web_sys::{Element, HtmlElement};
+use yew::Callback;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// An `<svg>` inside a fresh root, for rendering SVG components into.
+fn svg_root() -> Element {
+    let svg = gloo_utils::document()
+        .create_element_ns(Some("http://www.w3.org/2000/svg"), "svg")
+        .unwrap();
+    common::root().append_child(&svg).unwrap();
+    svg
+}
+
+async fn tick() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+fn attrs(root: &Element, css: &str, name: &str) -> Vec<String> {
+    let list = root.query_selector_all(css).unwrap();
+    (0..list.length())
+        .map(|i| {
+            let e: Element = list.item(i).unwrap().dyn_into().unwrap();
+            e.get_attribute(name).unwrap_or_default()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn fences_follow_the_groups() {
+    let svg = svg_root();
+    yew::Renderer::<Fences>::with_root_and_props(
+        svg.clone(),
+        FencesProps {
+            ids: vec![1, 2, 3, 4, 5],
+            groups: vec![vec![1, 2, 5], vec![3], vec![4]],
+            radius: 34.0,
+        },
+    )
+    .render();
+    tick().await;
+    assert_eq!(
+        attrs(&svg, "[data-testid=partition-group]", "data-nodes"),
+        ["1,2,5", "3", "4"]
+    );
+    // {5, 1, 2} are neighbours on the ring: one band (an arc); 3 and 4 discs.
+    assert_eq!(
+        svg.query_selector_all("path.fence-fill").unwrap().length(),
+        1
+    );
+    assert_eq!(
+        svg.query_selector_all("circle.fence-fill")
+            .unwrap()
+            .length(),
+        2
+    );
+    let text = svg.text_content().unwrap_or_default();
+    assert!(text.contains("group A: S1,S2,S5"), "{text}");
+    assert!(text.contains("group C: S4"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn no_fence_when_the_network_is_whole() {
+    let svg = svg_root();
+    yew::Renderer::<Fences>::with_root_and_props(
+        svg.clone(),
+        FencesProps {
+            ids: vec![1, 2, 3],
+            groups: Vec::new(),
+            radius: 34.0,
+        },
+    )
+    .render();
+    tick().await;
+    assert_eq!(
+        svg.query_selector_all("[data-testid=partition-group]")
+            .unwrap()
+            .length(),
+        0
+    );
+}
+
+#[wasm_bindgen_test]
+async fn cut_links_are_dashed_and_one_way_cuts_carry_an_arrow() {
+    let svg = svg_root();
+    yew::Renderer::<Links>::with_root_and_props(
+        svg.clone(),
+        LinksProps {
+            ids: vec![1, 2, 3],
+            cuts: Rc::new(vec![
+                Cut { from: 1, to: 2 },
+                Cut { from: 2, to: 1 },
+                Cut { from: 3, to: 1 },
+            ]),
+            on_toggle: Callback::noop(),
+        },
+    )
+    .render();
+    tick().await;
+    assert_eq!(
+        attrs(&svg, "[data-testid=link]", "data-cut"),
+        ["true", "true", "false"]
+    );
+    assert_eq!(
+        attrs(&svg, "[data-testid=link] line:not(.link-hit)", "class"),
+        ["link cut", "link cut one-way", "link"]
+    );
+    // The arrow sits only on the one-way link 1–3 and points from 3 to 1.
+    let arrows = svg.query_selector_all(".cut-arrow").unwrap();
+    assert_eq!(arrows.length(), 1);
+    let title = svg
+        .query_selector("[data-to='3'] title")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(title.starts_with("S3 → S1 cut"), "{title}");
+}
+
+fn node(root: &Element, id: u64) -> Element {
+    root.query_selector(&format!("[data-testid=node][data-node-id='{id}']"))
+        .unwrap()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_node_menu_offers_the_inspector_actions_and_crashes_a_node() {
+    let root = common::mount();
+    tick().await;
+    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("contextmenu", &{
+        let init = web_sys::MouseEventInit::new();
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        init
+    })
+    .unwrap();
+    let allowed = node(&root, 2).dispatch_event(&event).unwrap();
+    assert!(!allowed, "the browser's own menu must not open on a node");
+    tick().await;
+    tick().await;
+    let menu = root
+        .query_selector("[data-testid=node-menu]")
+        .unwrap()
+        .expect("the node menu opened");
+    assert_eq!(menu.get_attribute("role").unwrap(), "menu");
+    assert_eq!(
+        attrs(&menu, "[role=menuitem]", "data-testid"),
+        [
+            "node-menu-crash",
+            "node-menu-restart",
+            "node-menu-pause",
+            "node-menu-timeout",
+            "node-menu-transfer",
+            "node-menu-remove"
+        ]
+    );
+    // No leader yet at time zero: restart, transfer and remove say why not.
+    assert_eq!(
+        attrs(&menu, "[role=menuitem]", "aria-disabled"),
+        ["", "true", "", "", "true", "true"]
+    );
+    let why = attrs(&menu, "[data-testid=node-menu-transfer]", "title");
+    assert!(why[0].contains("no leader"), "{why:?}");
+    menu.query_selector("[data-testid=node-menu-crash]")
+        .unwrap()
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    tick().await;
+    tick().await;
+    assert_eq!(
+        node(&root, 2).get_attribute("data-role").unwrap(),
+        "crashed"
+    );
+    assert!(root
+        .query_selector("[data-testid=node-menu]")
+        .unwrap()
+        .is_none());
+    let focused = gloo_utils::document().active_element().unwrap();
+    assert_eq!(focused.get_attribute("data-node-id").as_deref(), Some("2"));
+}
