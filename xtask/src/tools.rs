@@ -11,6 +11,7 @@ use std::time::Instant;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
+pub const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -58,6 +59,7 @@ impl Toolchain {
         tc.ensure_trunk()?;
         tc.ensure_wasm_bindgen()?;
         tc.ensure_wasm_opt()?;
+        tc.ensure_terser()?;
         if need == Need::Everything {
             tc.ensure_chromium()?;
         }
@@ -150,8 +152,22 @@ impl Toolchain {
         if ok && self.root.join(".tools/node_modules/.bin/wasm-opt").exists() {
             return Ok(());
         }
+        self.npm_install("wasm-opt", "binaryen", BINARYEN_VERSION)
+    }
+
+    /// terser minifies wasm-bindgen's JS glue in `cargo xtask dist` (Trunk's
+    /// own JS minifier cannot parse it).
+    fn ensure_terser(&self) -> Result<(), String> {
+        if self.version_of("terser").as_deref() == Some(&format!("terser {TERSER_VERSION}")) {
+            return Ok(());
+        }
+        self.npm_install("terser", "terser", TERSER_VERSION)
+    }
+
+    /// `npm install --save-exact package@version` into the git-ignored `.tools/`.
+    fn npm_install(&self, tool: &str, package: &str, version: &str) -> Result<(), String> {
         step(&format!(
-            "installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) into .tools/ (git-ignored)"
+            "installing {tool} (npm {package}@{version}) into .tools/ (git-ignored)"
         ));
         let tools = self.root.join(".tools");
         fs::create_dir_all(&tools)
@@ -169,7 +185,7 @@ impl Toolchain {
             "--no-audit",
             "--no-fund",
             "--save-exact",
-            &format!("binaryen@{BINARYEN_VERSION}"),
+            &format!("{package}@{version}"),
         ]))
     }
 
