@@ -186,6 +186,14 @@ impl Session {
                 }
             }
         });
+        let mut caps = caps;
+        if width < 500 {
+            // Headless windows are never narrower than 500 px: emulate a
+            // phone's viewport instead (touch off: the tests drive a mouse).
+            caps["goog:chromeOptions"]["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": false }
+            });
+        }
         let caps = match caps {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("capabilities are a JSON object"),

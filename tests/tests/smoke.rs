@@ -40,6 +40,14 @@ async fn the_page_fits_a_phone() {
         overflow.as_f64().unwrap() <= 0.0,
         "page scrolls sideways by {overflow}"
     );
+    // Headless Chromium keeps windows at least 500 px wide; the harness
+    // emulates the phone's viewport, and this proves it did.
+    let width = session
+        .client
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(width.as_f64(), Some(390.0), "the viewport is a phone's");
     session.screenshot("smoke-phone").await;
     session.close().await;
 }
