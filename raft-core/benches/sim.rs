@@ -26,13 +26,7 @@ const CHUNK_SECS: u64 = 10;
 const SEEK_RUN_US: u64 = 600_000_000;
 
 fn workload() -> SimConfig {
-    SimConfig {
-        nodes: 5,
-        heartbeat_interval_us: 50_000,
-        clients: 10,
-        client_ops_per_sec: 100,
-        ..SimConfig::with_seed(1)
-    }
+    SimConfig::benchmark_workload(1)
 }
 
 fn bench_throughput(c: &mut Criterion) {

@@ -251,12 +251,7 @@ fn faults_and_membership_keep_safety() {
 #[test]
 fn empty_appends_are_bounded_under_load() {
     use raft_core::sim::MsgSummary;
-    let mut sim = Sim::new(SimConfig {
-        clients: 10,
-        client_ops_per_sec: 100,
-        ..SimConfig::with_seed(1)
-    })
-    .unwrap();
+    let mut sim = Sim::new(SimConfig::benchmark_workload(1)).unwrap();
     sim.run_until(3_000_000);
     let leader = sim.leader().expect("a leader after 3 s");
     let from_seq = sim.trace().total();

@@ -6,12 +6,7 @@ use std::time::Instant;
 #[test]
 #[ignore = "measurement; run in release"]
 fn one_virtual_hour() {
-    let mut sim = Sim::new(SimConfig {
-        clients: 10,
-        client_ops_per_sec: 100,
-        ..SimConfig::with_seed(1)
-    })
-    .unwrap();
+    let mut sim = Sim::new(SimConfig::benchmark_workload(1)).unwrap();
     let start = Instant::now();
     sim.run_until(3_600_000_000);
     let wall = start.elapsed().as_secs_f64();
@@ -34,12 +29,7 @@ fn profile_short() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    let mut sim = Sim::new(SimConfig {
-        clients: 10,
-        client_ops_per_sec: 100,
-        ..SimConfig::with_seed(1)
-    })
-    .unwrap();
+    let mut sim = Sim::new(SimConfig::benchmark_workload(1)).unwrap();
     sim.run_until(secs * 1_000_000);
     println!(
         "{secs} virtual s: events {}, trace events {}, hash {:#018x}",

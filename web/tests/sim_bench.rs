@@ -32,14 +32,7 @@ const RELEASE: bool = !cfg!(debug_assertions);
 #[wasm_bindgen_test]
 fn simulator_speed() {
     let secs: u64 = if RELEASE { 600 } else { 10 };
-    let mut sim = Sim::new(SimConfig {
-        nodes: 5,
-        heartbeat_interval_us: 50_000,
-        clients: 10,
-        client_ops_per_sec: 100,
-        ..SimConfig::with_seed(1)
-    })
-    .expect("valid configuration");
+    let mut sim = Sim::new(SimConfig::benchmark_workload(1)).expect("valid configuration");
     let start = now_ms();
     sim.run_until(secs * 1_000_000);
     let wall_ms = now_ms() - start;

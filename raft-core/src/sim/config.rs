@@ -109,6 +109,17 @@ impl SimConfig {
         }
     }
 
+    /// The workload of the simulator's speed target and benchmarks: the
+    /// defaults (5 nodes, 50 ms heartbeats) with 10 clients issuing 100
+    /// operations per second together.
+    pub fn benchmark_workload(seed: u64) -> Self {
+        SimConfig {
+            clients: 10,
+            client_ops_per_sec: 100,
+            ..SimConfig::with_seed(seed)
+        }
+    }
+
     /// Checks every range; the first problem found is returned.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.nodes == 0 || self.nodes > MAX_NODES {
