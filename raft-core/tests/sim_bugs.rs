@@ -3,7 +3,6 @@
 
 use raft_core::check::invariants::Property;
 use raft_core::raft::Bugs;
-use raft_core::sim::swarm::{run_seed, FaultMix, SwarmParams};
 use raft_core::sim::{Sim, SimConfig, TraceKind};
 
 fn caught(sim: &mut Sim) -> Vec<Property> {
@@ -154,31 +153,26 @@ fn skip_consistency_check_is_caught() {
     });
 }
 
-/// Figure 8 needs an intricate schedule; the swarm nemesis (crashes and
-/// partitions under load) finds it within a few seeds.
+/// Figure 8 needs an intricate schedule that random crashes and partitions
+/// hardly ever produce (a 3-node swarm seemed to, but what it caught was a
+/// simulated-disk bug, since fixed). The paper's schedule, as the curated
+/// scenario plays it, is caught with the bug on and is clean with it off.
 #[test]
 fn commit_old_term_is_caught() {
-    let params = SwarmParams {
-        bugs: Bugs {
-            commit_old_term: true,
-            ..Bugs::default()
-        },
-        allowed: FaultMix {
-            crash: true,
-            partition: true,
-            ..FaultMix::default()
-        },
-        nodes: 3,
-        safety_us: 30_000_000,
-        liveness_us: 5_000_000,
-        client_ops_per_sec: 50,
-        ..SwarmParams::default()
+    let run = |id: &str| {
+        let scenario = raft_core::scenario::by_id(id).expect("a library scenario");
+        assert_eq!(scenario.config.bugs.commit_old_term, id == "figure-8-bug");
+        let timeline = scenario.run_to(scenario.end_us).expect("runs");
+        let mut sim = timeline.sim().clone();
+        caught(&mut sim)
     };
-    caught_in_some_seed(1..=60, |seed| {
-        run_seed(seed, &params)
-            .violations
-            .iter()
-            .map(|v| v.property)
-            .collect()
-    });
+    let found = run("figure-8-bug");
+    assert!(
+        found.iter().any(|p| matches!(
+            p,
+            Property::LeaderCompleteness | Property::StateMachineSafety
+        )),
+        "{found:?}"
+    );
+    assert_eq!(run("figure-8"), vec![]);
 }

@@ -6,6 +6,7 @@
 
 use super::config::SimConfig;
 use super::rng::{derive_seed, SimRng};
+use super::trace::TraceKind;
 use super::world::Sim;
 use crate::check::invariants::Violation;
 use crate::check::linearizability::Verdict;
@@ -269,6 +270,39 @@ pub fn nemesis_step(sim: &mut Sim, rng: &mut SimRng, faults: FaultMix) {
     }
 }
 
+/// How often the bouncing nemesis looks at the trace, microseconds.
+const BOUNCE_POLL_US: TimeUs = 5_000;
+
+/// Runs to `until_us`, and every [`BOUNCE_POLL_US`] restarts (crash, then
+/// restart at once) a node that has just granted a vote, with probability
+/// 1/4. A process restart in the middle of an election is what a lost
+/// `votedFor` needs to matter: the restarted voter may grant a second
+/// candidate of the same term (`forget-vote-on-restart`).
+fn run_bouncing_voters(sim: &mut Sim, nemesis: &mut SimRng, until_us: TimeUs) {
+    while sim.now_us() < until_us {
+        let seen = sim.trace().total();
+        sim.run_until((sim.now_us() + BOUNCE_POLL_US).min(until_us));
+        let voters: Vec<NodeId> = sim
+            .trace()
+            .since(seen)
+            .filter_map(|e| match e.kind {
+                TraceKind::Voted {
+                    voter,
+                    candidate,
+                    granted: true,
+                    ..
+                } if voter != candidate => Some(voter),
+                _ => None,
+            })
+            .collect();
+        for voter in voters {
+            if nemesis.below(4) == 0 && sim.crash(voter).is_ok() {
+                let _ = sim.restart(voter);
+            }
+        }
+    }
+}
+
 /// Heals every fault: links, loss, crashed and paused nodes.
 pub fn heal_everything(sim: &mut Sim) {
     let _ = sim.heal_all();
@@ -291,7 +325,12 @@ pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
     // Safety phase: faults at random intervals.
     while sim.now_us() < params.safety_us {
         let gap = nemesis.range_inclusive(100_000, 1_500_000);
-        sim.run_until((sim.now_us() + gap).min(params.safety_us));
+        let until = (sim.now_us() + gap).min(params.safety_us);
+        if faults.crash {
+            run_bouncing_voters(&mut sim, &mut nemesis, until);
+        } else {
+            sim.run_until(until);
+        }
         if sim.now_us() < params.safety_us {
             nemesis_step(&mut sim, &mut nemesis, faults);
         }

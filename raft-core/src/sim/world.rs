@@ -60,12 +60,18 @@ fn persist(
 ) {
     if let Some(s) = snap {
         let (li, lt) = (s.meta.last_index, s.meta.last_term);
-        if disk.entries.iter().any(|e| e.index == li && e.term == lt) {
-            disk.entries.retain(|e| e.index > li);
+        if li <= disk.snapshot.meta.last_index {
+            // Not newer than the disk's own (a restarted node hands back the
+            // snapshot it was restored from): the entries after it stay.
+            // Clearing them here once lost a restarted node's whole log tail.
         } else {
-            disk.entries.clear();
+            if disk.entries.iter().any(|e| e.index == li && e.term == lt) {
+                disk.entries.retain(|e| e.index > li);
+            } else {
+                disk.entries.clear();
+            }
+            disk.snapshot = s;
         }
-        disk.snapshot = s;
     }
     if let Some(h) = hs {
         disk.term = h.term;
