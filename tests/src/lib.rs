@@ -415,8 +415,12 @@ impl Session {
     pub async fn download(&self, name: &str) -> String {
         let path = self.downloads.join(name);
         let deadline = Instant::now() + WAIT_TIMEOUT;
-        // Chromium writes `<name>.crdownload` and renames it when complete.
-        while !path.exists() {
+        // Chromium writes `<name>.crdownload` and renames it when complete,
+        // but may create `<name>` empty beforehand as a placeholder: wait for
+        // the partial file to be gone and the content to be there.
+        let partial = self.downloads.join(format!("{name}.crdownload"));
+        let complete = || !partial.exists() && std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
+        while !complete() {
             if Instant::now() > deadline {
                 let shot = self.screenshot("timeout-download").await;
                 let found: Vec<_> = std::fs::read_dir(&self.downloads)
