@@ -240,10 +240,16 @@ impl Playground {
         self.timeline.borrow().now_us()
     }
 
-    fn restarted(&self, config: SimConfig, notice: String) -> Playground {
-        let mut next = Playground::new(config.clone());
+    /// `next`, a new run, as the successor of `self`: a new version for the
+    /// renderer and a new epoch, so incremental views start over.
+    fn succeeded_by(&self, mut next: Playground) -> Playground {
         next.version = self.version + 1;
         next.epoch = self.epoch + 1;
+        next
+    }
+
+    fn restarted(&self, config: SimConfig, notice: String) -> Playground {
+        let mut next = self.succeeded_by(Playground::new(config.clone()));
         next.speed_log = self.speed_log;
         next.notice = Some(notice);
         if let Some(scenario) = &self.scenario {
@@ -304,7 +310,7 @@ impl Reducible for Playground {
                 return Rc::new(self.restarted(config, format!("New run with seed {seed}.")));
             }
             Msg::LoadScenario(id) => {
-                let mut next = match scenario::by_id(&id) {
+                let next = match scenario::by_id(&id) {
                     Some(s) => {
                         let mut p = Playground::from_scenario(s);
                         p.notice = None;
@@ -318,21 +324,15 @@ impl Reducible for Playground {
                         p
                     }
                 };
-                next.version = self.version + 1;
-                next.epoch = self.epoch + 1;
+                let mut next = self.succeeded_by(next);
                 next.speed_log = self.speed_log;
                 return Rc::new(next);
             }
             Msg::LoadShared(share) => {
-                let mut next = Playground::from_share(*share);
-                next.version = self.version + 1;
-                next.epoch = self.epoch + 1;
-                return Rc::new(next);
+                return Rc::new(self.succeeded_by(Playground::from_share(*share)));
             }
             Msg::Import { name, file } => {
-                let mut next = Playground::from_share(file.state.clone());
-                next.version = self.version + 1;
-                next.epoch = self.epoch + 1;
+                let mut next = self.succeeded_by(Playground::from_share(file.state.clone()));
                 let hash = next.timeline.borrow().sim().trace_hash();
                 let loaded = transfer::loaded_notice(&name, &file, hash);
                 // Keep a violation the replay ran into, after saying what loaded.

@@ -341,6 +341,7 @@ pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
     let deadline = start + params.liveness_us;
     let mut liveness_failure = None;
     let mut client = None;
+    let mut written = false;
     while sim.now_us() < deadline {
         sim.run_until(sim.now_us() + 50_000);
         if client.is_none() && sim.leader().is_some() {
@@ -350,7 +351,7 @@ pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
             };
             client = sim.client_request(op, None).ok();
         }
-        let done = client.is_some()
+        written = client.is_some()
             && sim
                 .history()
                 .operations()
@@ -358,20 +359,14 @@ pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
                 .rev()
                 .find(|o| Some(o.client_id) == client)
                 .is_some_and(|o| o.returned().is_some());
-        if done {
+        if written {
             // Keep running healed to the end of the phase: every seed covers
             // the same virtual time, with the checkers on throughout.
             sim.run_until(deadline);
             break;
         }
     }
-    let done = client.is_some_and(|c| {
-        sim.history()
-            .operations()
-            .iter()
-            .any(|o| o.client_id == c && o.returned().is_some())
-    });
-    if !done {
+    if !written {
         liveness_failure = Some(match client {
             None => format!(
                 "no leader within {} ms after healing",
