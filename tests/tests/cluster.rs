@@ -306,3 +306,75 @@ async fn phone_width_menu_and_fences() {
     s.screenshot("phone-menu-and-fences").await;
     s.close().await;
 }
+
+#[tokio::test]
+async fn a_violation_is_pinpointed_on_the_timeline_in_the_feed_and_in_the_logs() {
+    let s = Session::start(1280, 900).await;
+    s.open("/").await;
+    s.click_css("[data-testid=scenario][data-id='figure-8-bug']")
+        .await;
+    s.wait_until(
+        "the scenario loaded",
+        "document.querySelector(\"[data-testid=narrative][data-scenario='figure-8-bug']\")",
+    )
+    .await;
+    let end = s
+        .js("return Number(document.querySelector('[data-testid=narrative]').dataset.endMs)")
+        .await
+        .as_u64()
+        .unwrap();
+    s.seek_ms(end).await;
+    s.wait_until(
+        "the checker is red",
+        "document.querySelector('[data-testid=checker]').dataset.status === 'violation'",
+    )
+    .await;
+    // The timeline marks it; the feed names the event that caused it; the
+    // log entries it names are outlined.
+    let marks = s
+        .js("return [...document.querySelectorAll('[data-testid=violation-marker]')].map(m => Number(m.dataset.us))")
+        .await;
+    let first_us = marks[0].as_u64().expect("a violation marker");
+    assert!(
+        first_us > 0 && first_us <= end * 1000,
+        "marker at {first_us} µs"
+    );
+    let cause = s
+        .js_text("const c = document.querySelector('[data-testid=event-feed] li.cause'); return c ? c.textContent : ''")
+        .await;
+    assert!(cause.contains("caused by node"), "cause line: {cause:?}");
+    let outlined = s
+        .js("return document.querySelectorAll('[data-testid=log-row] .entry[data-violation=true]').length")
+        .await
+        .as_u64()
+        .unwrap();
+    assert!(outlined >= 1, "no log entry outlined");
+    s.screenshot("violation-pinpointed").await;
+    s.js("document.querySelector('[data-testid=event-feed] li.cause').scrollIntoView({ block: 'center' })")
+        .await;
+    s.screenshot("violation-feed").await;
+    s.js("document.querySelector('[data-testid=log-row] .entry[data-violation=true]').scrollIntoView({ block: 'center' })")
+        .await;
+    s.screenshot("violation-logs").await;
+
+    // Back before it: the mark stays, and clicking it travels to that instant.
+    s.set_value("timeline", "0").await;
+    s.wait_until(
+        "back at zero, checker green",
+        "document.querySelector('[data-testid=checker]').dataset.status === 'ok'",
+    )
+    .await;
+    s.click_css("[data-testid=violation-marker]").await;
+    s.wait_until(
+        "at the violation",
+        &format!("Number(document.querySelector('[data-testid=sim-time]').dataset.us) === {first_us} && document.querySelector('[data-testid=checker]').dataset.status === 'violation'"),
+    )
+    .await;
+    assert_eq!(
+        s.js("return document.querySelectorAll('[data-testid=node].flagged').length >= 1 && document.querySelector('[data-testid=inspector]') !== null")
+            .await,
+        serde_json::json!(true),
+        "the nodes involved are flagged and one is inspected"
+    );
+    s.close().await;
+}

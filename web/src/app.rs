@@ -219,6 +219,18 @@ pub fn app(props: &AppProps) -> Html {
         .last()
         .map(|v| v.nodes.clone())
         .unwrap_or_default();
+    // The entries the latest violation names, on the nodes it names.
+    let marked = use_memo(violations.clone(), |violations| {
+        violations
+            .last()
+            .map(|v| {
+                v.nodes
+                    .iter()
+                    .flat_map(|&n| v.entries.iter().map(move |&(index, _)| (n, index)))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
     let crashed = nodes
         .iter()
         .filter(|n| n.status == NodeStatus::Crashed)
@@ -314,7 +326,8 @@ pub fn app(props: &AppProps) -> Html {
     };
     let controls = html! {
         <Controls playing={state.playing} speed_log={state.speed_log} {now_us}
-                  max_us={timeline.max_reached_us()} seed={state.config.seed} dispatch={dispatch.clone()} />
+                  max_us={timeline.max_reached_us()} seed={state.config.seed}
+                  marks={state.violation_marks.clone()} dispatch={dispatch.clone()} />
     };
     let clock = html! {
         <span class="clock" data-testid="sim-time" data-ms={(now_us / 1000).to_string()}
@@ -322,7 +335,7 @@ pub fn app(props: &AppProps) -> Html {
             { derive::clock_text(now_us) }
         </span>
     };
-    let checker = html! { <Checker violations={violations.clone()} lin={state.lin.clone()} /> };
+    let checker = html! { <Checker violations={violations.clone()} lin={state.lin.clone()} dispatch={dispatch.clone()} /> };
 
     if props.options.embed {
         return html! {
@@ -380,7 +393,7 @@ pub fn app(props: &AppProps) -> Html {
             </div>
             <div class="panels">
                 <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} dispatch={dispatch.clone()} />
-                <Logs nodes={nodes.clone()} />
+                <Logs nodes={nodes.clone()} marked={marked.clone()} />
                 <KvPanel nodes={nodes.clone()} {results} history={history.clone()} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />
                 <NetworkPanel config={state.config.clone()} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />

@@ -207,31 +207,47 @@ pub struct Feed {
     /// Newest first, at most [`FEED_LINES`]. Replaced (not mutated) when it
     /// changes, so an unchanged feed is the same `Rc` and compares instantly.
     lines: Rc<Vec<FeedLine>>,
-    /// Highest commit index told so far (per-node echoes are left out).
-    highest_commit: u64,
+    /// What was told already.
+    told: Told,
 }
+
+/// What the feed already told, so that it does not repeat itself.
+#[derive(Clone, Copy, Debug, Default)]
+struct Told {
+    /// Highest commit index (per-node echoes are left out).
+    highest_commit: u64,
+    /// The last event named as the cause of a violation (one event may
+    /// break several properties at once).
+    cause_seq: Option<u64>,
+}
+
+/// Feed keys of "caused by" lines: apart from the keys of events' own lines.
+const CAUSE_KEY: u64 = 1 << 63;
 
 impl Feed {
     /// The lines after reading what is new in `sim`'s trace.
     pub fn update(&mut self, epoch: u64, sim: &Sim) -> Rc<Vec<FeedLine>> {
         let trace = sim.trace();
         let events = trace.events();
-        let new: Vec<FeedLine> = match self.cursor.advance(epoch, trace) {
-            Some(from) => trace
-                .since(from)
-                .filter_map(|ev| feed_line(ev, &mut self.highest_commit))
-                .collect(),
+        let mut new = Vec::new();
+        match self.cursor.advance(epoch, trace) {
+            Some(from) => {
+                for ev in trace.since(from) {
+                    feed_lines(ev, events, &mut self.told, &mut new);
+                }
+            }
             None => {
                 // Start over from the last few thousand events.
-                self.highest_commit = 0;
+                self.told = Told::default();
                 self.lines = Rc::new(Vec::new());
-                events
+                for ev in events
                     .iter()
                     .skip(events.len().saturating_sub(FEED_WINDOW_EVENTS))
-                    .filter_map(|ev| feed_line(ev, &mut self.highest_commit))
-                    .collect()
+                {
+                    feed_lines(ev, events, &mut self.told, &mut new);
+                }
             }
-        };
+        }
         if !new.is_empty() {
             let keep = FEED_LINES.saturating_sub(new.len());
             let mut lines: Vec<FeedLine> = new.into_iter().rev().take(FEED_LINES).collect();
@@ -246,16 +262,97 @@ impl Feed {
 /// events (what [`Feed`] shows after starting over).
 pub fn feed(sim: &Sim) -> Vec<FeedLine> {
     let events = sim.trace().events();
-    let mut highest_commit = 0;
-    let mut out: Vec<FeedLine> = events
+    let mut told = Told::default();
+    let mut out = Vec::new();
+    for ev in events
         .iter()
         .skip(events.len().saturating_sub(FEED_WINDOW_EVENTS))
-        .filter_map(|ev| feed_line(ev, &mut highest_commit))
-        .collect();
+    {
+        feed_lines(ev, events, &mut told, &mut out);
+    }
     let keep = out.len().saturating_sub(FEED_LINES);
     out.drain(..keep);
     out.reverse();
     out
+}
+
+/// The lines one event adds to the feed (oldest first): a violation comes
+/// after the event that caused it, told once.
+fn feed_lines(
+    ev: &TraceEvent,
+    events: &VecDeque<TraceEvent>,
+    told: &mut Told,
+    out: &mut Vec<FeedLine>,
+) {
+    if matches!(ev.kind, TraceKind::InvariantViolation { .. }) {
+        if let Some((cause_seq, text)) = violation_cause(events, ev.seq) {
+            if told.cause_seq != Some(cause_seq) {
+                told.cause_seq = Some(cause_seq);
+                out.push(FeedLine {
+                    seq: cause_seq | CAUSE_KEY,
+                    time_us: ev.time_us,
+                    text,
+                    class: "cause",
+                });
+            }
+        }
+    }
+    out.extend(feed_line(ev, &mut told.highest_commit));
+}
+
+/// How far back [`violation_cause`] looks for the message that caused a
+/// violation (it was sent at most one maximum latency earlier).
+const CAUSE_LOOKBACK_EVENTS: usize = 20_000;
+
+/// The event that led to the violation recorded as trace event
+/// `violation_seq`, in words: the message delivered, the timer fired or
+/// the fault injected just before it, at the same instant. Returns its
+/// trace sequence number too. `None` if it is no longer in memory.
+pub fn violation_cause(events: &VecDeque<TraceEvent>, violation_seq: u64) -> Option<(u64, String)> {
+    let first = events.front()?.seq;
+    let at = usize::try_from(violation_seq.checked_sub(first)?).ok()?;
+    let violation = events.get(at)?;
+    let before = events.range(..at).rev();
+    let (cause, text) = before
+        .take_while(|e| e.time_us == violation.time_us)
+        .find_map(|e| {
+            let text = match &e.kind {
+                TraceKind::Delivered { id, from, to } => {
+                    let sent = events
+                        .range(..at)
+                        .rev()
+                        .take(CAUSE_LOOKBACK_EVENTS)
+                        .find_map(|s| match &s.kind {
+                            TraceKind::MessageSent {
+                                id: sent,
+                                term,
+                                summary,
+                                ..
+                            } if sent == id => Some((*term, summary)),
+                            _ => None,
+                        });
+                    match sent {
+                        Some((term, summary)) => format!(
+                            "↳ caused by node {from}'s {} of term {term} ({summary}) arriving at node {to}",
+                            summary.kind()
+                        ),
+                        None => format!("↳ caused by a message from node {from} arriving at node {to}"),
+                    }
+                }
+                TraceKind::TimerFired { node } => format!("↳ caused by node {node}'s timer firing"),
+                TraceKind::Restart { node } => {
+                    format!("↳ caused by node {node} restarting from its disk")
+                }
+                TraceKind::ClientSend { client, node, .. } => format!(
+                    "↳ caused by {}'s request reaching node {node}",
+                    client_name(*client)
+                ),
+                TraceKind::Action { description } => format!("↳ caused by: {description}"),
+                _ => return None,
+            };
+            Some((e.seq, text))
+        })?;
+    Some((cause, text))
 }
 
 /// One event in words, if the feed tells it; messages, timers and per-node
@@ -791,5 +888,38 @@ mod tests {
             partition_groups(&live, &split(&odd, &even)),
             vec![odd.to_vec(), even.to_vec()]
         );
+    }
+
+    #[test]
+    fn a_violation_is_told_right_after_the_message_that_caused_it() {
+        let s = raft_core::scenario::by_id("figure-8-bug").unwrap();
+        let timeline = s.run_to(s.end_us).unwrap();
+        let sim = timeline.sim();
+        let lines = feed(sim);
+        // Newest first: the cause is the line just below the first violation.
+        let at = lines
+            .iter()
+            .rposition(|l| l.class == "violation")
+            .expect("a violation line");
+        let cause = &lines[at + 1];
+        assert_eq!(cause.class, "cause", "{lines:#?}");
+        assert!(
+            cause.text.starts_with("↳ caused by node "),
+            "{}",
+            cause.text
+        );
+        assert!(cause.text.contains("arriving at node"), "{}", cause.text);
+        assert_eq!(cause.time_us, lines[at].time_us);
+        // Each cause is told once, above the line that says what it caused.
+        let causes = lines.iter().filter(|l| l.class == "cause").count();
+        let keys: std::collections::BTreeSet<u64> = lines.iter().map(|l| l.seq).collect();
+        assert_eq!(keys.len(), lines.len(), "unique keys");
+        assert!(causes >= 1);
+    }
+
+    #[test]
+    fn no_cause_is_told_for_an_event_no_longer_in_memory() {
+        let events = VecDeque::new();
+        assert_eq!(violation_cause(&events, 5), None);
     }
 }

@@ -8,6 +8,7 @@ use crate::speed::{
     SPEED_LOG_MAX, SPEED_LOG_MIN,
 };
 use crate::transfer::{self, ScenarioFile};
+use raft_core::check::invariants::Property;
 use raft_core::scenario::{self, Scenario, Selected, ShareState, TimedAction};
 use raft_core::sim::{Action, SimConfig, Timeline};
 use raft_core::NodeId;
@@ -54,6 +55,10 @@ pub struct Playground {
     pub error: Option<String>,
     /// Invariant violations already announced (playback pauses on a new one).
     pub violations_seen: usize,
+    /// Every violation met in this run so far, even those later than now
+    /// after a seek back (the timeline marks them), oldest first. A fork
+    /// drops those later than the fork.
+    pub violation_marks: Rc<Vec<ViolationMark>>,
     /// Latest linearizability verdict.
     pub lin: LinStatus,
     /// The incremental checker behind `lin`; shared like the timeline, whose
@@ -69,6 +74,15 @@ pub struct Playground {
     pub script_applied: usize,
 }
 
+/// Where the run broke a property: a mark on the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ViolationMark {
+    /// When (virtual microseconds).
+    pub time_us: u64,
+    /// Which property.
+    pub property: Property,
+}
+
 /// Everything a user (or the animation driver) can do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
@@ -82,6 +96,8 @@ pub enum Msg {
     Step,
     /// Go to a virtual time (ms on the timeline slider).
     Seek(u64),
+    /// Go to an exact virtual time (µs), e.g. a violation's.
+    GoTo(u64),
     /// Set the speed slider (log10 of the speed).
     Speed(f64),
     /// Start the same run again from time zero.
@@ -144,6 +160,7 @@ impl Playground {
             notice: None,
             error,
             violations_seen: 0,
+            violation_marks: Rc::default(),
             lin: LinStatus::Empty,
             live_lin: Rc::new(RefCell::new(LiveLin::new())),
             show_help: false,
@@ -212,6 +229,18 @@ impl Playground {
     }
 
     /// Runs forward to `t_us`, taking scripted actions exactly at their times.
+    /// Travels to `t_us`: forward by running, back by the timeline's seek.
+    fn go_to(&mut self, t_us: u64) {
+        if t_us > self.now_us() {
+            self.advance_to(t_us);
+        } else {
+            self.timeline.borrow_mut().seek(t_us);
+            // Another branch may follow from here: judge it afresh.
+            self.live_lin.borrow_mut().reset();
+            self.epoch += 1;
+        }
+    }
+
     fn advance_to(&mut self, t_us: u64) {
         let mut timeline = self.timeline.borrow_mut();
         while let Some(next) = self
@@ -267,6 +296,18 @@ impl Playground {
         let timeline = self.timeline.borrow();
         let sim = timeline.sim();
         let violations = sim.violations();
+        for v in violations.iter().skip(self.violations_seen) {
+            let mark = ViolationMark {
+                time_us: v.time_us,
+                property: v.property,
+            };
+            if !self.violation_marks.contains(&mark) {
+                let mut marks = self.violation_marks.to_vec();
+                let at = marks.partition_point(|m| m.time_us <= mark.time_us);
+                marks.insert(at, mark);
+                self.violation_marks = Rc::new(marks);
+            }
+        }
         if violations.len() > self.violations_seen {
             let v = &violations[self.violations_seen];
             self.playing = false;
@@ -386,15 +427,22 @@ impl Reducible for Playground {
                 }
                 next.timeline.borrow_mut().step();
             }
-            Msg::Seek(ms) => {
-                let t = ms.saturating_mul(1000);
-                if t > next.now_us() {
-                    next.advance_to(t);
-                } else {
-                    next.timeline.borrow_mut().seek(t);
-                    // Another branch may follow from here: judge it afresh.
-                    next.live_lin.borrow_mut().reset();
-                    next.epoch += 1;
+            Msg::Seek(ms) => next.go_to(ms.saturating_mul(1000)),
+            Msg::GoTo(t_us) => {
+                next.playing = false;
+                next.go_to(t_us);
+                // At a violation: show the first node it names.
+                let first = next
+                    .timeline
+                    .borrow()
+                    .sim()
+                    .violations()
+                    .iter()
+                    .rev()
+                    .find(|v| v.time_us == t_us)
+                    .and_then(|v| v.nodes.first().copied());
+                if let Some(node) = first {
+                    next.selected = Selection::Node(node);
                 }
             }
             Msg::Speed(s) => next.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
@@ -403,6 +451,16 @@ impl Reducible for Playground {
                 match result {
                     Ok(outcome) if outcome.forked => {
                         next.rewind_script();
+                        let now = next.now_us();
+                        if next.violation_marks.iter().any(|m| m.time_us > now) {
+                            next.violation_marks = Rc::new(
+                                next.violation_marks
+                                    .iter()
+                                    .filter(|m| m.time_us <= now)
+                                    .copied()
+                                    .collect(),
+                            );
+                        }
                         next.live_lin.borrow_mut().reset();
                         next.epoch += 1;
                         next.notice = Some(format!(
@@ -469,6 +527,7 @@ impl Playground {
             notice: self.notice.clone(),
             error: self.error.clone(),
             violations_seen: self.violations_seen,
+            violation_marks: Rc::clone(&self.violation_marks),
             lin: self.lin.clone(),
             live_lin: Rc::clone(&self.live_lin),
             show_help: self.show_help,
@@ -484,3 +543,6 @@ impl PartialEq for Playground {
         Rc::ptr_eq(&self.timeline, &other.timeline) && self.version == other.version
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,7 @@
 //! The checker panel: Raft's safety properties and linearizability, green or red.
 
 use crate::speed::format_time;
-use crate::state::LinStatus;
+use crate::state::{LinStatus, Msg};
 use raft_core::check::invariants::{Property, Violation};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -25,6 +25,8 @@ pub struct CheckerProps {
     pub violations: Rc<Vec<Violation>>,
     /// Linearizability verdict.
     pub lin: LinStatus,
+    /// Sends a message to the reducer ("go to" a violation).
+    pub dispatch: Callback<Msg>,
 }
 
 /// Green or red per property; a violation explained in one sentence.
@@ -54,14 +56,23 @@ pub fn checker(props: &CheckerProps) -> Html {
                     } }
                 </li>
             </ul>
-            { for props.violations.iter().take(3).map(|v| html! {
-                <p class="explain">
-                    <strong>{ format!("{} at {}: ", v.property.as_str(), format_time(v.time_us)) }</strong>
-                    { &v.message }
-                    { if v.nodes.is_empty() { String::new() } else {
-                        format!(" (nodes {})", v.nodes.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", "))
-                    } }
-                </p>
+            { for props.violations.iter().take(3).map(|v| {
+                let t = v.time_us;
+                html! {
+                    <p class="explain">
+                        <strong>{ format!("{} at {}: ", v.property.as_str(), format_time(t)) }</strong>
+                        { &v.message }
+                        { if v.nodes.is_empty() { String::new() } else {
+                            format!(" (nodes {})", v.nodes.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", "))
+                        } }
+                        { " " }
+                        <button class="goto" data-testid="violation-goto"
+                                aria-label={format!("Show the cluster at {}, when {} broke", format_time(t), v.property.as_str())}
+                                onclick={props.dispatch.reform(move |_: MouseEvent| Msg::GoTo(t))}>
+                            { "show" }
+                        </button>
+                    </p>
+                }
             }) }
             if let LinStatus::Violation(why) = &props.lin {
                 <p class="explain"><strong>{ "Linearizability: " }</strong>{ why }</p>

@@ -7,6 +7,7 @@
 //! new entry is one insertion and an advancing commit touches two entries.
 
 use raft_core::sim::{EntryView, NodeStatus, NodeView};
+use raft_core::NodeId;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -36,11 +37,14 @@ fn same_row(a: &NodeView, b: &NodeView) -> bool {
 pub struct LogsProps {
     /// The nodes.
     pub nodes: Rc<Vec<NodeView>>,
+    /// Entries named by the latest violation, as (node, index).
+    #[prop_or_default]
+    pub marked: Rc<Vec<(NodeId, u64)>>,
 }
 
 impl PartialEq for LogsProps {
     fn eq(&self, other: &Self) -> bool {
-        super::same_nodes(&self.nodes, &other.nodes, same_row)
+        self.marked == other.marked && super::same_nodes(&self.nodes, &other.nodes, same_row)
     }
 }
 
@@ -51,8 +55,10 @@ pub fn logs(props: &LogsProps) -> Html {
         <section class="panel logs" aria-label="Logs">
             <h2>{ "Logs" }</h2>
             <div class="log-rows">
-                { for (0..props.nodes.len()).map(|index| html! {
-                    <LogRow key={props.nodes[index].id} nodes={props.nodes.clone()} {index} />
+                { for (0..props.nodes.len()).map(|index| {
+                    let id = props.nodes[index].id;
+                    let marked: Vec<u64> = props.marked.iter().filter(|m| m.0 == id).map(|m| m.1).collect();
+                    html! { <LogRow key={id} nodes={props.nodes.clone()} {index} {marked} /> }
                 }) }
             </div>
         </section>
@@ -66,14 +72,17 @@ pub struct LogRowProps {
     pub nodes: Rc<Vec<NodeView>>,
     /// Which one this row shows.
     pub index: usize,
+    /// Indexes of its entries named by the latest violation.
+    pub marked: Vec<u64>,
 }
 
 impl PartialEq for LogRowProps {
     fn eq(&self, other: &Self) -> bool {
-        match (self.nodes.get(self.index), other.nodes.get(other.index)) {
-            (Some(a), Some(b)) => same_row(a, b),
-            (a, b) => a.is_none() && b.is_none(),
-        }
+        self.marked == other.marked
+            && match (self.nodes.get(self.index), other.nodes.get(other.index)) {
+                (Some(a), Some(b)) => same_row(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            }
     }
 }
 
@@ -106,7 +115,8 @@ pub fn log_row(props: &LogRowProps) -> Html {
                 <div class="entry-list">
                     { for node.log.iter().map(|e| html! {
                         <LogEntry key={e.index} entry={e.clone()} applied={e.index <= node.applied}
-                                  commit_mark={e.index == node.commit} />
+                                  commit_mark={e.index == node.commit}
+                                  violating={props.marked.contains(&e.index)} />
                     }) }
                 </div>
             </div>
@@ -130,6 +140,9 @@ pub struct LogEntryProps {
     pub applied: bool,
     /// The node's commit index is here.
     pub commit_mark: bool,
+    /// Named by the latest invariant violation.
+    #[prop_or_default]
+    pub violating: bool,
 }
 
 /// One entry: index, term and command, coloured by term.
@@ -138,10 +151,13 @@ pub fn log_entry(props: &LogEntryProps) -> Html {
     let e = &props.entry;
     html! {
         <div class={classes!("entry", term_class(e.term), e.committed.then_some("committed"),
-                             props.applied.then_some("applied"), props.commit_mark.then_some("commit-mark"))}
+                             props.applied.then_some("applied"), props.commit_mark.then_some("commit-mark"),
+                             props.violating.then_some("violating"))}
              data-index={e.index.to_string()} data-term={e.term.to_string()}
-             title={format!("index {}, term {}: {}{}", e.index, e.term, e.description,
-                            if e.committed { " (committed)" } else { "" })}>
+             data-violation={props.violating.then_some("true")}
+             title={format!("index {}, term {}: {}{}{}", e.index, e.term, e.description,
+                            if e.committed { " (committed)" } else { "" },
+                            if props.violating { " — named by the violation" } else { "" })}>
             <span class="idx">{ e.index }</span>
             <span class="term">{ format!("t{}", e.term) }</span>
             <span class="cmd">{ &e.description }</span>

@@ -1,0 +1,55 @@
+use super::*;
+use raft_core::scenario;
+use yew::Reducible;
+
+/// Plays the Figure 8 scenario with its bug on to its end, as the UI does.
+fn figure_8_bug_at_end() -> (Rc<Playground>, u64) {
+    let s = scenario::by_id("figure-8-bug").unwrap();
+    let end_ms = s.end_us / 1000;
+    let p = Rc::new(Playground::from_scenario(s)).reduce(Msg::Seek(end_ms));
+    (p, end_ms)
+}
+
+#[test]
+fn a_violation_is_marked_and_the_marks_outlive_a_seek_back() {
+    let (p, _) = figure_8_bug_at_end();
+    let first = p.timeline.borrow().sim().violations()[0].clone();
+    assert!(!p.playing, "a violation pauses playback");
+    assert_eq!(p.violation_marks[0].time_us, first.time_us);
+    assert_eq!(p.violation_marks[0].property, first.property);
+    let marks = p.violation_marks.clone();
+    assert!(
+        marks.windows(2).all(|w| w[0].time_us <= w[1].time_us),
+        "in time order"
+    );
+
+    // Back to zero: nothing broken yet, but the marks stay.
+    let p = p.reduce(Msg::Seek(0));
+    assert!(p.timeline.borrow().sim().violations().is_empty());
+    assert_eq!(p.violation_marks, marks);
+
+    // "Go to" lands exactly on the violation and inspects a node it names.
+    let p = p.reduce(Msg::GoTo(first.time_us));
+    assert_eq!(p.now_us(), first.time_us);
+    assert_eq!(p.timeline.borrow().sim().violations()[0], first);
+    assert_eq!(p.selected, Selection::Node(first.nodes[0]));
+    assert_eq!(
+        p.violation_marks, marks,
+        "re-meeting a violation adds no mark"
+    );
+}
+
+#[test]
+fn a_fork_before_a_violation_drops_its_mark_and_a_new_run_has_none() {
+    let (p, _) = figure_8_bug_at_end();
+    let first_us = p.violation_marks[0].time_us;
+    let before = (first_us / 1000).saturating_sub(1);
+    let p = p
+        .reduce(Msg::Seek(before))
+        .reduce(Msg::Act(Action::SetLoss(0)));
+    assert!(p.notice.as_deref().unwrap_or("").contains("forked"));
+    assert!(p.now_us() < first_us);
+    assert!(p.violation_marks.is_empty(), "{:?}", p.violation_marks);
+    let p = p.reduce(Msg::Reset);
+    assert!(p.violation_marks.is_empty());
+}
