@@ -126,7 +126,7 @@ pub fn app(props: &AppProps) -> Html {
     // The chart changes slowly: its steps are folded from the new events
     // every frame, and thinned into lines every 256 events.
     let series_log = use_mut_ref(derive::SeriesLog::default);
-    series_log.borrow_mut().update(state.epoch, sim);
+    series_log.borrow_mut().update(state.run, state.epoch, sim);
     let series = use_memo(
         (state.epoch, sim.events_processed() / 256, nodes.len()),
         |_| series_log.borrow().series(sim, &nodes),

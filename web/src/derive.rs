@@ -7,7 +7,7 @@ use raft_core::sim::{
     DropReason, NodeStatus, NodeView, Sim, Trace, TraceEvent, TraceKind, USER_CLIENT_BASE,
 };
 use raft_core::{NodeId, Role};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 /// How long (virtual µs) a lost message stays visible while it fades.
@@ -616,17 +616,17 @@ pub struct Series {
 }
 
 /// Term and commit series per node, from the events still in the trace,
-/// thinned to at most [`CHART_POINTS`] steps per line.
+/// thinned to at most [`CHART_POINTS`] steps per line, from the first step
+/// to now.
 pub fn series(sim: &Sim, nodes: &[NodeView]) -> Vec<(NodeId, Series)> {
-    let events = sim.trace().events();
-    thin(
-        nodes,
-        events
-            .front()
-            .zip(events.back())
-            .map(|(a, b)| (a.time_us, b.time_us)),
-        events.iter().filter_map(Step::of),
-    )
+    let steps: Vec<Step> = sim.trace().events().iter().filter_map(Step::of).collect();
+    thin(nodes, span(&steps, sim.now_us()), steps.into_iter())
+}
+
+/// The chart's time span: from the first step to now.
+fn span<'a>(steps: impl IntoIterator<Item = &'a Step>, now_us: u64) -> Option<(u64, u64)> {
+    let first = steps.into_iter().next()?.time_us;
+    Some((first, now_us.max(first)))
 }
 
 /// A term or commit index change on one node.
@@ -687,42 +687,86 @@ fn thin(
 }
 
 /// The chart's steps, folded from the trace as it grows (only new events
-/// are read per frame) and thinned on demand: the same series as
-/// [`series`] without re-reading the whole trace.
+/// are read per frame) and thinned on demand.
+///
+/// It remembers the whole run, not only the events still in the trace's
+/// memory (a ring buffer, and a checkpoint restored by a seek keeps only
+/// its tail): a seek back or a fork keeps the steps before the trace's
+/// oldest event, which are the same in every branch of one run.
 #[derive(Clone, Debug, Default)]
 pub struct SeriesLog {
     cursor: TraceCursor,
-    /// Every step of the events still in the trace's memory, in order.
+    /// [`Playground::run`](crate::state::Playground::run) of the steps.
+    run: Option<u64>,
+    /// The run's steps in order, at most [`MAX_CHART_STEPS`].
     steps: VecDeque<Step>,
 }
 
+/// Steps a [`SeriesLog`] keeps; past this the oldest are merged per node
+/// and line into ever coarser time buckets.
+pub const MAX_CHART_STEPS: usize = 20_000;
+
 impl SeriesLog {
     /// Reads the events recorded since the last look.
-    pub fn update(&mut self, epoch: u64, sim: &Sim) {
+    pub fn update(&mut self, run: u64, epoch: u64, sim: &Sim) {
         let trace = sim.trace();
         match self.cursor.advance(epoch, trace) {
-            Some(from) => self.steps.extend(trace.since(from).filter_map(Step::of)),
-            None => {
-                self.steps.clear();
+            Some(from) if self.run == Some(run) => {
+                self.steps.extend(trace.since(from).filter_map(Step::of))
+            }
+            _ => {
+                if self.run == Some(run) {
+                    // The same run, elsewhere in time: what precedes the
+                    // trace's memory is unchanged; the rest is read again.
+                    let oldest = trace.events().front().map_or(trace.total(), |e| e.seq);
+                    while self.steps.back().is_some_and(|s| s.seq >= oldest) {
+                        self.steps.pop_back();
+                    }
+                } else {
+                    self.steps.clear();
+                    self.run = Some(run);
+                }
                 self.steps
                     .extend(trace.events().iter().filter_map(Step::of));
             }
         }
-        // Forget steps of events the trace itself has forgotten.
-        let oldest = trace.events().front().map_or(u64::MAX, |e| e.seq);
-        while self.steps.front().is_some_and(|s| s.seq < oldest) {
-            self.steps.pop_front();
+        if self.steps.len() > MAX_CHART_STEPS {
+            self.compact();
+        }
+        debug_assert!(self.steps.len() <= MAX_CHART_STEPS);
+    }
+
+    /// Keeps the last step per node, line and time bucket, doubling the
+    /// bucket until at most half of [`MAX_CHART_STEPS`] remain (the chart
+    /// draws at most [`CHART_POINTS`] per line anyway).
+    fn compact(&mut self) {
+        let mut bucket_us = 1_000u64;
+        while self.steps.len() > MAX_CHART_STEPS / 2 {
+            let mut kept: Vec<Option<Step>> = Vec::with_capacity(self.steps.len());
+            // Per line, where its last kept step is.
+            let mut last: BTreeMap<(NodeId, bool), usize> = BTreeMap::new();
+            for step in self.steps.drain(..) {
+                let line = (step.node, step.is_term);
+                if let Some(&at) = last.get(&line) {
+                    if kept[at].is_some_and(|k| k.time_us / bucket_us == step.time_us / bucket_us) {
+                        kept[at] = None;
+                    }
+                }
+                last.insert(line, kept.len());
+                kept.push(Some(step));
+            }
+            self.steps = kept.into_iter().flatten().collect();
+            bucket_us = bucket_us.saturating_mul(2);
         }
     }
 
-    /// The series per node, thinned to the trace's current time span.
+    /// The series per node, thinned, from the run's first step to now.
     pub fn series(&self, sim: &Sim, nodes: &[NodeView]) -> Vec<(NodeId, Series)> {
-        let events = sim.trace().events();
-        let span = events
-            .front()
-            .zip(events.back())
-            .map(|(a, b)| (a.time_us, b.time_us));
-        thin(nodes, span, self.steps.iter().copied())
+        thin(
+            nodes,
+            span(&self.steps, sim.now_us()),
+            self.steps.iter().copied(),
+        )
     }
 }
 
@@ -738,36 +782,103 @@ mod tests {
     use raft_core::sim::{Action, SimConfig, Timeline};
 
     #[test]
-    fn the_folded_series_equal_a_full_read_also_after_the_trace_wraps() {
-        // A small trace, so that it forgets events while the run goes on.
-        let config = SimConfig {
+    fn the_folded_series_keep_the_whole_run_across_a_wrapping_trace_seeks_and_forks() {
+        // A small trace, so that it forgets events while the run goes on;
+        // and the same run with a trace that never forgets, read at once.
+        let small = SimConfig {
             trace_capacity: 600,
             ..SimConfig::default()
         };
-        let mut timeline = Timeline::new(config).unwrap();
+        let mut timeline = Timeline::new(small).unwrap();
+        let mut full = Timeline::new(SimConfig::default()).unwrap();
         let mut log = SeriesLog::default();
         let mut epoch = 0;
         for step in 1..=60u64 {
             timeline.run_until(step * 50_000);
+            full.run_until(step * 50_000);
             if step == 40 {
-                timeline.seek(1_000_000);
+                // Back in time (restoring a checkpoint keeps only the
+                // trace's tail), then on again. (Jumping further ahead at
+                // once than the trace remembers would leave a gap.)
+                timeline.seek(1_900_000);
+                full.seek(1_900_000);
+                epoch += 1;
+            }
+            if step == 50 {
+                // A fork: both timelines take the same action.
+                let op = Op::Set {
+                    key: "k".into(),
+                    value: "v".into(),
+                };
+                timeline.seek(2_400_000);
+                full.seek(2_400_000);
+                timeline
+                    .act(Action::ClientRequest {
+                        op: op.clone(),
+                        target: None,
+                    })
+                    .unwrap();
+                full.act(Action::ClientRequest { op, target: None })
+                    .unwrap();
                 epoch += 1;
             }
             let sim = timeline.sim();
-            log.update(epoch, sim);
+            log.update(7, epoch, sim);
             let nodes = sim.nodes();
             assert_eq!(
                 log.series(sim, &nodes),
-                series(sim, &nodes),
+                series(full.sim(), &nodes),
                 "at step {step}"
             );
         }
         assert!(timeline.sim().trace().total() > 600, "the trace wrapped");
+        assert!(
+            full.sim().trace().events().front().unwrap().seq == 0,
+            "the reference kept everything"
+        );
         let nodes = timeline.sim().nodes();
+        let s = log.series(timeline.sim(), &nodes);
+        assert!(s.iter().any(|(_, s)| !s.commit.is_empty()));
+        // From the first election on, not from the trace's memory.
+        assert!(s.iter().all(|(_, s)| s.term[0].0 < 1_000_000), "{s:?}");
+        // Another run starts afresh.
+        let other = Timeline::new(SimConfig::with_seed(99)).unwrap();
+        log.update(8, epoch, other.sim());
         assert!(log
-            .series(timeline.sim(), &nodes)
+            .series(other.sim(), &nodes)
             .iter()
-            .any(|(_, s)| !s.commit.is_empty()));
+            .all(|(_, s)| s.term.is_empty()));
+    }
+
+    #[test]
+    fn the_chart_steps_stay_bounded_and_keep_the_latest_value_per_bucket() {
+        let mut log = SeriesLog::default();
+        for i in 0..(MAX_CHART_STEPS as u64 + 1) {
+            log.steps.push_back(Step {
+                seq: i,
+                time_us: i * 100,
+                node: 1 + i % 3,
+                value: i,
+                is_term: i % 2 == 0,
+            });
+        }
+        let last = *log.steps.back().unwrap();
+        log.compact();
+        assert!(
+            log.steps.len() <= MAX_CHART_STEPS / 2,
+            "{}",
+            log.steps.len()
+        );
+        assert_eq!(
+            *log.steps.back().unwrap(),
+            last,
+            "the newest value survives"
+        );
+        assert!(log
+            .steps
+            .iter()
+            .zip(log.steps.iter().skip(1))
+            .all(|(a, b)| a.seq < b.seq));
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub struct Playground {
     pub config: SimConfig,
     /// Bumped on every change, so components re-render only when needed.
     pub version: u64,
+    /// Bumped for every new run (a reset, another seed, a scenario, a link,
+    /// a file): what one run showed says nothing about the next.
+    pub run: u64,
     /// Bumped whenever the trace may stop being an extension of what was
     /// shown before: a new run, a seek to the past, a fork. Views that fold
     /// the trace incrementally start over when it changes.
@@ -153,6 +156,7 @@ impl Playground {
             timeline: Rc::new(RefCell::new(timeline)),
             config,
             version: 0,
+            run: 0,
             epoch: 0,
             playing: false,
             speed_log: SPEED_LOG_DEFAULT,
@@ -274,6 +278,7 @@ impl Playground {
     fn succeeded_by(&self, mut next: Playground) -> Playground {
         next.version = self.version + 1;
         next.epoch = self.epoch + 1;
+        next.run = self.run + 1;
         next
     }
 
@@ -520,6 +525,7 @@ impl Playground {
             timeline: Rc::clone(&self.timeline),
             config: self.config.clone(),
             version: self.version,
+            run: self.run,
             epoch: self.epoch,
             playing: self.playing,
             speed_log: self.speed_log,
