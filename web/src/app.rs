@@ -122,7 +122,17 @@ pub fn app(props: &AppProps) -> Html {
     // What changes only when an event or an action happened (not with the
     // clock alone): the run, where it is, and the hash of everything so far.
     let key = (state.epoch, sim.events_processed(), sim.trace_hash());
-    let nodes: Rc<Vec<NodeView>> = use_memo(key, |_| sim.nodes_with_log(LOG_ENTRIES_SHOWN));
+    // How many of each log's newest entries are listed ("show more" doubles it).
+    let log_shown = use_state_eq(|| LOG_ENTRIES_SHOWN);
+    let on_more_log = {
+        let log_shown = log_shown.clone();
+        // Keyed on the value: a handle captured once would keep its first value.
+        use_callback(*log_shown, move |(), shown| {
+            log_shown.set(shown.saturating_mul(2))
+        })
+    };
+    let nodes: Rc<Vec<NodeView>> =
+        use_memo((key, *log_shown), |&(_, shown)| sim.nodes_with_log(shown));
     // The chart changes slowly: its steps are folded from the new events
     // every frame, and thinned into lines every 256 events.
     let series_log = use_mut_ref(derive::SeriesLog::default);
@@ -393,7 +403,7 @@ pub fn app(props: &AppProps) -> Html {
             </div>
             <div class="panels">
                 <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} dispatch={dispatch.clone()} />
-                <Logs nodes={nodes.clone()} marked={marked.clone()} />
+                <Logs nodes={nodes.clone()} marked={marked.clone()} on_more={on_more_log.clone()} />
                 <KvPanel nodes={nodes.clone()} {results} history={history.clone()} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />
                 <NetworkPanel config={state.config.clone()} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />

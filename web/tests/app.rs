@@ -51,3 +51,60 @@ async fn the_checker_starts_green_and_the_picker_lists_the_scenarios() {
         raft_core::scenario::library().len()
     );
 }
+
+/// A long log is never out of reach: "show more" lists older entries.
+#[wasm_bindgen_test]
+async fn show_more_lists_older_log_entries() {
+    use raft_core::scenario::{link, ShareState};
+    use raft_core::sim::SimConfig;
+    use web::app::{App, AppProps, Startup};
+    let state = ShareState {
+        scenario_id: None,
+        config: SimConfig {
+            clients: 10,
+            client_ops_per_sec: 100,
+            ..SimConfig::default()
+        },
+        actions: Vec::new(),
+        time_us: 5_000_000,
+        speed_milli: 10,
+        selected: None,
+    };
+    let root = common::root();
+    yew::Renderer::<App>::with_root_and_props(
+        root.clone(),
+        AppProps {
+            startup: Startup::Link(link::encode(&state)),
+            options: Default::default(),
+            address_errors: Vec::new(),
+        },
+    )
+    .render();
+    let leader_row = "[data-testid=log-row]";
+    let listed = |root: &web_sys::Element| {
+        root.query_selector(leader_row).unwrap().map_or(0, |row| {
+            row.query_selector_all(".entry-list .entry")
+                .unwrap()
+                .length()
+        })
+    };
+    common::until("the logs", || listed(&root) > 0).await;
+    assert_eq!(listed(&root), 64, "the newest 64 at first");
+    let more = root
+        .query_selector(&format!("{leader_row} [data-testid=log-more]"))
+        .unwrap()
+        .expect("a 'show more' button on a long log")
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap();
+    more.click();
+    common::until("128 listed", || listed(&root) == 128).await;
+    // Again: the handler doubles what is listed now, not what it first saw.
+    let more = root
+        .query_selector(&format!("{leader_row} [data-testid=log-more]"))
+        .unwrap()
+        .unwrap()
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap();
+    more.click();
+    common::until("256 listed (or all)", || listed(&root) > 128).await;
+}

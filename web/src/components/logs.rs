@@ -11,9 +11,10 @@ use raft_core::NodeId;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Log entries listed per node: the newest. Describing and drawing entries
-/// is most of the cost of the logs, and a row scrolls; older entries are
-/// counted, not listed.
+/// Log entries listed per node at first: the newest. Describing and drawing
+/// entries is most of the cost of the logs; older entries are counted, and
+/// listed on demand (each "show more" doubles the window), so nothing is
+/// out of reach.
 pub const LOG_ENTRIES_SHOWN: usize = 64;
 
 /// Colour class for a term (eight distinguishable hues, repeating).
@@ -40,11 +41,16 @@ pub struct LogsProps {
     /// Entries named by the latest violation, as (node, index).
     #[prop_or_default]
     pub marked: Rc<Vec<(NodeId, u64)>>,
+    /// Asks for more of the older entries to be listed.
+    #[prop_or_default]
+    pub on_more: Callback<()>,
 }
 
 impl PartialEq for LogsProps {
     fn eq(&self, other: &Self) -> bool {
-        self.marked == other.marked && super::same_nodes(&self.nodes, &other.nodes, same_row)
+        self.marked == other.marked
+            && self.on_more == other.on_more
+            && super::same_nodes(&self.nodes, &other.nodes, same_row)
     }
 }
 
@@ -58,7 +64,7 @@ pub fn logs(props: &LogsProps) -> Html {
                 { for (0..props.nodes.len()).map(|index| {
                     let id = props.nodes[index].id;
                     let marked: Vec<u64> = props.marked.iter().filter(|m| m.0 == id).map(|m| m.1).collect();
-                    html! { <LogRow key={id} nodes={props.nodes.clone()} {index} {marked} /> }
+                    html! { <LogRow key={id} nodes={props.nodes.clone()} {index} {marked} on_more={props.on_more.clone()} /> }
                 }) }
             </div>
         </section>
@@ -74,11 +80,14 @@ pub struct LogRowProps {
     pub index: usize,
     /// Indexes of its entries named by the latest violation.
     pub marked: Vec<u64>,
+    /// Asks for more of the older entries to be listed.
+    pub on_more: Callback<()>,
 }
 
 impl PartialEq for LogRowProps {
     fn eq(&self, other: &Self) -> bool {
         self.marked == other.marked
+            && self.on_more == other.on_more
             && match (self.nodes.get(self.index), other.nodes.get(other.index)) {
                 (Some(a), Some(b)) => same_row(a, b),
                 (a, b) => a.is_none() && b.is_none(),
@@ -107,10 +116,14 @@ pub fn log_row(props: &LogRowProps) -> Html {
                     </div>
                 }
                 if let Some(first) = node.log.first().filter(|e| e.index > node.snapshot_index + 1) {
-                    <div class="entry older" title="older entries are not listed here">
+                    <button class="entry older" data-testid="log-more"
+                            onclick={props.on_more.reform(|_: MouseEvent| ())}
+                            aria-label={format!("Show older entries of node {} ({} not listed)", node.id,
+                                                first.index - 1 - node.snapshot_index)}>
                         <span class="idx">{ format!("{}–{}", node.snapshot_index + 1, first.index - 1) }</span>
                         <span class="cmd">{ format!("{} earlier", first.index - 1 - node.snapshot_index) }</span>
-                    </div>
+                        <span class="cmd">{ "show more" }</span>
+                    </button>
                 }
                 <div class="entry-list">
                     { for node.log.iter().map(|e| html! {
