@@ -309,7 +309,13 @@ async fn phone_width_menu_and_fences() {
 
 #[tokio::test]
 async fn a_violation_is_pinpointed_on_the_timeline_in_the_feed_and_in_the_logs() {
-    let s = Session::start(1280, 900).await;
+    for (width, height) in [(1280, 900), (390, 844)] {
+        violation_pinpointed(width, height).await;
+    }
+}
+
+async fn violation_pinpointed(width: u32, height: u32) {
+    let s = Session::start(width, height).await;
     s.open("/").await;
     s.click_css("[data-testid=scenario][data-id='figure-8-bug']")
         .await;
@@ -349,13 +355,15 @@ async fn a_violation_is_pinpointed_on_the_timeline_in_the_feed_and_in_the_logs()
         .as_u64()
         .unwrap();
     assert!(outlined >= 1, "no log entry outlined");
-    s.screenshot("violation-pinpointed").await;
+    s.js("document.querySelector('[data-testid=violation-marker]').scrollIntoView({ block: 'center' })")
+        .await;
+    s.screenshot(&format!("violation-pinpointed-{width}")).await;
     s.js("document.querySelector('[data-testid=event-feed] li.cause').scrollIntoView({ block: 'center' })")
         .await;
-    s.screenshot("violation-feed").await;
+    s.screenshot(&format!("violation-feed-{width}")).await;
     s.js("document.querySelector('[data-testid=log-row] .entry[data-violation=true]').scrollIntoView({ block: 'center' })")
         .await;
-    s.screenshot("violation-logs").await;
+    s.screenshot(&format!("violation-logs-{width}")).await;
 
     // Back before it: the mark stays, and clicking it travels to that instant.
     s.set_value("timeline", "0").await;
