@@ -298,23 +298,29 @@ fn run_bouncing_voters(sim: &mut Sim, nemesis: &mut SimRng, until_us: TimeUs) {
     while sim.now_us() < until_us {
         let seen = sim.trace().total();
         sim.run_until((sim.now_us() + BOUNCE_POLL_US).min(until_us));
-        let voters: Vec<NodeId> = sim
-            .trace()
-            .since(seen)
-            .filter_map(|e| match e.kind {
-                TraceKind::Voted {
-                    voter,
-                    candidate,
-                    granted: true,
-                    ..
-                } if voter != candidate => Some(voter),
-                _ => None,
-            })
-            .collect();
-        for voter in voters {
-            if nemesis.below(4) == 0 && sim.crash(voter).is_ok() {
-                let _ = sim.restart(voter);
-            }
+        bounce_voters(sim, nemesis, seen);
+    }
+}
+
+/// Restarts, each with probability 1/4, the nodes that granted a vote to
+/// another node in the trace events from number `seen` on.
+fn bounce_voters(sim: &mut Sim, nemesis: &mut SimRng, seen: u64) {
+    let voters: Vec<NodeId> = sim
+        .trace()
+        .since(seen)
+        .filter_map(|e| match e.kind {
+            TraceKind::Voted {
+                voter,
+                candidate,
+                granted: true,
+                ..
+            } if voter != candidate => Some(voter),
+            _ => None,
+        })
+        .collect();
+    for voter in voters {
+        if nemesis.below(4) == 0 && sim.crash(voter).is_ok() {
+            let _ = sim.restart(voter);
         }
     }
 }
@@ -346,7 +352,12 @@ pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
     while sim.now_us() < params.safety_us {
         if faults.leader_churn && nemesis.below(3) == 0 {
             let end = (sim.now_us() + CHURN_EPISODE_US).min(params.safety_us);
-            leader_churn::episode(&mut sim, &mut nemesis, episodes, end);
+            let mut churn = leader_churn::Churn {
+                rng: &mut nemesis,
+                bounce_voters: faults.crash,
+                episode: episodes,
+            };
+            churn.episode(&mut sim, end);
             episodes += 1;
             continue;
         }

@@ -27,6 +27,7 @@
 
 use super::super::world::Sim;
 use super::super::SimRng;
+use super::bounce_voters;
 use crate::kv::Op;
 use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
 use alloc::format;
@@ -40,29 +41,6 @@ const STEP_BUDGET_US: TimeUs = 3_000_000;
 /// Most client writes in one burst (the simulator's cap on user requests
 /// limits it further while earlier ones are outstanding).
 const BURST: usize = 64;
-
-/// Runs `sim` one event at a time until `cond` holds (true) or `until_us`
-/// passes (false).
-fn run_until_cond(sim: &mut Sim, until_us: TimeUs, mut cond: impl FnMut(&Sim) -> bool) -> bool {
-    loop {
-        if cond(sim) {
-            return true;
-        }
-        match sim.next_event_time() {
-            Some(t) if t <= until_us => sim.run_until(t),
-            _ => {
-                sim.run_until(until_us);
-                return cond(sim);
-            }
-        }
-    }
-}
-
-/// Runs for a random while in `lo_us..=hi_us`, never past `end_us`.
-fn run_random(sim: &mut Sim, rng: &mut SimRng, lo_us: TimeUs, hi_us: TimeUs, end_us: TimeUs) {
-    let until = sim.now_us() + rng.range_inclusive(lo_us, hi_us);
-    sim.run_until(until.min(end_us));
-}
 
 /// The running node among `ids` that leads in a term above `above`.
 fn leader_among(sim: &Sim, ids: &[NodeId], above: Term) -> Option<NodeId> {
@@ -131,134 +109,176 @@ fn choose(rng: &mut SimRng, from: &[NodeId], k: usize) -> Vec<NodeId> {
     out
 }
 
-/// Plays one leader-churn episode (see the module documentation), stopping
-/// at `end_us` whatever step it is in. `episode` numbers the burst's keys.
-/// Leaves every link healed and every node up unless it ran out of time.
-pub(super) fn episode(sim: &mut Sim, rng: &mut SimRng, episode: u64, end_us: TimeUs) {
-    let ids = sim.node_ids();
-    let n = ids.len();
-    if n < 3 {
-        sim.run_until(end_us);
-        return;
-    }
-    repair(sim);
-    let budget = |sim: &Sim| (sim.now_us() + STEP_BUDGET_US).min(end_us);
-    // 0. A leader, for a random while.
-    let until = budget(sim);
-    if !run_until_cond(sim, until, |s| s.leader().is_some()) {
-        return;
-    }
-    run_random(sim, rng, 0, 500_000, end_us);
-    let Some(old) = sim.leader() else {
-        return;
-    };
+/// The leader-churn nemesis for one episode.
+pub(super) struct Churn<'a> {
+    /// Draws every choice and delay.
+    pub(super) rng: &'a mut SimRng,
+    /// Also restart nodes right after they vote, as the crash kind does.
+    pub(super) bounce_voters: bool,
+    /// Numbers the episode (the keys of its burst of writes).
+    pub(super) episode: u64,
+}
 
-    // 1. Cut the leader off with a minority just as a burst of writes arrives.
-    let others: Vec<NodeId> = ids.iter().copied().filter(|&i| i != old).collect();
-    let mut minority = choose(rng, &others, (n - 1) / 2 - 1);
-    minority.push(old);
-    let majority: Vec<NodeId> = ids
-        .iter()
-        .copied()
-        .filter(|i| !minority.contains(i))
-        .collect();
-    let _ = sim.partition(vec![minority.clone(), majority.clone()]);
-    for i in 0..BURST {
-        let op = Op::Set {
-            key: format!("churn{episode}.{i}"),
-            value: format!("{i}"),
+impl Churn<'_> {
+    /// Runs `sim` one instant at a time until `cond` holds (true) or
+    /// `until_us` passes (false).
+    fn run_until_cond(
+        &mut self,
+        sim: &mut Sim,
+        until_us: TimeUs,
+        mut cond: impl FnMut(&Sim) -> bool,
+    ) -> bool {
+        loop {
+            if cond(sim) {
+                return true;
+            }
+            let seen = sim.trace().total();
+            let next = sim.next_event_time().filter(|&t| t <= until_us);
+            sim.run_until(next.unwrap_or(until_us));
+            if self.bounce_voters {
+                bounce_voters(sim, self.rng, seen);
+            }
+            if next.is_none() {
+                return cond(sim);
+            }
+        }
+    }
+
+    /// Runs for a random while in `lo_us..=hi_us`, never past `end_us`.
+    fn run_random(&mut self, sim: &mut Sim, lo_us: TimeUs, hi_us: TimeUs, end_us: TimeUs) {
+        let until = (sim.now_us() + self.rng.range_inclusive(lo_us, hi_us)).min(end_us);
+        self.run_until_cond(sim, until, |_| false);
+    }
+
+    /// Plays one leader-churn episode (see the module documentation),
+    /// stopping at `end_us` whatever step it is in. Leaves every link healed
+    /// and every node up unless it ran out of time.
+    pub(super) fn episode(&mut self, sim: &mut Sim, end_us: TimeUs) {
+        let ids = sim.node_ids();
+        let n = ids.len();
+        if n < 3 {
+            sim.run_until(end_us);
+            return;
+        }
+        repair(sim);
+        let budget = |sim: &Sim| (sim.now_us() + STEP_BUDGET_US).min(end_us);
+        // 0. A leader, for a random while.
+        let until = budget(sim);
+        if !self.run_until_cond(sim, until, |s| s.leader().is_some()) {
+            return;
+        }
+        self.run_random(sim, 0, 500_000, end_us);
+        let Some(old) = sim.leader() else {
+            return;
         };
-        if sim.client_request(op, Some(old)).is_err() {
-            break;
+
+        // 1. Cut the leader off with a minority just as a burst of writes arrives.
+        let others: Vec<NodeId> = ids.iter().copied().filter(|&i| i != old).collect();
+        let mut minority = choose(self.rng, &others, (n - 1) / 2 - 1);
+        minority.push(old);
+        let majority: Vec<NodeId> = ids
+            .iter()
+            .copied()
+            .filter(|i| !minority.contains(i))
+            .collect();
+        let _ = sim.partition(vec![minority.clone(), majority.clone()]);
+        for i in 0..BURST {
+            let op = Op::Set {
+                key: format!("churn{}.{i}", self.episode),
+                value: format!("{i}"),
+            };
+            if sim.client_request(op, Some(old)).is_err() {
+                break;
+            }
         }
-    }
 
-    // 2. Isolate the majority's new leader the moment it is elected.
-    let term_before = majority
-        .iter()
-        .filter_map(|&id| sim.raft_node(id).map(|n| n.term()))
-        .max()
-        .unwrap_or(0);
-    let until = budget(sim);
-    if !run_until_cond(sim, until, |s| {
-        leader_among(s, &majority, term_before).is_some()
-    }) {
-        return repair(sim);
-    }
-    let Some(lone) = leader_among(sim, &majority, term_before) else {
-        return repair(sim);
-    };
-    let lone_term = sim.raft_node(lone).map_or(0, |n| n.term());
-    let rest: Vec<NodeId> = majority.iter().copied().filter(|&i| i != lone).collect();
-    let _ = sim.partition(vec![minority.clone(), vec![lone], rest.clone()]);
-    run_random(sim, rng, 30_000, 600_000, end_us);
-    let crashed_lone = rng.below(2) == 0 && sim.crash(lone).is_ok();
-
-    // 3. Heal everyone else; a node holding the old tail wins a later term.
-    let mut all_but_lone = minority.clone();
-    all_but_lone.extend_from_slice(&rest);
-    let _ = sim.partition(vec![vec![lone], all_but_lone.clone()]);
-    let until = budget(sim);
-    if !run_until_cond(sim, until, |s| {
-        leader_among(s, &all_but_lone, lone_term).is_some()
-    }) {
-        return repair(sim);
-    }
-    let Some(new) = leader_among(sim, &all_but_lone, lone_term) else {
-        return repair(sim);
-    };
-    let (new_term, own_first) = match sim.raft_node(new) {
-        // Its first entry of its term (the no-op it appended on winning).
-        Some(node) => {
-            let log = node.log();
-            (node.term(), log.first_index_of_term_at(log.last_index(), 0))
+        // 2. Isolate the majority's new leader the moment it is elected.
+        let term_before = majority
+            .iter()
+            .filter_map(|&id| sim.raft_node(id).map(|n| n.term()))
+            .max()
+            .unwrap_or(0);
+        let until = budget(sim);
+        if !self.run_until_cond(sim, until, |s| {
+            leader_among(s, &majority, term_before).is_some()
+        }) {
+            return repair(sim);
         }
-        None => return repair(sim),
-    };
+        let Some(lone) = leader_among(sim, &majority, term_before) else {
+            return repair(sim);
+        };
+        let lone_term = sim.raft_node(lone).map_or(0, |n| n.term());
+        let rest: Vec<NodeId> = majority.iter().copied().filter(|&i| i != lone).collect();
+        let _ = sim.partition(vec![minority.clone(), vec![lone], rest.clone()]);
+        self.run_random(sim, 30_000, 600_000, end_us);
+        let crashed_lone = self.rng.below(2) == 0 && sim.crash(lone).is_ok();
 
-    // 4. Strike when older-term entries have reached a majority through the
-    //    new leader but its own entries are still on a minority.
-    let start = quorum_agreement(sim, new, &ids);
-    let until = budget(sim);
-    let struck = run_until_cond(sim, until, |s| {
-        !s.leader_of(new) || quorum_agreement(s, new, &ids) > start
-    });
-    if !struck || !sim.leader_of(new) || quorum_agreement(sim, new, &ids) >= own_first {
-        // The moment passed (or never came): no Figure 8 this time.
-        run_random(sim, rng, 0, 300_000, end_us);
-        return repair(sim);
-    }
-    let without: Vec<NodeId> = all_but_lone
-        .iter()
-        .copied()
-        .filter(|&i| !holds(sim, i, own_first, new_term))
-        .collect();
-    for &id in &without {
-        let _ = sim.cut_link(new, id);
-    }
-    run_random(sim, rng, 20_000, 200_000, end_us);
-    let holders: Vec<NodeId> = all_but_lone
-        .iter()
-        .copied()
-        .filter(|&i| holds(sim, i, own_first, new_term))
-        .collect();
-    let mut rejoin = without;
-    rejoin.push(lone);
-    if rng.below(2) == 0 {
-        for &id in &holders {
-            let _ = sim.crash(id);
+        // 3. Heal everyone else; a node holding the old tail wins a later term.
+        let mut all_but_lone = minority.clone();
+        all_but_lone.extend_from_slice(&rest);
+        let _ = sim.partition(vec![vec![lone], all_but_lone.clone()]);
+        let until = budget(sim);
+        if !self.run_until_cond(sim, until, |s| {
+            leader_among(s, &all_but_lone, lone_term).is_some()
+        }) {
+            return repair(sim);
         }
-        let _ = sim.heal_all();
-    } else {
-        let _ = sim.partition(vec![holders, rejoin.clone()]);
-    }
-    if crashed_lone {
-        let _ = sim.restart(lone);
-    }
+        let Some(new) = leader_among(sim, &all_but_lone, lone_term) else {
+            return repair(sim);
+        };
+        let (new_term, own_first) = match sim.raft_node(new) {
+            // Its first entry of its term (the no-op it appended on winning).
+            Some(node) => {
+                let log = node.log();
+                (node.term(), log.first_index_of_term_at(log.last_index(), 0))
+            }
+            None => return repair(sim),
+        };
 
-    // 5. The isolated leader's newer entry meets logs it beats.
-    let until = budget(sim);
-    run_until_cond(sim, until, |s| leader_among(s, &rejoin, new_term).is_some());
-    run_random(sim, rng, 0, 500_000, end_us);
-    repair(sim);
+        // 4. Strike when older-term entries have reached a majority through the
+        //    new leader but its own entries are still on a minority.
+        let start = quorum_agreement(sim, new, &ids);
+        let until = budget(sim);
+        let struck = self.run_until_cond(sim, until, |s| {
+            !s.leader_of(new) || quorum_agreement(s, new, &ids) > start
+        });
+        if !struck || !sim.leader_of(new) || quorum_agreement(sim, new, &ids) >= own_first {
+            // The moment passed (or never came): no Figure 8 this time.
+            self.run_random(sim, 0, 300_000, end_us);
+            return repair(sim);
+        }
+        let without: Vec<NodeId> = all_but_lone
+            .iter()
+            .copied()
+            .filter(|&i| !holds(sim, i, own_first, new_term))
+            .collect();
+        for &id in &without {
+            let _ = sim.cut_link(new, id);
+        }
+        self.run_random(sim, 20_000, 200_000, end_us);
+        let holders: Vec<NodeId> = all_but_lone
+            .iter()
+            .copied()
+            .filter(|&i| holds(sim, i, own_first, new_term))
+            .collect();
+        let mut rejoin = without;
+        rejoin.push(lone);
+        if self.rng.below(2) == 0 {
+            for &id in &holders {
+                let _ = sim.crash(id);
+            }
+            let _ = sim.heal_all();
+        } else {
+            let _ = sim.partition(vec![holders, rejoin.clone()]);
+        }
+        if crashed_lone {
+            let _ = sim.restart(lone);
+        }
+
+        // 5. The isolated leader's newer entry meets logs it beats.
+        let until = budget(sim);
+        self.run_until_cond(sim, until, |s| leader_among(s, &rejoin, new_term).is_some());
+        self.run_random(sim, 0, 500_000, end_us);
+        repair(sim);
+    }
 }
