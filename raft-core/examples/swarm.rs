@@ -13,7 +13,7 @@
 //! non-zero on any failure, or with `--bug` when no seed caught the bug.
 
 use raft_core::raft::Bugs;
-use raft_core::sim::swarm::{run_seed, FaultMix, SwarmParams};
+use raft_core::sim::swarm::{run_seed, FaultMix, SwarmParams, FAULT_NAMES};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -22,8 +22,8 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: swarm --seeds N [--start S] [--bug NAME] [--faults LIST] [--nodes K] \
          [--safety-secs T] [--liveness-secs T]\n  bugs: commit_old_term, vote_without_log_check, \
-         forget_vote_on_restart, skip_consistency_check\n  faults: all or a comma list of \
-         crash,partition,loss,duplication,pause,drift,disk-latency"
+         forget_vote_on_restart, skip_consistency_check\n  faults: all or a comma list of {}",
+        FAULT_NAMES.join(",")
     );
     ExitCode::from(2)
 }

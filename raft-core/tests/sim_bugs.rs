@@ -155,7 +155,8 @@ fn skip_consistency_check_is_caught() {
 
 /// Figure 8 needs an intricate schedule that random crashes and partitions
 /// hardly ever produce (a 3-node swarm seemed to, but what it caught was a
-/// simulated-disk bug, since fixed). The paper's schedule, as the curated
+/// simulated-disk bug, since fixed); the swarm's leader-churn nemesis builds
+/// it on purpose (tests/sim_swarm.rs). The paper's schedule, as the curated
 /// scenario plays it, is caught with the bug on and is clean with it off.
 #[test]
 fn commit_old_term_is_caught() {

@@ -3,6 +3,10 @@
 //! then every fault is healed and the cluster must elect a leader and commit
 //! a new write within a bound (liveness phase). The healed phase always runs
 //! to its end, so every seed covers the same virtual time (30 s by default).
+//!
+//! Most kinds strike at random; `leader-churn` plays episodes that react to
+//! the cluster's state (who leads, what each log holds) to build the Raft
+//! paper's Figure 8 histories, which random faults hardly ever reach.
 
 use super::config::SimConfig;
 use super::rng::{derive_seed, SimRng};
@@ -16,6 +20,8 @@ use crate::types::{NodeId, TimeUs};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+
+mod leader_churn;
 
 const NEMESIS: u64 = 0x6E65_6D65;
 
@@ -37,10 +43,17 @@ pub struct FaultMix {
     pub drift: bool,
     /// Slow disk writes.
     pub disk_latency: bool,
+    /// Figure-8-shaped leader changes, reacting to who leads and what each
+    /// log holds: a leader is cut off with a minority and a burst of writes
+    /// (an uncommitted tail), the next leader is isolated with its first
+    /// entry, and the one after is cut off while its older-term entries have
+    /// reached a majority but its own have not; then the isolated leader
+    /// rejoins. Episodes take turns with the other kinds' random faults.
+    pub leader_churn: bool,
 }
 
 /// Fault kind names, as accepted by [`FaultMix::parse`].
-pub const FAULT_NAMES: [&str; 7] = [
+pub const FAULT_NAMES: [&str; 8] = [
     "crash",
     "partition",
     "loss",
@@ -48,6 +61,7 @@ pub const FAULT_NAMES: [&str; 7] = [
     "pause",
     "drift",
     "disk-latency",
+    "leader-churn",
 ];
 
 impl FaultMix {
@@ -61,10 +75,11 @@ impl FaultMix {
             pause: true,
             drift: true,
             disk_latency: true,
+            leader_churn: true,
         }
     }
 
-    fn flags(&mut self) -> [&mut bool; 7] {
+    fn flags(&mut self) -> [&mut bool; 8] {
         [
             &mut self.crash,
             &mut self.partition,
@@ -73,6 +88,7 @@ impl FaultMix {
             &mut self.pause,
             &mut self.drift,
             &mut self.disk_latency,
+            &mut self.leader_churn,
         ]
     }
 
@@ -282,26 +298,35 @@ fn run_bouncing_voters(sim: &mut Sim, nemesis: &mut SimRng, until_us: TimeUs) {
     while sim.now_us() < until_us {
         let seen = sim.trace().total();
         sim.run_until((sim.now_us() + BOUNCE_POLL_US).min(until_us));
-        let voters: Vec<NodeId> = sim
-            .trace()
-            .since(seen)
-            .filter_map(|e| match e.kind {
-                TraceKind::Voted {
-                    voter,
-                    candidate,
-                    granted: true,
-                    ..
-                } if voter != candidate => Some(voter),
-                _ => None,
-            })
-            .collect();
-        for voter in voters {
-            if nemesis.below(4) == 0 && sim.crash(voter).is_ok() {
-                let _ = sim.restart(voter);
-            }
+        bounce_voters(sim, nemesis, seen);
+    }
+}
+
+/// Restarts, each with probability 1/4, the nodes that granted a vote to
+/// another node in the trace events from number `seen` on.
+fn bounce_voters(sim: &mut Sim, nemesis: &mut SimRng, seen: u64) {
+    let voters: Vec<NodeId> = sim
+        .trace()
+        .since(seen)
+        .filter_map(|e| match e.kind {
+            TraceKind::Voted {
+                voter,
+                candidate,
+                granted: true,
+                ..
+            } if voter != candidate => Some(voter),
+            _ => None,
+        })
+        .collect();
+    for voter in voters {
+        if nemesis.below(4) == 0 && sim.crash(voter).is_ok() {
+            let _ = sim.restart(voter);
         }
     }
 }
+
+/// Longest virtual time one leader-churn episode may take, microseconds.
+const CHURN_EPISODE_US: TimeUs = 8_000_000;
 
 /// Heals every fault: links, loss, crashed and paused nodes.
 pub fn heal_everything(sim: &mut Sim) {
@@ -322,8 +347,20 @@ pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
     let cfg = swarm_config(seed, params, faults);
     let mut sim = Sim::new(cfg).expect("swarm configurations are valid");
     let mut nemesis = SimRng::new(derive_seed(seed, NEMESIS, 2), NEMESIS);
-    // Safety phase: faults at random intervals.
+    // Safety phase: faults at random intervals, and leader-churn episodes.
+    let mut episodes = 0;
     while sim.now_us() < params.safety_us {
+        if faults.leader_churn && nemesis.below(3) == 0 {
+            let end = (sim.now_us() + CHURN_EPISODE_US).min(params.safety_us);
+            let mut churn = leader_churn::Churn {
+                rng: &mut nemesis,
+                bounce_voters: faults.crash,
+                episode: episodes,
+            };
+            churn.episode(&mut sim, end);
+            episodes += 1;
+            continue;
+        }
         let gap = nemesis.range_inclusive(100_000, 1_500_000);
         let until = (sim.now_us() + gap).min(params.safety_us);
         if faults.crash {
