@@ -163,7 +163,7 @@ fn entries_strategy() -> impl Strategy<Value = Vec<Entry>> {
             0u64..6,
             prop_oneof![
                 Just(EntryPayload::Noop),
-                any::<u8>().prop_map(|b| EntryPayload::Command(vec![b])),
+                any::<u8>().prop_map(|b| EntryPayload::Command(vec![b].into())),
                 (0u64..6).prop_map(|id| EntryPayload::ConfChange(ConfChange::AddLearner(id))),
                 (0u64..6).prop_map(|id| EntryPayload::ConfChange(ConfChange::RemoveServer(id))),
                 (0u64..6).prop_map(|id| EntryPayload::ConfChange(ConfChange::PromoteLearner(id))),

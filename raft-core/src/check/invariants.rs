@@ -676,7 +676,7 @@ mod tests {
         Entry {
             index,
             term,
-            payload: EntryPayload::Command(vec![byte]),
+            payload: EntryPayload::Command(vec![byte].into()),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use super::membership::Membership;
 use crate::types::{LogIndex, NodeId, Term};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// A single-server membership change (thesis §4.1).
@@ -38,7 +39,9 @@ pub enum EntryPayload {
     /// (thesis §6.4: needed before serving reads and before changing membership).
     Noop,
     /// Opaque application command (the key-value store encodes its own).
-    Command(Vec<u8>),
+    /// Shared: the copies of an entry in the log, in messages and in `Ready`
+    /// are reference counts, not byte copies.
+    Command(Arc<[u8]>),
     /// A membership change; it takes effect as soon as it is appended.
     ConfChange(ConfChange),
 }
