@@ -26,14 +26,24 @@ struct Scheduled {
     event: Event,
 }
 
+impl Scheduled {
+    /// (time, seq) as one number: one wide comparison instead of two.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        ((self.time_us as u128) << 64) | self.seq as u128
+    }
+}
+
 impl Ord for Scheduled {
+    #[inline(always)]
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and we want the earliest first.
-        (other.time_us, other.seq).cmp(&(self.time_us, self.seq))
+        other.key().cmp(&self.key())
     }
 }
 
 impl PartialOrd for Scheduled {
+    #[inline(always)]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
