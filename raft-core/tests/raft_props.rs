@@ -228,14 +228,14 @@ fn body_strategy() -> impl Strategy<Value = MessageBody> {
         ),
         (index(), 0u64..8, prop::collection::vec(0u64..6, 0..4)).prop_map(
             |(last_index, last_term, voters)| MessageBody::InstallSnapshot {
-                snapshot: Snapshot {
+                snapshot: Box::new(Snapshot {
                     meta: SnapshotMeta {
                         last_index,
                         last_term,
                         membership: raft_core::raft::Membership::with_voters(&voters)
                     },
                     data: vec![1, 2, 3],
-                },
+                }),
             }
         ),
         index().prop_map(|last_index| MessageBody::InstallSnapshotResp { last_index }),

@@ -2,6 +2,7 @@
 
 use super::membership::Membership;
 use crate::types::{LogIndex, NodeId, Term};
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -159,8 +160,9 @@ pub enum MessageBody {
     },
     /// Replace the follower's log prefix with a snapshot (paper §7).
     InstallSnapshot {
-        /// The leader's latest snapshot.
-        snapshot: Snapshot,
+        /// The leader's latest snapshot (boxed: the rare large variant would
+        /// otherwise make every message, and every copy of one, bigger).
+        snapshot: Box<Snapshot>,
     },
     /// Answer to `InstallSnapshot`.
     InstallSnapshotResp {
@@ -245,7 +247,7 @@ mod tests {
         assert_eq!(MessageBody::TimeoutNow.kind(), "TimeoutNow");
         assert_eq!(
             MessageBody::InstallSnapshot {
-                snapshot: Snapshot::default()
+                snapshot: Box::default()
             }
             .kind(),
             "InstallSnapshot"
