@@ -724,7 +724,7 @@ mod tests {
         // One record too many in each table: 1@t1 is forgotten from the
         // written ones, index 1 from the committed ones.
         let next = RaftLog::from_parts(Snapshot::default(), vec![entry(n + 1, 2, 0)]);
-        c.observe_written(1, &next.entries()[..], &next);
+        c.observe_written(1, next.entries(), &next);
         c.observe_applied(1, 2, &entry(n + 1, 2, 0));
         let other = RaftLog::from_parts(Snapshot::default(), vec![entry(1, 1, 9)]);
         c.observe_written(2, other.entries(), &other);
