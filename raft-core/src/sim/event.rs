@@ -165,6 +165,30 @@ mod tests {
     }
 
     #[test]
+    fn pops_in_time_then_seq_order_under_random_pushes_and_pops() {
+        let mut q = EventQueue::default();
+        let mut model: Vec<(TimeUs, u64)> = Vec::new();
+        let (mut state, mut next_msg) = (7u64, 0u64);
+        for _ in 0..5_000 {
+            state = crate::sim::splitmix64(state);
+            if state % 3 == 0 {
+                model.sort_unstable();
+                let want = (!model.is_empty()).then(|| model.remove(0));
+                let got = q.pop().map(|(t, e)| match e {
+                    Event::Deliver { msg } => (t, msg),
+                    _ => unreachable!(),
+                });
+                assert_eq!(got, want);
+            } else {
+                let t = state % 50;
+                q.push(t, Event::Deliver { msg: next_msg });
+                model.push((t, next_msg));
+                next_msg += 1;
+            }
+        }
+    }
+
+    #[test]
     fn timers_interleave_by_time_then_seq() {
         let mut q = EventQueue::default();
         q.push(5, Event::Deliver { msg: 1 });
