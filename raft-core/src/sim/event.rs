@@ -83,18 +83,29 @@ impl EventQueue {
         if self.timers.len() <= slot {
             self.timers.resize(slot + 1, None);
         }
-        self.timers[slot] = Some(Scheduled {
+        let new = Scheduled {
             time_us,
             seq,
             event,
-        });
-        self.recompute_min();
+        };
+        let was_min = self.min_timer == Some(slot);
+        let earlier = match self.timer_head() {
+            Some(head) => new.key() < head.key(),
+            None => true,
+        };
+        self.timers[slot] = Some(new);
+        if earlier {
+            self.min_timer = Some(slot);
+        } else if was_min {
+            // The earliest timer moved later: another may be first now.
+            self.recompute_min();
+        }
     }
 
     /// Disarms timer slot `slot`.
     pub(crate) fn cancel_timer(&mut self, slot: usize) {
         if let Some(t) = self.timers.get_mut(slot) {
-            if t.take().is_some() {
+            if t.take().is_some() && self.min_timer == Some(slot) {
                 self.recompute_min();
             }
         }
@@ -185,6 +196,69 @@ mod tests {
                 model.push((t, next_msg));
                 next_msg += 1;
             }
+        }
+    }
+
+    #[test]
+    fn timers_and_events_pop_in_order_under_random_rearming() {
+        let mut q = EventQueue::default();
+        // Model: (time, seq, what) for heap events and one armed timer per slot.
+        let mut heap: Vec<(TimeUs, u64, u64)> = Vec::new();
+        let mut timers: [Option<(TimeUs, u64, u64)>; 5] = [None; 5];
+        let (mut state, mut seq) = (11u64, 0u64);
+        for _ in 0..20_000 {
+            state = crate::sim::splitmix64(state);
+            let t = (state >> 8) % 40;
+            let slot = (state >> 20) as usize % 5;
+            match state % 5 {
+                0 => {
+                    q.push(t, Event::Deliver { msg: seq });
+                    heap.push((t, seq, seq));
+                }
+                1 | 2 => {
+                    q.set_timer(
+                        slot,
+                        t,
+                        Event::Timer {
+                            node: slot as u64,
+                            gen: seq,
+                        },
+                    );
+                    timers[slot] = Some((t, seq, seq));
+                }
+                3 => {
+                    q.cancel_timer(slot);
+                    timers[slot] = None;
+                }
+                _ => {
+                    let first = heap
+                        .iter()
+                        .copied()
+                        .chain(timers.iter().flatten().copied())
+                        .min();
+                    let got = q.pop().map(|(t, e)| match e {
+                        Event::Deliver { msg } => (t, msg),
+                        Event::Timer { gen, .. } => (t, gen),
+                        _ => unreachable!(),
+                    });
+                    assert_eq!(got, first.map(|(t, _, what)| (t, what)));
+                    if let Some(f) = first {
+                        heap.retain(|&e| e != f);
+                        for slot in timers.iter_mut() {
+                            if *slot == Some(f) {
+                                *slot = None;
+                            }
+                        }
+                    }
+                }
+            }
+            seq += 1;
+            let next = heap
+                .iter()
+                .chain(timers.iter().flatten())
+                .map(|&(t, _, _)| t)
+                .min();
+            assert_eq!(q.peek_time(), next);
         }
     }
 
