@@ -194,7 +194,7 @@ fn benches(c: &mut Criterion) {
                             index: next,
                             term: 1,
                             payload: raft_core::raft::EntryPayload::Command(
-                                next.to_le_bytes().to_vec(),
+                                next.to_le_bytes().to_vec().into(),
                             ),
                         }],
                         leader_commit: next - 1,

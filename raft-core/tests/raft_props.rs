@@ -163,7 +163,7 @@ fn entries_strategy() -> impl Strategy<Value = Vec<Entry>> {
             0u64..6,
             prop_oneof![
                 Just(EntryPayload::Noop),
-                any::<u8>().prop_map(|b| EntryPayload::Command(vec![b])),
+                any::<u8>().prop_map(|b| EntryPayload::Command(vec![b].into())),
                 (0u64..6).prop_map(|id| EntryPayload::ConfChange(ConfChange::AddLearner(id))),
                 (0u64..6).prop_map(|id| EntryPayload::ConfChange(ConfChange::RemoveServer(id))),
                 (0u64..6).prop_map(|id| EntryPayload::ConfChange(ConfChange::PromoteLearner(id))),
@@ -228,14 +228,14 @@ fn body_strategy() -> impl Strategy<Value = MessageBody> {
         ),
         (index(), 0u64..8, prop::collection::vec(0u64..6, 0..4)).prop_map(
             |(last_index, last_term, voters)| MessageBody::InstallSnapshot {
-                snapshot: Snapshot {
+                snapshot: Box::new(Snapshot {
                     meta: SnapshotMeta {
                         last_index,
                         last_term,
                         membership: raft_core::raft::Membership::with_voters(&voters)
                     },
                     data: vec![1, 2, 3],
-                },
+                }),
             }
         ),
         index().prop_map(|last_index| MessageBody::InstallSnapshotResp { last_index }),

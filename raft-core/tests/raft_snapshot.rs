@@ -119,7 +119,9 @@ fn stale_snapshot_is_ignored() {
             from: 1,
             to: 2,
             term: 2,
-            body: MessageBody::InstallSnapshot { snapshot: snap },
+            body: MessageBody::InstallSnapshot {
+                snapshot: Box::new(snap),
+            },
         },
     );
     assert_eq!(n.log().snapshot_index(), 0);

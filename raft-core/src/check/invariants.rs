@@ -126,6 +126,159 @@ pub fn payload_hash(payload: &EntryPayload) -> u64 {
     h
 }
 
+/// What an [`IndexWindow`] holds at one index.
+trait Slot: Default {
+    /// Number of records in the slot.
+    fn records(&self) -> usize;
+}
+
+impl<T> Slot for Option<T> {
+    fn records(&self) -> usize {
+        self.is_some() as usize
+    }
+}
+
+/// Records per log index for a window of consecutive indexes (log indexes
+/// grow one by one, so this replaces a B-tree keyed by index: lookups and
+/// inserts are O(1)). `T::default()` is an empty slot.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct IndexWindow<T> {
+    /// Index of `slots[0]`.
+    base: LogIndex,
+    slots: VecDeque<T>,
+    /// Records held; whoever adds or removes one through [`Self::slot`] or
+    /// [`Self::front_mut`] counts it here.
+    records: usize,
+}
+
+impl<T: Slot> IndexWindow<T> {
+    /// Most indexes one window spans, holes included (far more than it ever
+    /// holds records for: Raft's indexes have no holes in practice).
+    const MAX_SPAN: usize = 4 * MAX_TRACKED_ENTRIES;
+
+    fn get(&self, index: LogIndex) -> Option<&T> {
+        let i = usize::try_from(index.checked_sub(self.base)?).ok()?;
+        self.slots.get(i)
+    }
+
+    /// The slot for `index`, made (empty) if needed. Returns `None` when
+    /// `index` lies more than [`Self::MAX_SPAN`] below the newest slot.
+    fn slot(&mut self, index: LogIndex) -> Option<&mut T> {
+        if self.slots.is_empty() {
+            self.base = index;
+        }
+        if index < self.base {
+            let grow = self.base - index;
+            if grow + self.slots.len() as u64 > Self::MAX_SPAN as u64 {
+                return None;
+            }
+            for _ in 0..grow {
+                self.slots.push_front(T::default());
+            }
+            self.base = index;
+        }
+        let i = index - self.base;
+        if i >= self.slots.len() as u64 {
+            let grow = i + 1 - self.slots.len() as u64;
+            if grow > Self::MAX_SPAN as u64 {
+                // A jump this far forgets everything before it.
+                self.slots.clear();
+                self.records = 0;
+                self.base = index;
+            } else {
+                for _ in 0..grow {
+                    self.slots.push_back(T::default());
+                }
+            }
+        }
+        while self.slots.len() > Self::MAX_SPAN {
+            self.pop_front();
+        }
+        let i = usize::try_from(index - self.base).expect("in the window");
+        self.slots.get_mut(i)
+    }
+
+    /// The lowest slot, for eviction.
+    fn front_mut(&mut self) -> Option<&mut T> {
+        self.slots.front_mut()
+    }
+
+    /// Drops the lowest slot and its records.
+    fn pop_front(&mut self) {
+        if let Some(t) = self.slots.pop_front() {
+            self.records -= t.records();
+            self.base += 1;
+        }
+    }
+
+    /// `(index, slot)` from `from` on, in index order.
+    fn range_from(&self, from: LogIndex) -> impl Iterator<Item = (LogIndex, &T)> + '_ {
+        let skip = usize::try_from(from.saturating_sub(self.base)).unwrap_or(usize::MAX);
+        let base = self.base;
+        self.slots
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(move |(k, t)| (base + k as LogIndex, t))
+    }
+}
+
+/// What was written at one `(index, term)`: payload fingerprint, the term
+/// before it in the writer's log, and the writer.
+type Written = (u64, Option<Term>, NodeId);
+
+/// Everything written at one index, by term (almost always a single term).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct WrittenAt {
+    first: Option<(Term, Written)>,
+    /// Further terms (an uncommitted entry overwritten), unordered.
+    more: Vec<(Term, Written)>,
+}
+
+impl Slot for WrittenAt {
+    fn records(&self) -> usize {
+        self.first.is_some() as usize + self.more.len()
+    }
+}
+
+impl WrittenAt {
+    fn get(&self, term: Term) -> Option<&Written> {
+        match &self.first {
+            Some((t, w)) if *t == term => Some(w),
+            _ => self.more.iter().find(|(t, _)| *t == term).map(|(_, w)| w),
+        }
+    }
+
+    fn insert(&mut self, term: Term, w: Written) {
+        if self.first.is_none() {
+            self.first = Some((term, w));
+        } else {
+            self.more.push((term, w));
+        }
+    }
+
+    /// Forgets the record with the lowest term; true when none is left.
+    fn pop_lowest(&mut self) -> bool {
+        let lowest_more = self
+            .more
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (t, _))| *t)
+            .map(|(k, (t, _))| (k, *t));
+        match (&self.first, lowest_more) {
+            (Some((t, _)), Some((k, m))) if m < *t => {
+                self.more.swap_remove(k);
+            }
+            (Some(_), _) => self.first = self.more.pop(),
+            (None, Some((k, _))) => {
+                self.more.swap_remove(k);
+            }
+            (None, None) => {}
+        }
+        self.first.is_none() && self.more.is_empty()
+    }
+}
+
 /// What makes two violations the same report.
 type ViolationKey = (Property, Vec<NodeId>, Vec<(LogIndex, Term)>);
 
@@ -156,8 +309,8 @@ struct Watch {
 pub struct InvariantChecker {
     now_us: TimeUs,
     leaders: BTreeMap<Term, NodeId>,
-    committed: BTreeMap<LogIndex, Committed>,
-    written: BTreeMap<(LogIndex, Term), (u64, Option<Term>, NodeId)>,
+    committed: IndexWindow<Option<Committed>>,
+    written: IndexWindow<WrittenAt>,
     /// Per-node state, a short list (clusters have at most a few nodes).
     watch: Vec<(NodeId, Watch)>,
     recent_commits: VecDeque<(u64, LogIndex)>,
@@ -240,14 +393,34 @@ impl InvariantChecker {
             } else {
                 log.term_at(e.index - 1)
             };
-            match self.written.get(&(e.index, e.term)) {
+            let known = self
+                .written
+                .get(e.index)
+                .and_then(|at| at.get(e.term))
+                .copied();
+            match known {
                 None => {
-                    self.written.insert((e.index, e.term), (hash, prev, node));
-                    if self.written.len() > MAX_TRACKED_ENTRIES {
-                        self.written.pop_first();
+                    if let Some(at) = self.written.slot(e.index) {
+                        at.insert(e.term, (hash, prev, node));
+                        self.written.records += 1;
+                    }
+                    if self.written.records > MAX_TRACKED_ENTRIES {
+                        // Forget the lowest (index, term), as a B-tree's pop_first would.
+                        while let Some(front) = self.written.front_mut() {
+                            if front.records() == 0 {
+                                self.written.pop_front();
+                                continue;
+                            }
+                            let emptied = front.pop_lowest();
+                            self.written.records -= 1;
+                            if emptied {
+                                self.written.pop_front();
+                            }
+                            break;
+                        }
                     }
                 }
-                Some(&(h, p, other)) => {
+                Some((h, p, other)) => {
                     if h != hash {
                         self.report(
                             Property::LogMatching,
@@ -291,19 +464,27 @@ impl InvariantChecker {
         hash: u64,
         applied: bool,
     ) {
-        match self.committed.get(&index) {
+        match self.committed.get(index).copied().flatten() {
             None => {
-                self.committed.insert(
-                    index,
-                    Committed {
-                        term,
-                        hash,
-                        commit_term: node_term,
-                        node,
-                    },
-                );
-                if self.committed.len() > MAX_TRACKED_ENTRIES {
-                    self.committed.pop_first();
+                let Some(slot) = self.committed.slot(index) else {
+                    return; // far below everything remembered
+                };
+                *slot = Some(Committed {
+                    term,
+                    hash,
+                    commit_term: node_term,
+                    node,
+                });
+                self.committed.records += 1;
+                if self.committed.records > MAX_TRACKED_ENTRIES {
+                    // Forget the lowest index remembered.
+                    while let Some(front) = self.committed.front_mut() {
+                        let had = front.is_some();
+                        self.committed.pop_front();
+                        if had {
+                            break;
+                        }
+                    }
                 }
                 self.commit_seq += 1;
                 self.recent_commits.push_back((self.commit_seq, index));
@@ -424,9 +605,9 @@ impl InvariantChecker {
             // Newly elected: it must hold everything committed in earlier terms.
             let missing = self
                 .committed
-                .range(snap + 1..)
-                .find(|(&i, c)| c.commit_term < term && log.term_at(i) != Some(c.term))
-                .map(|(&i, c)| (i, *c));
+                .range_from(snap + 1)
+                .filter_map(|(i, c)| Some((i, (*c)?)))
+                .find(|&(i, c)| c.commit_term < term && log.term_at(i) != Some(c.term));
             if let Some((i, c)) = missing {
                 self.report_incomplete(id, term, log, i, c);
             }
@@ -449,7 +630,7 @@ impl InvariantChecker {
                 let newer: Vec<LogIndex> =
                     self.recent_commits.range(from..).map(|&(_, i)| i).collect();
                 for i in newer {
-                    let Some(c) = self.committed.get(&i).copied() else {
+                    let Some(c) = self.committed.get(i).copied().flatten() else {
                         continue;
                     };
                     if i > snap && c.commit_term < term && log.term_at(i) != Some(c.term) {
@@ -495,7 +676,7 @@ mod tests {
         Entry {
             index,
             term,
-            payload: EntryPayload::Command(vec![byte]),
+            payload: EntryPayload::Command(vec![byte].into()),
         }
     }
 
@@ -522,6 +703,44 @@ mod tests {
         assert!(c.violations().is_empty());
         c.observe_applied(3, 2, &entry(1, 2, 5));
         assert_eq!(c.violations()[0].property, Property::StateMachineSafety);
+    }
+
+    #[test]
+    fn the_oldest_records_are_forgotten_first() {
+        let n = MAX_TRACKED_ENTRIES as LogIndex;
+        let mut c = InvariantChecker::new();
+        // Two terms at index 1 (the first overwritten), then one per index.
+        let stale = RaftLog::from_parts(Snapshot::default(), vec![entry(1, 1, 7)]);
+        c.observe_written(1, stale.entries(), &stale);
+        let log = RaftLog::from_parts(
+            Snapshot::default(),
+            (1..=n).map(|i| entry(i, 2, i as u8)).collect(),
+        );
+        c.observe_written(1, log.entries(), &log);
+        for e in log.entries() {
+            c.observe_applied(1, 2, e);
+        }
+        assert!(c.violations().is_empty());
+        // One record too many in each table: 1@t1 is forgotten from the
+        // written ones, index 1 from the committed ones.
+        let next = RaftLog::from_parts(Snapshot::default(), vec![entry(n + 1, 2, 0)]);
+        c.observe_written(1, next.entries(), &next);
+        c.observe_applied(1, 2, &entry(n + 1, 2, 0));
+        let other = RaftLog::from_parts(Snapshot::default(), vec![entry(1, 1, 9)]);
+        c.observe_written(2, other.entries(), &other);
+        c.observe_applied(2, 3, &entry(1, 3, 9));
+        assert!(c.violations().is_empty(), "{:?}", c.violations());
+        // The next ones are still remembered.
+        let other = RaftLog::from_parts(Snapshot::default(), vec![entry(1, 2, 9)]);
+        c.observe_written(2, other.entries(), &other);
+        c.observe_applied(2, 3, &entry(2, 3, 9));
+        let found: Vec<Property> = c.violations().iter().map(|v| v.property).collect();
+        assert_eq!(
+            found,
+            [Property::LogMatching, Property::StateMachineSafety],
+            "{:?}",
+            c.violations()
+        );
     }
 
     #[test]

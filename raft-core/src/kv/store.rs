@@ -194,9 +194,16 @@ impl KvStore {
         }
         match effect {
             Effect::Keep => {}
-            Effect::Write(value) => {
-                self.data.insert(String::from(key), String::from(value));
-            }
+            Effect::Write(value) => match self.data.get_mut(key) {
+                // Overwrite in place: no new key, and the old value's buffer is reused.
+                Some(v) => {
+                    v.clear();
+                    v.push_str(value);
+                }
+                None => {
+                    self.data.insert(String::from(key), String::from(value));
+                }
+            },
             Effect::Remove => {
                 self.data.remove(key);
             }

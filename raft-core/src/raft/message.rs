@@ -2,6 +2,8 @@
 
 use super::membership::Membership;
 use crate::types::{LogIndex, NodeId, Term};
+use alloc::boxed::Box;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// A single-server membership change (thesis §4.1).
@@ -38,7 +40,9 @@ pub enum EntryPayload {
     /// (thesis §6.4: needed before serving reads and before changing membership).
     Noop,
     /// Opaque application command (the key-value store encodes its own).
-    Command(Vec<u8>),
+    /// Shared: the copies of an entry in the log, in messages and in `Ready`
+    /// are reference counts, not byte copies.
+    Command(Arc<[u8]>),
     /// A membership change; it takes effect as soon as it is appended.
     ConfChange(ConfChange),
 }
@@ -156,8 +160,9 @@ pub enum MessageBody {
     },
     /// Replace the follower's log prefix with a snapshot (paper §7).
     InstallSnapshot {
-        /// The leader's latest snapshot.
-        snapshot: Snapshot,
+        /// The leader's latest snapshot (boxed: the rare large variant would
+        /// otherwise make every message, and every copy of one, bigger).
+        snapshot: Box<Snapshot>,
     },
     /// Answer to `InstallSnapshot`.
     InstallSnapshotResp {
@@ -242,7 +247,7 @@ mod tests {
         assert_eq!(MessageBody::TimeoutNow.kind(), "TimeoutNow");
         assert_eq!(
             MessageBody::InstallSnapshot {
-                snapshot: Snapshot::default()
+                snapshot: Box::default()
             }
             .kind(),
             "InstallSnapshot"

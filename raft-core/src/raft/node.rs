@@ -420,7 +420,7 @@ impl Node {
                     read_seq,
                 );
             }
-            MessageBody::InstallSnapshot { snapshot } => self.handle_snapshot(from, snapshot),
+            MessageBody::InstallSnapshot { snapshot } => self.handle_snapshot(from, *snapshot),
             MessageBody::InstallSnapshotResp { last_index } => {
                 self.handle_snapshot_resp(from, last_index)
             }

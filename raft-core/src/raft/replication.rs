@@ -19,7 +19,7 @@ impl Node {
         if data.len() > self.cfg.max_size_per_msg_bytes {
             return Err(super::ProposeError::TooLarge);
         }
-        Ok(self.append_as_leader(EntryPayload::Command(data)))
+        Ok(self.append_as_leader(EntryPayload::Command(data.into())))
     }
 
     /// Common admission checks for anything a leader appends on a client's behalf.

@@ -5,6 +5,7 @@ use super::node::Node;
 use super::progress::ProgressState;
 use super::CompactError;
 use crate::types::{LogIndex, NodeId, Role};
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 impl Node {
@@ -35,7 +36,7 @@ impl Node {
             return false;
         };
         pr.become_snapshot(index, now);
-        let snapshot = self.log.snapshot().clone();
+        let snapshot = Box::new(self.log.snapshot().clone());
         self.send(peer, MessageBody::InstallSnapshot { snapshot });
         false
     }

@@ -26,14 +26,24 @@ struct Scheduled {
     event: Event,
 }
 
+impl Scheduled {
+    /// (time, seq) as one number: one wide comparison instead of two.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        ((self.time_us as u128) << 64) | self.seq as u128
+    }
+}
+
 impl Ord for Scheduled {
+    #[inline(always)]
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and we want the earliest first.
-        (other.time_us, other.seq).cmp(&(self.time_us, self.seq))
+        other.key().cmp(&self.key())
     }
 }
 
 impl PartialOrd for Scheduled {
+    #[inline(always)]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
@@ -73,18 +83,29 @@ impl EventQueue {
         if self.timers.len() <= slot {
             self.timers.resize(slot + 1, None);
         }
-        self.timers[slot] = Some(Scheduled {
+        let new = Scheduled {
             time_us,
             seq,
             event,
-        });
-        self.recompute_min();
+        };
+        let was_min = self.min_timer == Some(slot);
+        let earlier = match self.timer_head() {
+            Some(head) => new.key() < head.key(),
+            None => true,
+        };
+        self.timers[slot] = Some(new);
+        if earlier {
+            self.min_timer = Some(slot);
+        } else if was_min {
+            // The earliest timer moved later: another may be first now.
+            self.recompute_min();
+        }
     }
 
     /// Disarms timer slot `slot`.
     pub(crate) fn cancel_timer(&mut self, slot: usize) {
         if let Some(t) = self.timers.get_mut(slot) {
-            if t.take().is_some() {
+            if t.take().is_some() && self.min_timer == Some(slot) {
                 self.recompute_min();
             }
         }
@@ -152,6 +173,93 @@ mod tests {
         assert_eq!(q.pop(), Some((5, Event::Deliver { msg: 1 })));
         assert_eq!(q.pop(), Some((5, Event::Deliver { msg: 3 })));
         assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn pops_in_time_then_seq_order_under_random_pushes_and_pops() {
+        let mut q = EventQueue::default();
+        let mut model: Vec<(TimeUs, u64)> = Vec::new();
+        let (mut state, mut next_msg) = (7u64, 0u64);
+        for _ in 0..5_000 {
+            state = crate::sim::splitmix64(state);
+            if state % 3 == 0 {
+                model.sort_unstable();
+                let want = (!model.is_empty()).then(|| model.remove(0));
+                let got = q.pop().map(|(t, e)| match e {
+                    Event::Deliver { msg } => (t, msg),
+                    _ => unreachable!(),
+                });
+                assert_eq!(got, want);
+            } else {
+                let t = state % 50;
+                q.push(t, Event::Deliver { msg: next_msg });
+                model.push((t, next_msg));
+                next_msg += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn timers_and_events_pop_in_order_under_random_rearming() {
+        let mut q = EventQueue::default();
+        // Model: (time, seq, what) for heap events and one armed timer per slot.
+        let mut heap: Vec<(TimeUs, u64, u64)> = Vec::new();
+        let mut timers: [Option<(TimeUs, u64, u64)>; 5] = [None; 5];
+        let (mut state, mut seq) = (11u64, 0u64);
+        for _ in 0..20_000 {
+            state = crate::sim::splitmix64(state);
+            let t = (state >> 8) % 40;
+            let slot = (state >> 20) as usize % 5;
+            match state % 5 {
+                0 => {
+                    q.push(t, Event::Deliver { msg: seq });
+                    heap.push((t, seq, seq));
+                }
+                1 | 2 => {
+                    q.set_timer(
+                        slot,
+                        t,
+                        Event::Timer {
+                            node: slot as u64,
+                            gen: seq,
+                        },
+                    );
+                    timers[slot] = Some((t, seq, seq));
+                }
+                3 => {
+                    q.cancel_timer(slot);
+                    timers[slot] = None;
+                }
+                _ => {
+                    let first = heap
+                        .iter()
+                        .copied()
+                        .chain(timers.iter().flatten().copied())
+                        .min();
+                    let got = q.pop().map(|(t, e)| match e {
+                        Event::Deliver { msg } => (t, msg),
+                        Event::Timer { gen, .. } => (t, gen),
+                        _ => unreachable!(),
+                    });
+                    assert_eq!(got, first.map(|(t, _, what)| (t, what)));
+                    if let Some(f) = first {
+                        heap.retain(|&e| e != f);
+                        for slot in timers.iter_mut() {
+                            if *slot == Some(f) {
+                                *slot = None;
+                            }
+                        }
+                    }
+                }
+            }
+            seq += 1;
+            let next = heap
+                .iter()
+                .chain(timers.iter().flatten())
+                .map(|&(t, _, _)| t)
+                .min();
+            assert_eq!(q.peek_time(), next);
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The typed record of everything that happened, with a running hash.
 //!
 //! Only the last `capacity` events are kept (a ring buffer); every event, kept
-//! or not, is folded into a 64-bit FNV-1a hash of a canonical encoding, so two
-//! runs can be compared event for event in constant memory.
+//! or not, is folded into a 64-bit running hash of a canonical encoding
+//! ([`TraceHasher`]), so two runs can be compared event for event in constant
+//! memory.
 
 use crate::check::invariants::Property;
 use crate::raft::MessageBody;
@@ -12,44 +13,80 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-/// A 64-bit running hash (hand-rolled: no_std and stable across platforms):
-/// FNV-1a over bytes, and one multiply-xorshift step per `u64` word.
+/// The running hash of a [`Trace`] (hand-rolled: no_std and stable across
+/// platforms, WebAssembly included).
+///
+/// An event is a sequence of `u64` words (its time, a tag, its fields; text
+/// goes in as its length and then 8 bytes per word, little-endian). Word `i`
+/// of an event contributes `(w ^ i·G)·K ^ i·G` to a wrapping sum, so the words
+/// of one event are mixed independently, with no chain of dependent
+/// multiplies (hashing was a hot spot of the simulator). The sum and the word
+/// count are then folded into the running value with one multiply and
+/// xor-shift, a bijection: runs whose traces differ in one event keep
+/// different values unless they collide later by chance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Fnv64(pub u64);
+pub struct TraceHasher(pub u64);
 
-impl Default for Fnv64 {
+impl Default for TraceHasher {
     fn default() -> Self {
-        Fnv64(0xcbf2_9ce4_8422_2325)
+        TraceHasher(0xcbf2_9ce4_8422_2325)
     }
 }
 
-impl Fnv64 {
-    /// Folds bytes in.
-    pub fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+impl TraceHasher {
+    const FOLD: u64 = 0xc4ce_b9fe_1a85_ec53;
+
+    /// Folds one event, given as its words, into the running value.
+    pub fn event(&mut self, words: &[u64]) {
+        let mut e = EventWords::default();
+        words.iter().for_each(|&w| e.word(w));
+        self.fold(e);
     }
-    /// Folds a u64 in as one word (xor, multiply, xor-shift): about eight
-    /// times cheaper than feeding its bytes through [`write`](Self::write).
-    #[inline]
-    pub fn u64(&mut self, v: u64) {
-        let h = (self.0 ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+
+    #[inline(always)]
+    fn fold(&mut self, e: EventWords) {
+        let h = (self.0 ^ e.sum ^ e.count.rotate_left(32)).wrapping_mul(Self::FOLD);
         self.0 = h ^ (h >> 29);
     }
-    /// Folds a string in (length first, so concatenations differ).
-    #[inline]
-    pub fn str(&mut self, s: &str) {
-        self.u64(s.len() as u64);
-        self.write(s.as_bytes());
+}
+
+/// The words of one event being hashed (see [`TraceHasher`]).
+#[derive(Default)]
+struct EventWords {
+    sum: u64,
+    count: u64,
+}
+
+impl EventWords {
+    const LANE: u64 = 0x9e37_79b9_7f4a_7c15;
+    const MUL: u64 = 0xff51_afd7_ed55_8ccd;
+
+    #[inline(always)]
+    fn word(&mut self, v: u64) {
+        let lane = self.count.wrapping_mul(Self::LANE);
+        self.sum = self
+            .sum
+            .wrapping_add((v ^ lane).wrapping_mul(Self::MUL) ^ lane);
+        self.count += 1;
     }
-    /// The hash of `bytes` alone.
-    pub fn hash(bytes: &[u8]) -> u64 {
-        let mut h = Fnv64::default();
-        h.write(bytes);
-        h.0
+
+    /// Text: its length, then its bytes eight at a time.
+    fn text(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        self.word(bytes.len() as u64);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.word(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.word(u64::from_le_bytes(w));
+        }
     }
 }
 
@@ -175,7 +212,8 @@ impl MsgSummary {
         }
     }
 
-    fn encode(&self, h: &mut Fnv64) {
+    #[inline(always)]
+    fn encode(&self, h: &mut EventWords) {
         match *self {
             MsgSummary::Vote {
                 pre_vote,
@@ -183,10 +221,10 @@ impl MsgSummary {
                 last_log_term,
             } => [1, pre_vote as u64, last_log_index, last_log_term]
                 .iter()
-                .for_each(|&v| h.u64(v)),
+                .for_each(|&v| h.word(v)),
             MsgSummary::VoteResp { pre_vote, granted } => [2, pre_vote as u64, granted as u64]
                 .iter()
-                .for_each(|&v| h.u64(v)),
+                .for_each(|&v| h.word(v)),
             MsgSummary::Append {
                 prev_log_index,
                 prev_log_term,
@@ -194,22 +232,22 @@ impl MsgSummary {
                 leader_commit,
             } => [3, prev_log_index, prev_log_term, entries, leader_commit]
                 .iter()
-                .for_each(|&v| h.u64(v)),
+                .for_each(|&v| h.word(v)),
             MsgSummary::AppendResp {
                 success,
                 index,
                 last_index,
             } => [4, success as u64, index, last_index]
                 .iter()
-                .for_each(|&v| h.u64(v)),
+                .for_each(|&v| h.word(v)),
             MsgSummary::Snapshot {
                 last_index,
                 last_term,
-            } => [5, last_index, last_term].iter().for_each(|&v| h.u64(v)),
+            } => [5, last_index, last_term].iter().for_each(|&v| h.word(v)),
             MsgSummary::SnapshotResp { last_index } => {
-                [6, last_index].iter().for_each(|&v| h.u64(v))
+                [6, last_index].iter().for_each(|&v| h.word(v))
             }
-            MsgSummary::TimeoutNow => h.u64(7),
+            MsgSummary::TimeoutNow => h.word(7),
         }
     }
 }
@@ -502,7 +540,8 @@ pub enum TraceKind {
 }
 
 impl TraceKind {
-    fn encode(&self, h: &mut Fnv64) {
+    #[inline(always)]
+    fn encode(&self, h: &mut EventWords) {
         match self {
             TraceKind::MessageSent {
                 id,
@@ -514,12 +553,12 @@ impl TraceKind {
                 summary,
             } => {
                 for v in [1, *id, *from, *to, *term, *send_us, *deliver_us] {
-                    h.u64(v);
+                    h.word(v);
                 }
                 summary.encode(h);
             }
             TraceKind::Delivered { id, from, to } => {
-                [2, *id, *from, *to].iter().for_each(|&v| h.u64(v))
+                [2, *id, *from, *to].iter().for_each(|&v| h.word(v))
             }
             TraceKind::Dropped {
                 id,
@@ -528,13 +567,13 @@ impl TraceKind {
                 reason,
             } => [3, *id, *from, *to, *reason as u64]
                 .iter()
-                .for_each(|&v| h.u64(v)),
+                .for_each(|&v| h.word(v)),
             TraceKind::Duplicated {
                 id,
                 copy,
                 deliver_us,
-            } => [4, *id, *copy, *deliver_us].iter().for_each(|&v| h.u64(v)),
-            TraceKind::TimerFired { node } => [5, *node].iter().for_each(|&v| h.u64(v)),
+            } => [4, *id, *copy, *deliver_us].iter().for_each(|&v| h.word(v)),
+            TraceKind::TimerFired { node } => [5, *node].iter().for_each(|&v| h.word(v)),
             TraceKind::RoleChanged {
                 node,
                 from,
@@ -542,9 +581,9 @@ impl TraceKind {
                 term,
             } => [6, *node, *from as u64, *to as u64, *term]
                 .iter()
-                .for_each(|&v| h.u64(v)),
+                .for_each(|&v| h.word(v)),
             TraceKind::TermChanged { node, from, to } => {
-                [7, *node, *from, *to].iter().for_each(|&v| h.u64(v))
+                [7, *node, *from, *to].iter().for_each(|&v| h.word(v))
             }
             TraceKind::Voted {
                 voter,
@@ -553,7 +592,7 @@ impl TraceKind {
                 granted,
             } => [8, *voter, *candidate, *term, *granted as u64]
                 .iter()
-                .for_each(|&v| h.u64(v)),
+                .for_each(|&v| h.word(v)),
             TraceKind::EntryAppended {
                 node,
                 from_index,
@@ -561,26 +600,26 @@ impl TraceKind {
                 term,
             } => [9, *node, *from_index, *to_index, *term]
                 .iter()
-                .for_each(|&v| h.u64(v)),
+                .for_each(|&v| h.word(v)),
             TraceKind::Committed { node, index } => {
-                [10, *node, *index].iter().for_each(|&v| h.u64(v))
+                [10, *node, *index].iter().for_each(|&v| h.word(v))
             }
             TraceKind::Applied { node, index } => {
-                [11, *node, *index].iter().for_each(|&v| h.u64(v))
+                [11, *node, *index].iter().for_each(|&v| h.word(v))
             }
             TraceKind::Compacted { node, index } => {
-                [12, *node, *index].iter().for_each(|&v| h.u64(v))
+                [12, *node, *index].iter().for_each(|&v| h.word(v))
             }
             TraceKind::SnapshotRestored { node, index } => {
-                [13, *node, *index].iter().for_each(|&v| h.u64(v))
+                [13, *node, *index].iter().for_each(|&v| h.word(v))
             }
             TraceKind::ClientInvoke {
                 client,
                 op,
                 description,
             } => {
-                [14, *client, *op].iter().for_each(|&v| h.u64(v));
-                h.str(description);
+                [14, *client, *op].iter().for_each(|&v| h.word(v));
+                h.text(description);
             }
             TraceKind::ClientSend {
                 client,
@@ -588,44 +627,44 @@ impl TraceKind {
                 attempt,
             } => [15, *client, *node, *attempt as u64]
                 .iter()
-                .for_each(|&v| h.u64(v)),
+                .for_each(|&v| h.word(v)),
             TraceKind::ClientReturn { client, op, reply } => {
-                [16, *client, *op].iter().for_each(|&v| h.u64(v));
-                h.str(reply);
+                [16, *client, *op].iter().for_each(|&v| h.word(v));
+                h.text(reply);
             }
-            TraceKind::Crash { node } => [17, *node].iter().for_each(|&v| h.u64(v)),
-            TraceKind::Restart { node } => [18, *node].iter().for_each(|&v| h.u64(v)),
-            TraceKind::Pause { node } => [19, *node].iter().for_each(|&v| h.u64(v)),
-            TraceKind::Resume { node } => [20, *node].iter().for_each(|&v| h.u64(v)),
+            TraceKind::Crash { node } => [17, *node].iter().for_each(|&v| h.word(v)),
+            TraceKind::Restart { node } => [18, *node].iter().for_each(|&v| h.word(v)),
+            TraceKind::Pause { node } => [19, *node].iter().for_each(|&v| h.word(v)),
+            TraceKind::Resume { node } => [20, *node].iter().for_each(|&v| h.word(v)),
             TraceKind::Partition { groups } => {
-                h.u64(21);
+                h.word(21);
                 for g in groups {
-                    h.u64(g.len() as u64);
-                    g.iter().for_each(|&v| h.u64(v));
+                    h.word(g.len() as u64);
+                    g.iter().for_each(|&v| h.word(v));
                 }
             }
-            TraceKind::LinkCut { from, to } => [22, *from, *to].iter().for_each(|&v| h.u64(v)),
-            TraceKind::LinkHealed { from, to } => [23, *from, *to].iter().for_each(|&v| h.u64(v)),
-            TraceKind::Heal => h.u64(24),
+            TraceKind::LinkCut { from, to } => [22, *from, *to].iter().for_each(|&v| h.word(v)),
+            TraceKind::LinkHealed { from, to } => [23, *from, *to].iter().for_each(|&v| h.word(v)),
+            TraceKind::Heal => h.word(24),
             TraceKind::Action { description } => {
-                h.u64(25);
-                h.str(description);
+                h.word(25);
+                h.text(description);
             }
-            TraceKind::NodeAdded { node } => [26, *node].iter().for_each(|&v| h.u64(v)),
+            TraceKind::NodeAdded { node } => [26, *node].iter().for_each(|&v| h.word(v)),
             TraceKind::InvariantViolation {
                 property,
                 nodes,
                 entries,
                 message,
             } => {
-                h.u64(27);
-                h.str(property.as_str());
-                nodes.iter().for_each(|&v| h.u64(v));
+                h.word(27);
+                h.text(property.as_str());
+                nodes.iter().for_each(|&v| h.word(v));
                 for &(i, t) in entries {
-                    h.u64(i);
-                    h.u64(t);
+                    h.word(i);
+                    h.word(t);
                 }
-                h.str(message);
+                h.text(message);
             }
         }
     }
@@ -650,7 +689,7 @@ pub struct Trace {
     events: VecDeque<TraceEvent>,
     capacity: usize,
     total: u64,
-    hash: Fnv64,
+    hash: TraceHasher,
 }
 
 impl Trace {
@@ -660,14 +699,17 @@ impl Trace {
             events: VecDeque::new(),
             capacity: capacity.max(1),
             total: 0,
-            hash: Fnv64::default(),
+            hash: TraceHasher::default(),
         }
     }
 
     /// Records an event.
+    #[inline]
     pub fn push(&mut self, time_us: TimeUs, kind: TraceKind) {
-        self.hash.u64(time_us);
-        kind.encode(&mut self.hash);
+        let mut words = EventWords::default();
+        words.word(time_us);
+        kind.encode(&mut words);
+        self.hash.fold(words);
         if self.events.len() >= self.capacity {
             self.events.pop_front();
         }
@@ -701,7 +743,7 @@ impl Trace {
         self.capacity
     }
 
-    /// The running FNV-1a hash over every event recorded.
+    /// The running hash over every event recorded ([`TraceHasher`]).
     pub fn hash(&self) -> u64 {
         self.hash.0
     }
@@ -718,5 +760,40 @@ impl Trace {
             total: self.total,
             hash: self.hash,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_the_documented_fold_of_each_events_words() {
+        let mut t = Trace::new(2);
+        t.push(5, TraceKind::TimerFired { node: 3 });
+        t.push(
+            9,
+            TraceKind::Action {
+                description: String::from("loss 10%, ok"),
+            },
+        );
+        let mut h = TraceHasher::default();
+        h.event(&[5, 5, 3]);
+        // "loss 10%, ok" is 12 bytes: its length, then two little-endian words.
+        h.event(&[
+            9,
+            25,
+            12,
+            u64::from_le_bytes(*b"loss 10%"),
+            u64::from_le_bytes(*b", ok\0\0\0\0"),
+        ]);
+        assert_eq!(t.hash(), h.0);
+        // Every word counts.
+        let mut other = Trace::new(2);
+        other.push(5, TraceKind::TimerFired { node: 4 });
+        assert_ne!(other.hash(), Trace::new(2).hash());
+        let mut one = Trace::new(2);
+        one.push(5, TraceKind::TimerFired { node: 3 });
+        assert_ne!(one.hash(), other.hash());
     }
 }

@@ -52,11 +52,12 @@ pub(crate) struct NodeSlot {
 }
 
 /// Applies a write to the simulated disk.
+/// `entries` is drained (its buffer stays with the caller for reuse).
 fn persist(
     disk: &mut PersistentState,
     hs: Option<HardState>,
     snap: Option<Snapshot>,
-    entries: Vec<Entry>,
+    entries: &mut Vec<Entry>,
 ) {
     if let Some(s) = snap {
         let (li, lt) = (s.meta.last_index, s.meta.last_term);
@@ -80,7 +81,7 @@ fn persist(
     if let Some(first) = entries.first() {
         let keep = disk.entries.partition_point(|e| e.index < first.index);
         disk.entries.truncate(keep);
-        disk.entries.extend(entries);
+        disk.entries.append(entries);
     }
 }
 
@@ -101,6 +102,8 @@ pub struct Sim {
     pub(crate) events_processed: u64,
     pub(crate) next_user_client: u64,
     pub(crate) drift_rng: SimRng,
+    /// Scratch buffer for the client answers of one Ready (kept to reuse its allocation).
+    pub(crate) completions: Vec<(u64, LogIndex, Term, Reply)>,
 }
 
 impl Sim {
@@ -133,6 +136,7 @@ impl Sim {
             events_processed: 0,
             next_user_client: client::USER_CLIENT_BASE,
             drift_rng: SimRng::new(seed, purpose::DRIFT),
+            completions: Vec::new(),
             cfg: config,
         };
         let ids: Vec<NodeId> = (1..=sim.cfg.nodes as NodeId).collect();
@@ -381,7 +385,8 @@ impl Sim {
         let Some(w) = slot.disk_queue.pop_front() else {
             return false;
         };
-        persist(&mut slot.disk, w.hard_state, w.snapshot, w.entries);
+        let mut entries = w.entries;
+        persist(&mut slot.disk, w.hard_state, w.snapshot, &mut entries);
         if slot.paused {
             slot.resume_outbox.extend(w.messages);
         } else {
@@ -438,24 +443,23 @@ impl Sim {
                 self.trace
                     .push(now, TraceKind::SnapshotRestored { node: id, index });
             }
-            let mut out = core::mem::take(&mut rd.messages);
-            let persisted = core::mem::take(&mut rd.persisted_messages);
-            let entries = core::mem::take(&mut rd.entries);
             let snapshot = rd.snapshot.take();
             let hs = rd.hard_state.take();
             if disk_latency == 0 {
-                persist(&mut slot.disk, hs, snapshot, entries);
-                out.extend(persisted);
+                // Everything is durable at once: persisted messages may leave
+                // with the others (after them, as before), and Ready's buffers
+                // go back to the node for reuse.
+                persist(&mut slot.disk, hs, snapshot, &mut rd.entries);
             } else if hs.is_some()
                 || snapshot.is_some()
-                || !entries.is_empty()
-                || !persisted.is_empty()
+                || !rd.entries.is_empty()
+                || !rd.persisted_messages.is_empty()
             {
                 slot.disk_queue.push_back(PendingWrite {
                     hard_state: hs,
                     snapshot,
-                    entries,
-                    messages: persisted,
+                    entries: core::mem::take(&mut rd.entries),
+                    messages: core::mem::take(&mut rd.persisted_messages),
                 });
                 let incarnation = slot.incarnation;
                 self.queue.push(
@@ -466,7 +470,7 @@ impl Sim {
                     },
                 );
             }
-            let mut completions = Vec::new();
+            let mut completions = core::mem::take(&mut self.completions);
             let mut last_applied = None;
             for e in &rd.committed_entries {
                 self.checker.set_time(now);
@@ -479,18 +483,23 @@ impl Sim {
                     }
                 }
             }
-            if let Some(node) = slot.node.as_mut() {
-                node.recycle(rd);
-            }
             if let Some(index) = last_applied {
                 self.trace.push(now, TraceKind::Applied { node: id, index });
             }
-            for m in out {
+            for m in rd.messages.drain(..) {
                 self.send(m);
             }
-            for (c, index, term, reply) in completions {
+            // Empty unless the write was synchronous (it went to the disk queue).
+            for m in rd.persisted_messages.drain(..) {
+                self.send(m);
+            }
+            if let Some(node) = self.slots[i].node.as_mut() {
+                node.recycle(rd);
+            }
+            for (c, index, term, reply) in completions.drain(..) {
                 self.complete_client(c, id, index, term, reply);
             }
+            self.completions = completions;
         }
     }
 

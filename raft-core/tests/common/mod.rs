@@ -26,7 +26,7 @@ pub fn cmd(index: LogIndex, term: Term) -> Entry {
     Entry {
         index,
         term,
-        payload: EntryPayload::Command(vec![index as u8, term as u8]),
+        payload: EntryPayload::Command(vec![index as u8, term as u8].into()),
     }
 }
 
@@ -310,7 +310,7 @@ impl Cluster {
             .map(|v| {
                 v.iter()
                     .filter_map(|e| match &e.payload {
-                        EntryPayload::Command(d) => Some(d.clone()),
+                        EntryPayload::Command(d) => Some(d.to_vec()),
                         _ => None,
                     })
                     .collect()
