@@ -136,6 +136,16 @@ impl EventQueue {
         }
     }
 
+    /// The next event and its time, without removing it.
+    pub(crate) fn peek(&self) -> Option<(TimeUs, Event)> {
+        let s = if self.timer_first() {
+            self.timer_head()
+        } else {
+            self.heap.peek()
+        };
+        s.map(|s| (s.time_us, s.event))
+    }
+
     pub(crate) fn peek_time(&self) -> Option<TimeUs> {
         let h = self.heap.peek().map(|s| s.time_us);
         match self.timer_head() {

@@ -209,7 +209,10 @@ impl Sim {
             }
             let (t, ev) = self.queue.pop()?;
             self.now_us = self.now_us.max(t);
-            if self.dispatch(ev) {
+            let stale = self.is_stale(ev);
+            let done = self.dispatch(ev);
+            debug_assert_eq!(stale, !done, "is_stale agrees with dispatch: {ev:?}");
+            if done {
                 self.events_processed += 1;
                 return Some(t);
             }
@@ -229,7 +232,18 @@ impl Sim {
 
     /// Moves the clock to `t_us` without processing events (used by replay;
     /// only forward, and never past a pending event).
+    ///
+    /// Stale events due by `t_us` are dropped first: the recorded run's
+    /// `run_until` had popped them (they do nothing), and left queued they
+    /// would hold the clock back, so a replayed action would be taken
+    /// earlier than it was recorded.
     pub(crate) fn set_now(&mut self, t_us: TimeUs) {
+        while let Some((time_us, ev)) = self.queue.peek() {
+            if time_us > t_us || !self.is_stale(ev) {
+                break;
+            }
+            self.queue.pop();
+        }
         let limit = self.queue.peek_time().unwrap_or(TimeUs::MAX);
         self.now_us = self.now_us.max(t_us.min(limit));
     }
@@ -298,6 +312,24 @@ impl Sim {
     }
 
     // ----- internals: events ---------------------------------------------------
+
+    /// Whether `ev` would do nothing now (superseded or its target gone):
+    /// exactly when [`dispatch`](Self::dispatch) returns false, which a debug
+    /// assertion checks for every event processed.
+    fn is_stale(&self, ev: Event) -> bool {
+        match ev {
+            Event::Deliver { msg } => self.net.in_flight.get(msg).is_none(),
+            Event::Timer { node, gen } => self.slot_index(node).is_none_or(|i| {
+                let slot = &self.slots[i];
+                slot.timer_gen != gen || slot.paused || slot.node.is_none()
+            }),
+            Event::DiskDone { node, incarnation } => self.slot_index(node).is_none_or(|i| {
+                let slot = &self.slots[i];
+                slot.incarnation != incarnation || slot.disk_queue.is_empty()
+            }),
+            Event::Client { client, gen } => self.clients.get(&client).is_none_or(|c| c.gen != gen),
+        }
+    }
 
     fn dispatch(&mut self, ev: Event) -> bool {
         match ev {
