@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 /// leader-crash with a SET at 2 s, exported at 3 s (the web crate's fixture).
-const FIXTURE: &str = include_str!("../../web/tests/fixtures/scenario-v1.json");
+const FIXTURE: &str = include_str!("../../web/tests/fixtures/scenario-v2.json");
 
 /// A file to hand to the file input, in a folder of this test process.
 fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
@@ -112,7 +112,7 @@ async fn an_exported_scenario_reopens_the_same_moment_by_picker_and_by_drop() {
     let text = a.download("raft-playground-leader-crash.json").await;
     let file: Value = serde_json::from_str(&text).expect("the download is JSON");
     assert_eq!(file["format"], "raft-playground-scenario");
-    assert_eq!(file["version"], 1);
+    assert_eq!(file["version"], 2);
     assert_eq!(file["trace_hash"], hash_a.as_str());
     assert_eq!(file["state"]["time_us"], time_a);
     assert_eq!(file["state"]["scenario_id"], "leader-crash");
@@ -187,8 +187,8 @@ async fn bad_files_are_refused_with_a_clear_banner_and_the_run_goes_on() {
         ),
         (
             "future.json",
-            fixture_with(|v| v["version"] = 2.into()).into_bytes(),
-            "version 2, which this playground cannot read",
+            fixture_with(|v| v["version"] = 3.into()).into_bytes(),
+            "version 3, which this playground cannot read",
         ),
         (
             "nodes.json",
@@ -294,7 +294,7 @@ async fn the_trace_export_is_json_lines_with_a_header_that_adds_up() {
         .collect();
     let (header, events) = lines.split_first().unwrap();
     assert_eq!(header["format"], "raft-playground-trace");
-    assert_eq!(header["version"], 1);
+    assert_eq!(header["version"], 2);
     assert_eq!(header["seed"], 3);
     assert_eq!(header["scenario_id"], "leader-crash");
     assert_eq!(header["time_us"], time);

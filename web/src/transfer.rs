@@ -3,7 +3,7 @@
 //! buttons, file picker and drag and drop, is `components::transfer`), so
 //! every format rule is tested natively.
 //!
-//! ## Scenario file (`.json`, version 1)
+//! ## Scenario file (`.json`, version 2)
 //! Pretty-printed JSON: `format` ([`SCENARIO_FORMAT`]), `version`
 //! ([`SCENARIO_FILE_VERSION`]), `trace_hash` (16 hex digits: the trace hash
 //! at `state.time_us` when exported, so a reader can check that the replay
@@ -15,10 +15,15 @@
 //! A file is read only if it is at most [`MAX_FILE_BYTES`]; its state then
 //! goes through the share-link validator ([`link::validate`]), so a file and
 //! a link accept exactly the same runs. Fields added to `state` later must
-//! take a default when missing (or the version goes up); the fixture test
-//! below keeps a version-1 file loading.
+//! take a default when missing (or the version goes up); the fixture tests
+//! keep files of every version loading.
 //!
-//! ## Trace export (`.jsonl`, version 1)
+//! Version 1 differs only in its `trace_hash`: the trace was hashed with
+//! FNV-1a, which the simulator no longer computes (its hash became faster).
+//! A version-1 file still loads and replays the same run, but its hash is
+//! not compared.
+//!
+//! ## Trace export (`.jsonl`, version 2)
 //! One JSON object per line. The first is a [`TraceHeader`]: format
 //! ([`TRACE_FORMAT`]), version, seed, scenario id, virtual time, how many
 //! events the run recorded in all, how many of the oldest are no longer in
@@ -36,12 +41,17 @@ use std::io;
 
 /// The `format` of a scenario file.
 pub const SCENARIO_FORMAT: &str = "raft-playground-scenario";
-/// The scenario file version [`encode_scenario`] writes and [`decode_scenario`] reads.
-pub const SCENARIO_FILE_VERSION: u32 = 1;
+/// The scenario file version [`encode_scenario`] writes (and the newest
+/// [`decode_scenario`] reads).
+pub const SCENARIO_FILE_VERSION: u32 = 2;
+/// The oldest scenario file version [`decode_scenario`] reads: version 1,
+/// whose trace hash (FNV-1a) is not compared.
+pub const OLDEST_SCENARIO_FILE_VERSION: u32 = 1;
 /// The `format` in a trace export's header line.
 pub const TRACE_FORMAT: &str = "raft-playground-trace";
-/// The trace export version [`write_trace`] writes.
-pub const TRACE_FILE_VERSION: u32 = 1;
+/// The trace export version [`write_trace`] writes (2: the trace hash in
+/// the header is the simulator's current hash, not version 1's FNV-1a).
+pub const TRACE_FILE_VERSION: u32 = 2;
 /// Largest scenario file read (1 MiB): a real one is a few kilobytes, and
 /// the browser checks the size before reading a byte.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -161,11 +171,11 @@ impl fmt::Display for ImportError {
             ),
             ImportError::UnsupportedVersion { found: None } => write!(
                 f,
-                "The scenario file has no \"version\" number; this playground reads version {SCENARIO_FILE_VERSION}."
+                "The scenario file has no \"version\" number; this playground reads versions {OLDEST_SCENARIO_FILE_VERSION} to {SCENARIO_FILE_VERSION}."
             ),
             ImportError::UnsupportedVersion { found: Some(v) } => write!(
                 f,
-                "The scenario file has version {v}, which this playground cannot read (it reads version {SCENARIO_FILE_VERSION})."
+                "The scenario file has version {v}, which this playground cannot read (it reads versions {OLDEST_SCENARIO_FILE_VERSION} to {SCENARIO_FILE_VERSION})."
             ),
             ImportError::Malformed { detail } => {
                 write!(f, "The scenario file is malformed: {detail}.")
@@ -236,9 +246,15 @@ pub fn decode_scenario(bytes: &[u8]) -> Result<ScenarioFile, ImportError> {
         Some(TRACE_FORMAT) => return Err(ImportError::TraceExport),
         _ => return Err(ImportError::NotAScenarioFile { found: format }),
     }
-    if version != Some(u64::from(SCENARIO_FILE_VERSION)) {
-        return Err(ImportError::UnsupportedVersion { found: version });
-    }
+    let version = match version {
+        Some(v)
+            if (u64::from(OLDEST_SCENARIO_FILE_VERSION)..=u64::from(SCENARIO_FILE_VERSION))
+                .contains(&v) =>
+        {
+            v
+        }
+        _ => return Err(ImportError::UnsupportedVersion { found: version }),
+    };
     let file: ScenarioFileIn =
         serde_json::from_slice(bytes).map_err(|e| ImportError::Malformed {
             detail: e.to_string(),
@@ -252,7 +268,8 @@ pub fn decode_scenario(bytes: &[u8]) -> Result<ScenarioFile, ImportError> {
     };
     Ok(ScenarioFile {
         state: file.state,
-        trace_hash,
+        // Version 1 hashed the trace with another function: not comparable.
+        trace_hash: trace_hash.filter(|_| version == u64::from(SCENARIO_FILE_VERSION)),
     })
 }
 

@@ -13,7 +13,7 @@ use web_sys::{DataTransfer, DragEvent, DragEventInit, Element, File, HtmlInputEl
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// leader-crash with a SET at 2 s, exported natively at 3 s.
-const FIXTURE: &str = include_str!("fixtures/scenario-v1.json");
+const FIXTURE: &str = include_str!("fixtures/scenario-v2.json");
 
 /// A DataTransfer holding one file per `(name, contents)`, as a drag from
 /// the desktop or a file dialog would.
@@ -113,7 +113,8 @@ async fn a_bad_file_shows_the_banner_and_changes_nothing() {
     let root = mounted().await;
     let target = find(&root, ".stage").unwrap();
     let before = clock(&root);
-    let bad = FIXTURE.replace("\"version\": 1", "\"version\": 7");
+    let bad = FIXTURE.replace("\"version\": 2", "\"version\": 7");
+    assert_ne!(bad, FIXTURE, "the fixture names its version");
     for (name, contents, expected) in [
         (
             "broken.json",

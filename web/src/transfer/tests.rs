@@ -7,6 +7,8 @@ use raft_core::sim::{splitmix64, Action, Sim, SimConfig};
 
 /// A version-1 file as the first release wrote it: it must keep loading.
 const FIXTURE_V1: &str = include_str!("../../tests/fixtures/scenario-v1.json");
+/// The same run exported by version 2 (only the trace hash differs).
+const FIXTURE_V2: &str = include_str!("../../tests/fixtures/scenario-v2.json");
 
 fn sample() -> (ShareState, u64) {
     let p = Playground::from_scenario(scenario::by_id("leader-crash").unwrap());
@@ -45,7 +47,7 @@ fn edited(edit: impl FnOnce(&mut serde_json::Value)) -> String {
 fn a_scenario_file_round_trips() {
     let (state, hash) = sample();
     let text = encode_scenario(&state, hash);
-    assert!(text.starts_with("{\n  \"format\": \"raft-playground-scenario\",\n  \"version\": 1,"));
+    assert!(text.starts_with("{\n  \"format\": \"raft-playground-scenario\",\n  \"version\": 2,"));
     assert!(text.contains("\"trace_hash\": \"0123456789abcdef\""));
     assert!(text.ends_with("}\n"));
     assert_eq!(
@@ -167,16 +169,25 @@ fn random_states_round_trip() {
 }
 
 #[test]
-fn the_version_1_fixture_keeps_loading() {
-    let file = decode_str(FIXTURE_V1).unwrap();
-    assert_eq!(file.state.scenario_id.as_deref(), Some("leader-crash"));
-    assert_eq!(file.state.time_us, 3_000_000);
-    assert!(file.trace_hash.is_some());
-    assert!(file
+fn both_fixtures_load_the_same_run_and_only_version_2_hashes_are_compared() {
+    let v1 = decode_str(FIXTURE_V1).unwrap();
+    let v2 = decode_str(FIXTURE_V2).unwrap();
+    assert_eq!(v1.state, v2.state);
+    assert_eq!(v1.state.scenario_id.as_deref(), Some("leader-crash"));
+    assert_eq!(v1.state.time_us, 3_000_000);
+    assert!(v1
         .state
         .actions
         .iter()
         .any(|a| matches!(a.action, Action::ClientRequest { .. })));
+    // Replayed here, the run has version 2's hash; version 1's (FNV-1a) is
+    // not compared, so its notice does not claim the run differs.
+    let replayed = Playground::from_share(v2.state.clone());
+    let hash = replayed.timeline.borrow().sim().trace_hash();
+    assert_eq!(v2.trace_hash, Some(hash));
+    assert_eq!(v1.trace_hash, None);
+    assert!(loaded_notice("v1.json", &v1, hash).contains("replayed to"));
+    assert!(loaded_notice("v2.json", &v2, hash).contains("replayed to"));
 }
 
 #[test]
@@ -278,9 +289,11 @@ fn other_json_is_not_a_scenario_file() {
 
 #[test]
 fn other_versions_are_refused_by_number() {
-    let e = decode_str(&edited(|v| v["version"] = 2.into())).unwrap_err();
-    assert_eq!(e, ImportError::UnsupportedVersion { found: Some(2) });
-    assert!(e.to_string().contains("version 2"), "{e}");
+    let e = decode_str(&edited(|v| v["version"] = 3.into())).unwrap_err();
+    assert_eq!(e, ImportError::UnsupportedVersion { found: Some(3) });
+    assert!(e.to_string().contains("version 3"), "{e}");
+    let e = decode_str(&edited(|v| v["version"] = 0.into())).unwrap_err();
+    assert_eq!(e, ImportError::UnsupportedVersion { found: Some(0) });
     let e = decode_str(&edited(|v| v["version"] = "1".into())).unwrap_err();
     assert_eq!(e, ImportError::UnsupportedVersion { found: None });
     assert!(e.to_string().contains("no \"version\" number"), "{e}");
