@@ -114,7 +114,8 @@ async fn every_scenario_runs_to_its_end_with_its_promised_outcome() {
     let ids = s
         .wait_until(
             "the picker",
-            "[...document.querySelectorAll('[data-testid=scenario]')].map(b => b.dataset.id)",
+            // An empty list is truthy in JavaScript: wait for the buttons.
+            "(ids => ids.length ? ids : null)([...document.querySelectorAll('[data-testid=scenario]')].map(b => b.dataset.id))",
         )
         .await;
     let ids: Vec<String> = ids
