@@ -168,3 +168,31 @@ fn actions_replay_at_their_recorded_moment_after_stale_events() {
         moments.len()
     );
 }
+
+/// A step runs a whole instant: with a fixed latency a broadcast arrives
+/// everywhere at once, and nothing due now is left for later, so acting
+/// after a step is acting after `run_until(now)`, which a link replays.
+#[test]
+fn a_step_runs_every_event_of_its_instant() {
+    let config = SimConfig {
+        latency_min_us: 10_000,
+        latency_max_us: 10_000,
+        ..SimConfig::with_seed(3)
+    };
+    let mut t = Timeline::new(config).unwrap();
+    t.run_until(1_000_000);
+    let mut shared = 0;
+    for _ in 0..400 {
+        let before = t.sim().events_processed();
+        let at = t.step().unwrap();
+        assert_eq!(t.now_us(), at);
+        assert!(
+            t.sim().next_event_time().unwrap() > at,
+            "an event of {at} left over"
+        );
+        if t.sim().events_processed() > before + 1 {
+            shared += 1;
+        }
+    }
+    assert!(shared > 10, "instants with several events: {shared}");
+}

@@ -95,7 +95,7 @@ pub enum Msg {
     TogglePlay,
     /// Pause (the tab was hidden, a violation was found, ...).
     Pause,
-    /// Run exactly one simulation event.
+    /// Run the next simulation event and any others due at the same instant.
     Step,
     /// Go to a virtual time (ms on the timeline slider).
     Seek(u64),

@@ -279,7 +279,14 @@ impl Timeline {
         }
     }
 
-    /// Processes one event (replaying any recorded action due before it).
+    /// Processes the next instant: the next event and every other event due
+    /// at the same virtual time (replaying any recorded action due before).
+    ///
+    /// Events of one instant are simultaneous (with a fixed latency, a
+    /// broadcast arrives everywhere at once). Stopping between them would
+    /// let a user act at a moment that a replay by time (a share link
+    /// records each action's time, not its place among simultaneous
+    /// events) cannot reproduce.
     pub fn step(&mut self) -> Option<TimeUs> {
         let next = self.sim.next_event_time()?;
         let boundary = self.next_boundary();
@@ -291,9 +298,9 @@ impl Timeline {
         {
             self.advance_to(next.min(boundary));
         }
-        let t = self.sim.step();
-        self.max_reached_us = self.max_reached_us.max(self.sim.now_us());
-        t
+        let t = self.sim.step()?;
+        self.advance_to(t);
+        Some(t)
     }
 
     /// Moves to virtual time `t_us`, backwards (restore + replay) or forwards.

@@ -50,7 +50,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     title="Play or pause (space)">
                 { if props.playing { "Pause" } else { "Play" } }
             </button>
-            <button data-testid="step" onclick={step} title="Run one event (→)">{ "Step" }</button>
+            <button data-testid="step" onclick={step} title="Run the next event, with any others due at the same instant (→)">{ "Step" }</button>
             <label class="speed">
                 <span>{ "Speed " }<output>{ speed_label(props.speed_log) }</output></span>
                 <input data-testid="speed" type="range" min={SPEED_LOG_MIN.to_string()} max={SPEED_LOG_MAX.to_string()}

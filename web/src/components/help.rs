@@ -5,7 +5,10 @@ use yew::prelude::*;
 /// Every shortcut, as shown in the dialog.
 pub const SHORTCUTS: [(&str, &str); 13] = [
     ("space", "play / pause"),
-    ("→", "step one event"),
+    (
+        "→",
+        "step to the next event (and any due at the same instant)",
+    ),
     ("←", "back 10 ms"),
     ("1–9", "select node"),
     ("Shift+F10", "menu of the focused node (or Menu key)"),
