@@ -288,19 +288,30 @@ impl Timeline {
     /// records each action's time, not its place among simultaneous
     /// events) cannot reproduce.
     pub fn step(&mut self) -> Option<TimeUs> {
-        let next = self.sim.next_event_time()?;
-        let boundary = self.next_boundary();
-        if next > boundary
-            || self
+        loop {
+            let next = self.next_live_event_time()?;
+            // Recorded actions and checkpoints due before that event come
+            // first; an action may schedule something sooner, so look again.
+            let before = next.saturating_sub(1);
+            let due_before = self
                 .actions
                 .get(self.applied)
-                .is_some_and(|a| a.at_event <= self.sim.events_processed())
-        {
-            self.advance_to(next.min(boundary));
+                .is_some_and(|a| a.time_us <= before)
+                || self.next_boundary() <= before;
+            if due_before && before >= self.sim.now_us() {
+                self.advance_to(before);
+                continue;
+            }
+            self.advance_to(next);
+            return Some(next);
         }
-        let t = self.sim.step()?;
-        self.advance_to(t);
-        Some(t)
+    }
+
+    /// When the next event that does something is due (stale events, which
+    /// would do nothing, are dropped first).
+    pub fn next_live_event_time(&mut self) -> Option<TimeUs> {
+        self.sim.drop_stale_until(TimeUs::MAX);
+        self.sim.next_event_time()
     }
 
     /// Moves to virtual time `t_us`, backwards (restore + replay) or forwards.

@@ -238,12 +238,7 @@ impl Sim {
     /// would hold the clock back, so a replayed action would be taken
     /// earlier than it was recorded.
     pub(crate) fn set_now(&mut self, t_us: TimeUs) {
-        while let Some((time_us, ev)) = self.queue.peek() {
-            if time_us > t_us || !self.is_stale(ev) {
-                break;
-            }
-            self.queue.pop();
-        }
+        self.drop_stale_until(t_us);
         let limit = self.queue.peek_time().unwrap_or(TimeUs::MAX);
         self.now_us = self.now_us.max(t_us.min(limit));
     }
@@ -312,6 +307,19 @@ impl Sim {
     }
 
     // ----- internals: events ---------------------------------------------------
+
+    /// Drops the stale events at the head of the queue that are due by
+    /// `t_us` (they would do nothing; `run_until` pops them the same way), so
+    /// that [`next_event_time`](Self::next_event_time) names an event that
+    /// does something.
+    pub(crate) fn drop_stale_until(&mut self, t_us: TimeUs) {
+        while let Some((time_us, ev)) = self.queue.peek() {
+            if time_us > t_us || !self.is_stale(ev) {
+                break;
+            }
+            self.queue.pop();
+        }
+    }
 
     /// Whether `ev` would do nothing now (superseded or its target gone):
     /// exactly when [`dispatch`](Self::dispatch) returns false, which a debug

@@ -85,3 +85,72 @@ fn a_link_made_right_after_a_step_replays_the_same_run() {
         "links replay differently for seeds {differ:?}"
     );
 }
+
+/// What a user can do, drawn at random: play for a while, step, act (every
+/// kind of action), travel back (then act: a fork) or jump to a moment;
+/// a share link made at the end replays exactly the run on screen.
+#[test]
+fn random_sessions_replay_exactly_from_their_share_links() {
+    use raft_core::kv::Op;
+    let (mut differ, mut busy) = (Vec::new(), 0);
+    for seed in 1..=150u64 {
+        let mut rng = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut draw = |n: u64| {
+            rng = raft_core::sim::splitmix64(rng);
+            rng % n
+        };
+        let config = SimConfig {
+            clients: draw(3) as usize,
+            client_ops_per_sec: 30,
+            latency_min_us: 10_000,
+            latency_max_us: 10_000 + draw(2) * 10_000,
+            disk_latency_us: draw(2) * 1_500,
+            ..SimConfig::with_seed(seed)
+        };
+        let mut p = Rc::new(Playground::new(config)).reduce(Msg::Play);
+        for _ in 0..60 {
+            let node = 1 + draw(5);
+            let msg = match draw(10) {
+                0..=3 => Msg::Frame(1.0 + draw(100) as f64),
+                4 => Msg::Step,
+                5 => Msg::Seek(p.now_us() / 1000 * (60 + draw(41)) / 100),
+                6 => Msg::GoTo(p.now_us().saturating_sub(draw(50_000))),
+                _ => Msg::Act(match draw(10) {
+                    0 => Action::Crash(node),
+                    1 => Action::Restart(node),
+                    2 => Action::Pause(node),
+                    3 => Action::Resume(node),
+                    4 => Action::TimeoutNow(node),
+                    5 => Action::TransferLeader(node),
+                    6 => Action::Partition(vec![vec![1, 2], vec![3, 4, 5]]),
+                    7 => Action::HealAll,
+                    8 => Action::SetLoss(draw(200_000) as u32),
+                    _ => Action::ClientRequest {
+                        op: Op::Set {
+                            key: "k".into(),
+                            value: draw(100).to_string(),
+                        },
+                        target: None,
+                    },
+                }),
+            };
+            // Real-time playback: a frame covers up to 100 ms.
+            p = p.reduce(Msg::Speed(0.0)).reduce(msg).reduce(Msg::Play);
+        }
+        let hash = p.timeline.borrow().sim().trace_hash();
+        let share = p.share_state();
+        if p.now_us() > 100_000 && !share.actions.is_empty() {
+            busy += 1;
+        }
+        let replayed = Playground::from_share(share);
+        assert_eq!(replayed.now_us(), p.now_us());
+        if replayed.timeline.borrow().sim().trace_hash() != hash {
+            differ.push(seed);
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "links replay differently for seeds {differ:?}"
+    );
+    assert!(busy >= 120, "only {busy} of 150 sessions got anywhere");
+}
