@@ -418,7 +418,7 @@ impl Reducible for Playground {
             }
             Msg::Step => {
                 next.playing = false;
-                let due = next.timeline.borrow_mut().next_live_event_time();
+                let due = next.timeline.borrow().sim().next_event_time();
                 if let Some(due) = due {
                     // Scripted actions due before the next event go first.
                     let now = next.now_us();

@@ -289,9 +289,10 @@ impl Timeline {
     /// events) cannot reproduce.
     pub fn step(&mut self) -> Option<TimeUs> {
         loop {
-            let next = self.next_live_event_time()?;
-            // Recorded actions and checkpoints due before that event come
-            // first; an action may schedule something sooner, so look again.
+            let (next, stale) = self.sim.peek_event()?;
+            // Recorded actions and checkpoints due before the next event come
+            // first: an action may schedule something sooner, or revive a
+            // stale event (resuming a paused node revives its timer).
             let before = next.saturating_sub(1);
             let due_before = self
                 .actions
@@ -302,16 +303,14 @@ impl Timeline {
                 self.advance_to(before);
                 continue;
             }
+            if stale {
+                // Nothing acts before it and it does nothing: as `run_until`.
+                self.sim.drop_stale_until(next);
+                continue;
+            }
             self.advance_to(next);
             return Some(next);
         }
-    }
-
-    /// When the next event that does something is due (stale events, which
-    /// would do nothing, are dropped first).
-    pub fn next_live_event_time(&mut self) -> Option<TimeUs> {
-        self.sim.drop_stale_until(TimeUs::MAX);
-        self.sim.next_event_time()
     }
 
     /// Moves to virtual time `t_us`, backwards (restore + replay) or forwards.
@@ -353,6 +352,11 @@ impl Timeline {
             action,
         });
         self.applied += 1;
+        // What the action made due at its own instant (a timer whose deadline
+        // passed while its node was paused, a proposal's heartbeat) happens
+        // now too: a replay by time (a share link: run to the action's time,
+        // act, run to the moment shown) cannot stop between the two.
+        self.sim.run_until(now);
         Ok(ActOutcome {
             forked,
             discarded_actions: discarded,

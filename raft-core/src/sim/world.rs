@@ -309,16 +309,21 @@ impl Sim {
     // ----- internals: events ---------------------------------------------------
 
     /// Drops the stale events at the head of the queue that are due by
-    /// `t_us` (they would do nothing; `run_until` pops them the same way), so
-    /// that [`next_event_time`](Self::next_event_time) names an event that
-    /// does something.
+    /// `t_us` (they would do nothing; `run_until(t_us)` pops them the same
+    /// way). Only for a moment the recorded run also reached: staleness can
+    /// end (a paused node's timer), so nothing due later is dropped.
     pub(crate) fn drop_stale_until(&mut self, t_us: TimeUs) {
-        while let Some((time_us, ev)) = self.queue.peek() {
-            if time_us > t_us || !self.is_stale(ev) {
+        while let Some((time_us, true)) = self.peek_event() {
+            if time_us > t_us {
                 break;
             }
             self.queue.pop();
         }
+    }
+
+    /// The next event's time and whether it is stale now.
+    pub(crate) fn peek_event(&self) -> Option<(TimeUs, bool)> {
+        self.queue.peek().map(|(t, ev)| (t, self.is_stale(ev)))
     }
 
     /// Whether `ev` would do nothing now (superseded or its target gone):
