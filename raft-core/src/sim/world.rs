@@ -209,13 +209,12 @@ impl Sim {
             }
             let (t, ev) = self.queue.pop()?;
             self.now_us = self.now_us.max(t);
-            let stale = self.is_stale(ev);
-            let done = self.dispatch(ev);
-            debug_assert_eq!(stale, !done, "is_stale agrees with dispatch: {ev:?}");
-            if done {
-                self.events_processed += 1;
-                return Some(t);
+            if self.is_stale(ev) {
+                continue;
             }
+            self.dispatch(ev);
+            self.events_processed += 1;
+            return Some(t);
         }
     }
 
@@ -326,9 +325,9 @@ impl Sim {
         self.queue.peek().map(|(t, ev)| (t, self.is_stale(ev)))
     }
 
-    /// Whether `ev` would do nothing now (superseded or its target gone):
-    /// exactly when [`dispatch`](Self::dispatch) returns false, which a debug
-    /// assertion checks for every event processed.
+    /// Whether `ev` would do nothing now (superseded or its target gone).
+    /// The one definition of staleness: such events are dropped unprocessed
+    /// and uncounted, and [`dispatch`](Self::dispatch) sees only the others.
     fn is_stale(&self, ev: Event) -> bool {
         match ev {
             Event::Deliver { msg } => self.net.in_flight.get(msg).is_none(),
@@ -344,18 +343,19 @@ impl Sim {
         }
     }
 
-    fn dispatch(&mut self, ev: Event) -> bool {
+    /// Processes an event that is not stale.
+    fn dispatch(&mut self, ev: Event) {
         match ev {
             Event::Deliver { msg } => self.deliver(msg),
-            Event::Timer { node, gen } => self.fire_timer(node, gen),
-            Event::DiskDone { node, incarnation } => self.disk_done(node, incarnation),
-            Event::Client { client, gen } => self.client_wake(client, gen),
+            Event::Timer { node, .. } => self.fire_timer(node),
+            Event::DiskDone { node, .. } => self.disk_done(node),
+            Event::Client { client, .. } => self.client_wake(client),
         }
     }
 
-    fn deliver(&mut self, id: u64) -> bool {
+    fn deliver(&mut self, id: u64) {
         let Some(f) = self.net.in_flight.get(id) else {
-            return false;
+            return;
         };
         let (from, to) = (f.msg.from, f.msg.to);
         let reason = if f.lost {
@@ -369,7 +369,7 @@ impl Sim {
                 Some(i) if self.slots[i].paused => {
                     self.slots[i].held.push_back(id);
                     self.net.in_flight.hold(id);
-                    return true;
+                    return;
                 }
                 Some(_) => None,
             }
@@ -382,11 +382,10 @@ impl Sim {
                 to,
                 reason,
             });
-            return true;
+            return;
         }
         self.trace_at(TraceKind::Delivered { id, from, to });
         self.step_node(to, f.msg);
-        true
     }
 
     pub(crate) fn step_node(&mut self, to: NodeId, msg: Message) {
@@ -400,15 +399,12 @@ impl Sim {
         }
     }
 
-    fn fire_timer(&mut self, id: NodeId, gen: u64) -> bool {
+    fn fire_timer(&mut self, id: NodeId) {
         let Some(i) = self.slot_index(id) else {
-            return false;
+            return;
         };
         let now = self.now_us;
         let slot = &mut self.slots[i];
-        if slot.timer_gen != gen || slot.paused || slot.node.is_none() {
-            return false;
-        }
         slot.timer_at = None;
         let local = slot.clock.local(now);
         if let Some(node) = slot.node.as_mut() {
@@ -416,19 +412,15 @@ impl Sim {
         }
         self.trace_at(TraceKind::TimerFired { node: id });
         self.after_node(id, true);
-        true
     }
 
-    fn disk_done(&mut self, id: NodeId, incarnation: u64) -> bool {
+    fn disk_done(&mut self, id: NodeId) {
         let Some(i) = self.slot_index(id) else {
-            return false;
+            return;
         };
         let slot = &mut self.slots[i];
-        if slot.incarnation != incarnation {
-            return false;
-        }
         let Some(w) = slot.disk_queue.pop_front() else {
-            return false;
+            return;
         };
         let mut entries = w.entries;
         persist(&mut slot.disk, w.hard_state, w.snapshot, &mut entries);
@@ -440,7 +432,6 @@ impl Sim {
             }
         }
         self.maybe_compact(id);
-        true
     }
 
     // ----- internals: nodes ----------------------------------------------------
@@ -802,13 +793,10 @@ impl Sim {
         1 + self.client_rng.below(self.slots.len() as u64)
     }
 
-    fn client_wake(&mut self, c: u64, gen: u64) -> bool {
+    fn client_wake(&mut self, c: u64) {
         let Some(cl) = self.clients.get(&c) else {
-            return false;
+            return;
         };
-        if cl.gen != gen {
-            return false;
-        }
         match cl.phase.clone() {
             Phase::Thinking => {
                 let seq = cl.next_seq;
@@ -841,7 +829,7 @@ impl Sim {
                         .is_some_and(|r| r.attempt >= MAX_USER_ATTEMPTS);
                 if give_up {
                     self.clients.remove(&c);
-                    return true;
+                    return;
                 }
                 let target = match hint {
                     Some(h) if h != node => h,
@@ -853,7 +841,6 @@ impl Sim {
                 self.client_send(c, target);
             }
         }
-        true
     }
 
     pub(crate) fn client_send(&mut self, c: u64, target: NodeId) {
