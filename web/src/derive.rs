@@ -4,7 +4,8 @@
 use crate::components::cluster::{Cut, Lost};
 use crate::speed::format_time;
 use raft_core::sim::{
-    DropReason, NodeStatus, NodeView, Sim, Trace, TraceEvent, TraceKind, USER_CLIENT_BASE,
+    DropReason, MsgSummary, NodeStatus, NodeView, Sim, Trace, TraceEvent, TraceKind,
+    USER_CLIENT_BASE,
 };
 use raft_core::{NodeId, Role};
 use std::collections::{BTreeMap, VecDeque};
@@ -112,6 +113,23 @@ pub fn partition_groups(live: &[NodeId], cuts: &[Cut]) -> Vec<Vec<NodeId>> {
     groups
 }
 
+/// The term and summary message `id` was sent with, from the first
+/// matching `MessageSent` among `events` (pass them newest first).
+fn sent_message<'a>(
+    mut events: impl Iterator<Item = &'a TraceEvent>,
+    id: u64,
+) -> Option<(u64, &'a MsgSummary)> {
+    events.find_map(|e| match &e.kind {
+        TraceKind::MessageSent {
+            id: sent,
+            term,
+            summary,
+            ..
+        } if *sent == id => Some((*term, summary)),
+        _ => None,
+    })
+}
+
 /// Messages lost in the last [`LOST_FADE_US`], fading.
 pub fn lost(sim: &Sim, now_us: u64) -> Vec<Lost> {
     let since = now_us.saturating_sub(LOST_FADE_US);
@@ -128,15 +146,8 @@ pub fn lost(sim: &Sim, now_us: u64) -> Vec<Lost> {
             reason,
         } = &ev.kind
         {
-            let kind = events
-                .iter()
-                .rev()
-                .find_map(|e| match &e.kind {
-                    TraceKind::MessageSent {
-                        id: sent, summary, ..
-                    } if sent == id => Some(summary.kind().to_string()),
-                    _ => None,
-                })
+            let kind = sent_message(events.iter().rev(), *id)
+                .map(|(_, summary)| summary.kind().to_string())
                 .unwrap_or_default();
             let along = match reason {
                 DropReason::LinkCutAtSend | DropReason::QueueFull => 0.15,
@@ -312,25 +323,17 @@ pub fn violation_cause(events: &VecDeque<TraceEvent>, violation_seq: u64) -> Opt
     let first = events.front()?.seq;
     let at = usize::try_from(violation_seq.checked_sub(first)?).ok()?;
     let violation = events.get(at)?;
-    let before = events.range(..at).rev();
-    let (cause, text) = before
+    events
+        .range(..at)
+        .rev()
         .take_while(|e| e.time_us == violation.time_us)
         .find_map(|e| {
             let text = match &e.kind {
                 TraceKind::Delivered { id, from, to } => {
-                    let sent = events
-                        .range(..at)
-                        .rev()
-                        .take(CAUSE_LOOKBACK_EVENTS)
-                        .find_map(|s| match &s.kind {
-                            TraceKind::MessageSent {
-                                id: sent,
-                                term,
-                                summary,
-                                ..
-                            } if sent == id => Some((*term, summary)),
-                            _ => None,
-                        });
+                    let sent = sent_message(
+                        events.range(..at).rev().take(CAUSE_LOOKBACK_EVENTS),
+                        *id,
+                    );
                     match sent {
                         Some((term, summary)) => format!(
                             "↳ caused by node {from}'s {} of term {term} ({summary}) arriving at node {to}",
@@ -351,8 +354,7 @@ pub fn violation_cause(events: &VecDeque<TraceEvent>, violation_seq: u64) -> Opt
                 _ => return None,
             };
             Some((e.seq, text))
-        })?;
-    Some((cause, text))
+        })
 }
 
 /// One event in words, if the feed tells it; messages, timers and per-node
