@@ -472,6 +472,25 @@ impl Session {
         .await;
     }
 
+    /// Picks the built-in scenario `id` and plays it to the end of its story
+    /// (the narrative's last step); returns that time in ms.
+    pub async fn play_scenario_to_its_end(&self, id: &str) -> u64 {
+        self.click_css(&format!("[data-testid=scenario][data-id='{id}']"))
+            .await;
+        self.wait_until(
+            &format!("{id} loaded"),
+            &format!("document.querySelector(\"[data-testid=narrative][data-scenario='{id}']\")"),
+        )
+        .await;
+        let end = self
+            .js("return Number(document.querySelector('[data-testid=narrative]').dataset.endMs)")
+            .await
+            .as_u64()
+            .unwrap();
+        self.seek_ms(end).await;
+        end
+    }
+
     /// Ends the browser session.
     pub async fn close(self) {
         let Session {

@@ -9,13 +9,18 @@ const LEADER: &str =
     "(() => { const n = document.querySelector('[data-testid=node][data-role=leader]');
     return n ? [Number(n.dataset.nodeId), Number(n.dataset.term)] : null; })()";
 
-async fn start_fast() -> Session {
-    let s = Session::start(1280, 1000).await;
+/// The default run at `width` × `height`, playing in real time.
+async fn start_fast_at(width: u32, height: u32) -> Session {
+    let s = Session::start(width, height).await;
     s.open("/").await;
     s.wait_for_count("[data-testid=node]", 5).await;
     s.set_value("speed", "0").await; // real time: 1×
     s.click("play-pause").await;
     s
+}
+
+async fn start_fast() -> Session {
+    start_fast_at(1280, 1000).await
 }
 
 fn pair(v: &serde_json::Value) -> (u64, u64) {
@@ -281,11 +286,7 @@ async fn a_split_network_is_fenced_by_group_and_healing_removes_the_fences() {
 
 #[tokio::test]
 async fn phone_width_menu_and_fences() {
-    let s = Session::start(390, 844).await;
-    s.open("/").await;
-    s.wait_for_count("[data-testid=node]", 5).await;
-    s.set_value("speed", "0").await;
-    s.click("play-pause").await;
+    let s = start_fast_at(390, 844).await;
     s.wait_until("a leader", LEADER).await;
     s.click("isolate-leader").await;
     s.wait_until("two fences", &format!("{FENCES}.length === 2"))
@@ -317,19 +318,7 @@ async fn a_violation_is_pinpointed_on_the_timeline_in_the_feed_and_in_the_logs()
 async fn violation_pinpointed(width: u32, height: u32) {
     let s = Session::start(width, height).await;
     s.open("/").await;
-    s.click_css("[data-testid=scenario][data-id='figure-8-bug']")
-        .await;
-    s.wait_until(
-        "the scenario loaded",
-        "document.querySelector(\"[data-testid=narrative][data-scenario='figure-8-bug']\")",
-    )
-    .await;
-    let end = s
-        .js("return Number(document.querySelector('[data-testid=narrative]').dataset.endMs)")
-        .await
-        .as_u64()
-        .unwrap();
-    s.seek_ms(end).await;
+    let end = s.play_scenario_to_its_end("figure-8-bug").await;
     s.wait_until(
         "the checker is red",
         "document.querySelector('[data-testid=checker]').dataset.status === 'violation'",

@@ -126,19 +126,7 @@ async fn every_scenario_runs_to_its_end_with_its_promised_outcome() {
         .collect();
     assert!(ids.len() >= 13, "only {} scenarios", ids.len());
     for id in &ids {
-        s.click_css(&format!("[data-testid=scenario][data-id='{id}']"))
-            .await;
-        s.wait_until(
-            &format!("{id} loaded"),
-            &format!("document.querySelector(\"[data-testid=narrative][data-scenario='{id}']\")"),
-        )
-        .await;
-        let end = s
-            .js("return Number(document.querySelector('[data-testid=narrative]').dataset.endMs)")
-            .await
-            .as_u64()
-            .unwrap();
-        s.seek_ms(end).await;
+        s.play_scenario_to_its_end(id).await;
         let status = s
             .js("return document.querySelector('[data-testid=checker]').dataset.status")
             .await;
