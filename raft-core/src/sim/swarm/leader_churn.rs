@@ -150,6 +150,22 @@ impl Churn<'_> {
         self.run_until_cond(sim, until, |_| false);
     }
 
+    /// Runs until a node of `among` leads in a term above `above` (by
+    /// `until_us` at the latest) and returns it.
+    fn wait_for_leader(
+        &mut self,
+        sim: &mut Sim,
+        among: &[NodeId],
+        above: Term,
+        until_us: TimeUs,
+    ) -> Option<NodeId> {
+        if self.run_until_cond(sim, until_us, |s| leader_among(s, among, above).is_some()) {
+            leader_among(sim, among, above)
+        } else {
+            None
+        }
+    }
+
     /// Plays one leader-churn episode (see the module documentation),
     /// stopping at `end_us` whatever step it is in. Leaves every link healed
     /// and every node up unless it ran out of time.
@@ -199,12 +215,7 @@ impl Churn<'_> {
             .max()
             .unwrap_or(0);
         let until = budget(sim);
-        if !self.run_until_cond(sim, until, |s| {
-            leader_among(s, &majority, term_before).is_some()
-        }) {
-            return repair(sim);
-        }
-        let Some(lone) = leader_among(sim, &majority, term_before) else {
+        let Some(lone) = self.wait_for_leader(sim, &majority, term_before, until) else {
             return repair(sim);
         };
         let lone_term = sim.raft_node(lone).map_or(0, |n| n.term());
@@ -218,12 +229,7 @@ impl Churn<'_> {
         all_but_lone.extend_from_slice(&rest);
         let _ = sim.partition(vec![vec![lone], all_but_lone.clone()]);
         let until = budget(sim);
-        if !self.run_until_cond(sim, until, |s| {
-            leader_among(s, &all_but_lone, lone_term).is_some()
-        }) {
-            return repair(sim);
-        }
-        let Some(new) = leader_among(sim, &all_but_lone, lone_term) else {
+        let Some(new) = self.wait_for_leader(sim, &all_but_lone, lone_term, until) else {
             return repair(sim);
         };
         let (new_term, own_first) = match sim.raft_node(new) {
@@ -277,7 +283,7 @@ impl Churn<'_> {
 
         // 5. The isolated leader's newer entry meets logs it beats.
         let until = budget(sim);
-        self.run_until_cond(sim, until, |s| leader_among(s, &rejoin, new_term).is_some());
+        self.wait_for_leader(sim, &rejoin, new_term, until);
         self.run_random(sim, 0, 500_000, end_us);
         repair(sim);
     }
