@@ -232,7 +232,6 @@ impl Playground {
         }
     }
 
-    /// Runs forward to `t_us`, taking scripted actions exactly at their times.
     /// Travels to `t_us`: forward by running, back by the timeline's seek.
     fn go_to(&mut self, t_us: u64) {
         if t_us > self.now_us() {
@@ -245,6 +244,7 @@ impl Playground {
         }
     }
 
+    /// Runs forward to `t_us`, taking scripted actions exactly at their times.
     fn advance_to(&mut self, t_us: u64) {
         let mut timeline = self.timeline.borrow_mut();
         while let Some(next) = self
