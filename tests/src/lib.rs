@@ -35,6 +35,32 @@ pub mod keys {
     pub const F10: char = '\u{E03A}';
 }
 
+/// A Chrome DevTools Protocol command, sent through ChromeDriver's
+/// `goog/cdp/execute` endpoint (WebDriver has no word for CPU throttling).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 /// How long a page may take to reach a state the test waits for.
 pub const WAIT_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -401,6 +427,18 @@ impl Session {
             value = serde_json::Value::String(value.to_string())
         );
         self.js(&script).await;
+    }
+
+    /// Slows the page's CPU `rate` times (Chrome DevTools throttling; 1
+    /// turns it off), to make a fast machine behave like a loaded CI runner.
+    pub async fn throttle_cpu(&self, rate: f64) {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setCPUThrottlingRate",
+                params: json!({ "rate": rate }),
+            })
+            .await
+            .expect("ChromeDriver runs a DevTools command");
     }
 
     /// Saves a PNG screenshot as `target/e2e-screenshots/<name>.png`.

@@ -182,6 +182,24 @@ async fn embed_mode_with_and_without_controls() {
 #[tokio::test]
 async fn a_host_page_on_another_origin_drives_the_embed_through_post_message() {
     let s = Session::start(1000, 800).await;
+    drive_the_embed_from_a_host_page(&s, "host-page").await;
+    s.close().await;
+}
+
+/// On a slow machine Yew yields to the browser in the middle of its work
+/// (after 16 ms), so commands a host sends back to back (load, then seek)
+/// can reach the page before it has rendered the first: it must still
+/// announce what the second one ran into.
+#[tokio::test]
+async fn a_host_page_is_heard_on_a_slow_machine_too() {
+    let s = Session::start(1000, 800).await;
+    s.throttle_cpu(20.0).await;
+    drive_the_embed_from_a_host_page(&s, "host-page-slow").await;
+    s.throttle_cpu(1.0).await;
+    s.close().await;
+}
+
+async fn drive_the_embed_from_a_host_page(s: &Session, screenshot: &str) {
     let host_dir = std::env::temp_dir().join(format!("raft-e2e-host-{}", std::process::id()));
     std::fs::create_dir_all(&host_dir).unwrap();
     let frame_src = s.site.url("/?embed=1&scenario=first-election");
@@ -222,8 +240,7 @@ async fn a_host_page_on_another_origin_drives_the_embed_through_post_message() {
     .await;
     s.js("window.send({ command: 'play' }); window.send({ command: 'pause' });")
         .await;
-    s.screenshot("host-page").await;
-    s.close().await;
+    s.screenshot(screenshot).await;
     drop(host);
     let _ = std::fs::remove_dir_all(host_dir);
 }

@@ -475,17 +475,27 @@ fn use_host_api(state: &UseReducerHandle<Playground>, dispatch: &Callback<Msg>) 
             move || drop(listener)
         });
     }
-    // Events since the last render, in trace order.
-    let last_seq = use_mut_ref(|| (0usize, 0u64, 0u64));
+    // Events since the last render, in trace order: (run, next trace seq,
+    // highest commit index announced). Keyed by run, not by the order of
+    // renders: on a slow machine Yew yields mid-work, so a host's "load" and
+    // "seek" sent back to back may reach one render together, and what the
+    // seek ran into must still be heard.
+    let last_seq = use_mut_ref(|| None::<(u64, u64, u64)>);
     let shared = state.timeline.clone();
+    let (run, announce_from_seq) = (state.run, state.announce_from_seq);
     use_effect_with(state.version, move |_| {
-        let key = Rc::as_ptr(&shared) as usize;
         let timeline = shared.borrow();
         let sim = timeline.sim();
-        let mut last = last_seq.borrow_mut();
-        // A new run, or a jump back in time: start from here, announce nothing old.
-        if last.0 != key || sim.trace().total() < last.1 {
-            *last = (key, sim.trace().total(), 0);
+        let mut last_slot = last_seq.borrow_mut();
+        let last = match &mut *last_slot {
+            // The same run, seen before.
+            Some(last) if last.0 == run => last,
+            // A new run: announce it from its start (or a link's moment).
+            _ => last_slot.insert((run, announce_from_seq, 0)),
+        };
+        // A jump back in time: start from here, announce nothing old.
+        if sim.trace().total() < last.1 {
+            last.1 = sim.trace().total();
             return;
         }
         let from = last.1;

@@ -75,6 +75,10 @@ pub struct Playground {
     pub script: Rc<Vec<TimedAction>>,
     /// How many of `script` the timeline has taken (and recorded).
     pub script_applied: usize,
+    /// Trace events before this sequence number were already run when this
+    /// run arrived (a link replayed to its moment): a host page hears only
+    /// of later ones.
+    pub announce_from_seq: u64,
 }
 
 /// Where the run broke a property: a mark on the timeline.
@@ -171,6 +175,7 @@ impl Playground {
             scenario: None,
             script: Rc::new(Vec::new()),
             script_applied: 0,
+            announce_from_seq: 0,
         }
     }
 
@@ -201,6 +206,7 @@ impl Playground {
         };
         p.advance_to(share.time_us);
         p.after_change();
+        p.announce_from_seq = p.timeline.borrow().sim().trace().total();
         p
     }
 
@@ -540,6 +546,7 @@ impl Playground {
             scenario: self.scenario.clone(),
             script: Rc::clone(&self.script),
             script_applied: self.script_applied,
+            announce_from_seq: self.announce_from_seq,
         }
     }
 }
