@@ -4,6 +4,8 @@
 //!
 //! Environment (set by `cargo xtask test`): `E2E_DIST` (the built site),
 //! `CHROMEDRIVER` and `CHROMIUM` (binaries, default to Debian's paths).
+//! `E2E_CPU_THROTTLE=N` runs every page N times slower (DevTools CPU
+//! throttling), to shake out races that only a loaded machine shows.
 
 pub mod server;
 
@@ -229,13 +231,20 @@ impl Session {
             .connect(&driver.url())
             .await
             .expect("open a Chromium session");
-        Session {
+        let session = Session {
             client,
             site,
             downloads,
             _driver: driver,
             profile,
+        };
+        if let Some(rate) = std::env::var("E2E_CPU_THROTTLE")
+            .ok()
+            .and_then(|r| r.parse::<f64>().ok())
+        {
+            session.throttle_cpu(rate).await;
         }
+        session
     }
 
     /// Opens a path of the site, e.g. `/` or `/?embed=1`.

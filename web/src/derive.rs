@@ -135,7 +135,7 @@ pub fn lost(sim: &Sim, now_us: u64) -> Vec<Lost> {
     let since = now_us.saturating_sub(LOST_FADE_US);
     let events = sim.trace().events();
     let mut out = Vec::new();
-    for ev in events.iter().rev() {
+    for (at, ev) in events.iter().enumerate().rev() {
         if ev.time_us < since {
             break;
         }
@@ -146,7 +146,9 @@ pub fn lost(sim: &Sim, now_us: u64) -> Vec<Lost> {
             reason,
         } = &ev.kind
         {
-            let kind = sent_message(events.iter().rev(), *id)
+            // A message is sent before it is dropped: search back from the
+            // drop, a latency's worth of events, not from the newest.
+            let kind = sent_message(events.range(..at).rev(), *id)
                 .map(|(_, summary)| summary.kind().to_string())
                 .unwrap_or_default();
             let along = match reason {
@@ -782,6 +784,49 @@ mod tests {
     use super::*;
     use raft_core::kv::Op;
     use raft_core::sim::{Action, SimConfig, Timeline};
+
+    #[test]
+    fn every_lost_message_is_drawn_with_the_kind_it_was_sent_as() {
+        let lossy = SimConfig {
+            loss_ppm: 200_000,
+            ..SimConfig::default()
+        };
+        let mut timeline = Timeline::new(lossy).unwrap();
+        let mut marks = 0;
+        for step in 1..=200u64 {
+            let now_us = step * 10_000;
+            timeline.run_until(now_us);
+            let sim = timeline.sim();
+            // What was dropped in the fade window, newest first, and the
+            // kind each was sent with (searched from the newest event).
+            let events = sim.trace().events();
+            let expected: Vec<(NodeId, NodeId, String)> = events
+                .iter()
+                .rev()
+                .take_while(|e| e.time_us >= now_us.saturating_sub(LOST_FADE_US))
+                .filter_map(|e| match &e.kind {
+                    TraceKind::Dropped { id, from, to, .. } => {
+                        let kind = sent_message(events.iter().rev(), *id)
+                            .map(|(_, s)| s.kind().to_string())
+                            .unwrap_or_default();
+                        Some((*from, *to, kind))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let drawn: Vec<(NodeId, NodeId, String)> = lost(sim, now_us)
+                .into_iter()
+                .map(|l| (l.from, l.to, l.kind))
+                .collect();
+            assert_eq!(drawn, expected, "at {now_us} us");
+            assert!(drawn.iter().all(|(_, _, kind)| !kind.is_empty()));
+            marks += drawn.len();
+        }
+        assert!(
+            marks > 50,
+            "only {marks} lost marks in two seconds at 20% loss"
+        );
+    }
 
     #[test]
     fn the_folded_series_keep_the_whole_run_across_a_wrapping_trace_seeks_and_forks() {
