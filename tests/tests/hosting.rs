@@ -62,3 +62,32 @@ async fn nothing_is_served_outside_the_sub_path() {
     assert_eq!(body.as_str(), Some("not found"));
     session.close().await;
 }
+
+/// The release page runs no inline script: its CSP names no nonce (the
+/// one `trunk serve` uses for its autoreload script is removed by `cargo
+/// xtask dist`), and an inline script put into the page does not run.
+#[tokio::test]
+async fn the_release_page_runs_no_inline_script() {
+    let session = Session::start(1000, 800).await;
+    session.open("/").await;
+    session.wait_for_count("[data-testid=node]", 5).await;
+    let csp = session
+        .js_text(
+            "return document.querySelector('meta[http-equiv=Content-Security-Policy]').content",
+        )
+        .await;
+    let script_src = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src"))
+        .unwrap_or_else(|| panic!("no script-src in {csp}"));
+    assert_eq!(script_src, "script-src 'self' 'wasm-unsafe-eval'", "{csp}");
+    let ran = session
+        .js("const s = document.createElement('script');
+             s.textContent = 'window.__inline_ran = true;';
+             document.body.appendChild(s);
+             return window.__inline_ran === true;")
+        .await;
+    assert_eq!(ran, serde_json::Value::Bool(false), "an inline script ran");
+    session.close().await;
+}

@@ -30,9 +30,31 @@ pub fn build_release(tc: &Toolchain) -> Result<PathBuf, String> {
     step("trunk build --release into dist/");
     run(tc.command("trunk").args(["build", "--release"]))?;
     let dist = tc.root.join("dist");
+    remove_serve_nonce(&dist.join("index.html"))?;
     minify_js_glue(tc, &dist)?;
     report_sizes(&dist)?;
     Ok(dist)
+}
+
+/// Trunk's nonce placeholder (Trunk.toml `create_nonce`).
+const NONCE_PLACEHOLDER: &str = "{{__TRUNK NONCE__}}";
+
+/// Removes the nonce placeholder that lets `trunk serve` run its autoreload
+/// script: a nonce that never changes would let any inline script run, and
+/// the release page has none.
+fn remove_serve_nonce(index: &Path) -> Result<(), String> {
+    let html =
+        fs::read_to_string(index).map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    let html = html
+        .replace(&format!(" 'nonce-{NONCE_PLACEHOLDER}'"), "")
+        .replace(&format!(" nonce=\"{NONCE_PLACEHOLDER}\""), "");
+    if html.contains(NONCE_PLACEHOLDER) {
+        return Err(format!(
+            "{} still holds Trunk's nonce placeholder {NONCE_PLACEHOLDER} where xtask does not expect it",
+            index.display()
+        ));
+    }
+    fs::write(index, html).map_err(|e| format!("cannot write {}: {e}", index.display()))
 }
 
 /// Minifies wasm-bindgen's web.js in place (Trunk's minifier cannot parse it
