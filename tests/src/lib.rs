@@ -4,6 +4,7 @@
 //!
 //! Environment (set by `cargo xtask test`): `E2E_DIST` (the built site),
 //! `CHROMEDRIVER` and `CHROMIUM` (binaries, default to Debian's paths).
+//! `E2E_AXE` (axe-core's `axe.min.js`, defaults to `.tools/`).
 //! `E2E_CPU_THROTTLE=N` runs every page N times slower (DevTools CPU
 //! throttling), to shake out races that only a loaded machine shows.
 
@@ -77,6 +78,19 @@ pub fn dist_dir() -> PathBuf {
         dir.display()
     );
     dir
+}
+
+/// The axe-core script: `E2E_AXE`, or where `cargo xtask test` installs it.
+fn axe_script() -> String {
+    let path = std::env::var_os("E2E_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".tools/node_modules/axe-core/axe.min.js"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "no axe-core at {} ({e}) — run `cargo xtask test` (it installs it)",
+            path.display()
+        )
+    })
 }
 
 fn workspace_root() -> PathBuf {
@@ -365,11 +379,20 @@ impl Session {
 
     /// Clicks the first element matching a CSS selector.
     pub async fn click_css(&self, css: &str) {
-        self.element(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("cannot click `{css}`: {e}"));
+        // While the page plays, a panel above can grow between WebDriver's
+        // scroll and its click, and another element is then under the point
+        // (seen on a phone-width page under CPU throttling). WebDriver checks
+        // before it clicks, so nothing else was clicked: try again.
+        const ATTEMPTS: u32 = 5;
+        for attempt in 1..=ATTEMPTS {
+            match self.element(css).await.click().await {
+                Ok(_) => return,
+                Err(e) if attempt < ATTEMPTS && e.to_string().contains("click intercepted") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("cannot click `{css}`: {e}"),
+            }
+        }
     }
 
     /// Right-clicks the first element matching a CSS selector (a real
@@ -448,6 +471,44 @@ impl Session {
             })
             .await
             .expect("ChromeDriver runs a DevTools command");
+    }
+
+    /// Makes the page match `prefers-color-scheme: dark` (or light).
+    pub async fn prefer_color_scheme(&self, scheme: &str) {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setEmulatedMedia",
+                params: json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+            })
+            .await
+            .expect("ChromeDriver runs a DevTools command");
+    }
+
+    /// Runs the axe-core accessibility rules on the page as it is and
+    /// returns each violation in words (rule, impact, help, the first few
+    /// elements and why): an empty list is a clean page.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe = axe_script();
+        // WebDriver scripts run outside the page's CSP, unlike a <script>.
+        self.js(&format!("{axe}\nreturn typeof axe;")).await;
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v =>
+                     `${v.id} (${v.impact}): ${v.help}; ` + v.nodes.slice(0, 5).map(n =>
+                         n.target.join(' ') + ' -- ' + (n.failureSummary || '').replace(/\\s+/g, ' ')).join(' | '))),
+                     e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core in the page");
+        found
+            .as_array()
+            .expect("a list of violations")
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     /// Saves a PNG screenshot as `target/e2e-screenshots/<name>.png`.
