@@ -351,6 +351,7 @@ pub fn app(props: &AppProps) -> Html {
         return html! {
             <main class={classes!("app", "embed", theme_class(props.options.theme))}>
                 <header class="topbar">
+                    <h1 class="sr-only">{ "Raft Playground" }</h1>
                     { clock }
                     <span class={classes!("embed-status", if violations.is_empty() { "ok" } else { "violation" })}
                           data-testid="checker" data-status={if violations.is_empty() && !matches!(state.lin, crate::state::LinStatus::Violation(_)) { "ok" } else { "violation" }}>

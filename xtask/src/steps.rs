@@ -86,6 +86,7 @@ pub fn test_all() -> Result<(), String> {
         .command("cargo")
         .args(["test", "-p", "e2e", "--", "--test-threads=1"])
         .env("E2E_DIST", &dist)
+        .env("E2E_AXE", tc.axe_script())
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("CHROMIUM", CHROMIUM))?;
 

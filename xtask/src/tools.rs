@@ -12,6 +12,8 @@ use std::time::Instant;
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 pub const TERSER_VERSION: &str = "5.51.4";
+/// axe-core, the accessibility rules the e2e suite runs in the page.
+pub const AXE_VERSION: &str = "4.14.1";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -62,6 +64,7 @@ impl Toolchain {
         tc.ensure_terser()?;
         if need == Need::Everything {
             tc.ensure_chromium()?;
+            tc.ensure_axe()?;
         }
         tc.check_trunk_toml_pins()?;
         println!(
@@ -162,6 +165,22 @@ impl Toolchain {
             return Ok(());
         }
         self.npm_install("terser", "terser", TERSER_VERSION)
+    }
+
+    /// axe-core for the e2e accessibility audit (`axe_script`).
+    fn ensure_axe(&self) -> Result<(), String> {
+        let manifest = self.root.join(".tools/node_modules/axe-core/package.json");
+        let installed = fs::read_to_string(&manifest)
+            .is_ok_and(|m| m.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+        if installed && self.axe_script().exists() {
+            return Ok(());
+        }
+        self.npm_install("axe-core", "axe-core", AXE_VERSION)
+    }
+
+    /// The axe-core script the e2e suite injects (`E2E_AXE`).
+    pub fn axe_script(&self) -> PathBuf {
+        self.root.join(".tools/node_modules/axe-core/axe.min.js")
     }
 
     /// `npm install --save-exact package@version` into the git-ignored `.tools/`.

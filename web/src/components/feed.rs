@@ -21,7 +21,8 @@ pub fn feed(props: &FeedProps) -> Html {
     html! {
         <section class="panel feed" aria-label="Events">
             <h2>{ "Events" }</h2>
-            <ol class="feed-lines" data-testid="event-feed">
+            // It scrolls: focusable, so the keyboard can scroll it too.
+            <ol class="feed-lines" data-testid="event-feed" tabindex="0" aria-label="Events, newest first">
                 { for props.lines.iter().map(|l| html! {
                     <li key={l.seq} class={l.class}><time>{ format_time(l.time_us) }</time>{ " " }{ &l.text }</li>
                 }) }

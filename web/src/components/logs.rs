@@ -107,8 +107,9 @@ pub fn log_row(props: &LogRowProps) -> Html {
             <div class="log-head">
                 <strong>{ format!("S{}", node.id) }</strong>
                 <span>{ format!("commit {} · applied {}", node.commit, node.applied) }</span>
+                if node.status == NodeStatus::Crashed { <span>{ "crashed" }</span> }
             </div>
-            <div class="log-entries" tabindex="0" aria-label={format!("Log of node {}", node.id)}>
+            <div class="log-entries" tabindex="0" role="group" aria-label={format!("Log of node {}", node.id)}>
                 if node.snapshot_index > 0 {
                     <div class="entry snapshot" title={format!("entries 1..={} compacted into a snapshot", node.snapshot_index)}>
                         <span class="idx">{ format!("≤{}", node.snapshot_index) }</span>
@@ -116,13 +117,12 @@ pub fn log_row(props: &LogRowProps) -> Html {
                     </div>
                 }
                 if let Some(first) = node.log.first().filter(|e| e.index > node.snapshot_index + 1) {
+                    // Named by what it shows (and, for a screen reader, whose log).
                     <button class="entry older" data-testid="log-more"
-                            onclick={props.on_more.reform(|_: MouseEvent| ())}
-                            aria-label={format!("Show older entries of node {} ({} not listed)", node.id,
-                                                first.index - 1 - node.snapshot_index)}>
+                            onclick={props.on_more.reform(|_: MouseEvent| ())}>
                         <span class="idx">{ format!("{}–{}", node.snapshot_index + 1, first.index - 1) }</span>
                         <span class="cmd">{ format!("{} earlier", first.index - 1 - node.snapshot_index) }</span>
-                        <span class="cmd">{ "show more" }</span>
+                        <span class="cmd">{ "show more" }<span class="sr-only">{ format!(" of node {}", node.id) }</span></span>
                     </button>
                 }
                 <div class="entry-list">

@@ -110,10 +110,12 @@ pub fn node(props: &NodeProps) -> Html {
             </g>
         }
     });
+    // The name starts with the words the node shows, in their order, so a
+    // speech-input user can say what they see.
     let label = format!(
-        "Node {id}: {role}{}, term {}, commit {}, last index {}",
-        if paused { " (paused)" } else { "" },
+        "S{id} term {} {role}{}, commit {}, last index {}",
         node.term,
+        if paused { " (paused)" } else { "" },
         node.commit,
         node.last_index
     );
@@ -137,10 +139,12 @@ pub fn node(props: &NodeProps) -> Html {
             if matches!(node.status, NodeStatus::Crashed) {
                 <path class="crash-mark" d={format!("M{a:.1} {a:.1}L{b:.1} {b:.1}M{a:.1} {b:.1}L{b:.1} {a:.1}", a = -radius * 0.5, b = radius * 0.5)} />
             }
-            <text class="node-id" y="-7" text-anchor="middle">{ format!("S{id}") }</text>
-            <text class="node-term" y="9" text-anchor="middle">{ format!("term {}", node.term) }</text>
+            // Each run of text ends in a space, which is not drawn: tools that
+            // read the visible words join SVG texts as they are ("S1term 2").
+            <text class="node-id" y="-7" text-anchor="middle">{ format!("S{id} ") }</text>
+            <text class="node-term" y="9" text-anchor="middle">{ format!("term {} ", node.term) }</text>
             <text class="node-role" y={format!("{:.1}", radius + 18.0)} text-anchor="middle">
-                { if is_leader { "★ leader".to_string() } else if paused { format!("{role} ⏸") } else { role.to_string() } }
+                { if is_leader { "★ leader ".to_string() } else if paused { format!("{role} ⏸ ") } else { format!("{role} ") } }
             </text>
             <g class="votes">{ for votes }</g>
         </g>

@@ -1,0 +1,123 @@
+//! The axe-core accessibility rules (WCAG 2 A and AA, and axe's best
+//! practices) find nothing on the page in each state a user meets: at rest,
+//! in the dark theme, at phone width, embedded, with a menu, the help, the
+//! inspector open, with a partition, client results and a crashed node,
+//! with an error banner, and with a checker gone red.
+
+use e2e::{keys, Session};
+
+fn assert_clean(violations: Vec<String>, state: &str) {
+    assert!(
+        violations.is_empty(),
+        "{state}: {} accessibility violation(s):\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn the_page_passes_the_accessibility_rules_light_and_dark() {
+    let s = Session::start(1280, 900).await;
+    s.open("/").await;
+    s.wait_for_count("[data-testid=node]", 5).await;
+    assert_clean(s.accessibility_violations().await, "at rest, light");
+    s.prefer_color_scheme("dark").await;
+    assert_clean(s.accessibility_violations().await, "at rest, dark");
+    s.prefer_color_scheme("light").await;
+
+    // A node's menu, the inspector and the keyboard help, one after another.
+    s.right_click_css("[data-testid=node][data-node-id='2']")
+        .await;
+    s.wait_for_count("[data-testid=node-menu]", 1).await;
+    assert_clean(s.accessibility_violations().await, "node menu open");
+    s.press(&[keys::ESCAPE]).await;
+    s.click_css("[data-testid=node][data-node-id='3']").await;
+    s.wait_for_count("[data-testid=inspector][data-node-id='3']", 1)
+        .await;
+    s.js("document.activeElement.blur()").await;
+    s.press(&['?']).await;
+    s.wait_until(
+        "the help",
+        "document.querySelector('[role=dialog]') !== null",
+    )
+    .await;
+    assert_clean(
+        s.accessibility_violations().await,
+        "inspector and help open",
+    );
+    s.close().await;
+}
+
+#[tokio::test]
+async fn a_red_checker_and_the_phone_and_embed_layouts_pass_too() {
+    let s = Session::start(1280, 900).await;
+    s.open("/").await;
+    s.play_scenario_to_its_end("figure-8-bug").await;
+    s.wait_until(
+        "a red checker",
+        "document.querySelector('[data-testid=checker]').dataset.status === 'violation'",
+    )
+    .await;
+    assert_clean(s.accessibility_violations().await, "a violation, light");
+    s.prefer_color_scheme("dark").await;
+    assert_clean(s.accessibility_violations().await, "a violation, dark");
+    s.open("/?embed=1&scenario=leader-crash").await;
+    s.wait_for_count("[data-testid=node]", 5).await;
+    assert_clean(s.accessibility_violations().await, "embedded, dark");
+    s.close().await;
+
+    let phone = Session::start(390, 844).await;
+    phone.open("/").await;
+    phone.wait_for_count("[data-testid=node]", 5).await;
+    assert_clean(phone.accessibility_violations().await, "phone width");
+    phone.close().await;
+}
+
+#[tokio::test]
+async fn a_busy_cluster_and_an_error_banner_pass_too() {
+    let s = Session::start(1280, 900).await;
+    // A link that does not decode: the banner, over a working default.
+    s.open("/#s=1.!!notbase64!!").await;
+    s.wait_for_count("[data-testid=error-banner]", 1).await;
+    assert_clean(s.accessibility_violations().await, "an error banner");
+
+    s.open("/").await;
+    s.wait_for_count("[data-testid=node]", 5).await;
+    s.set_value("speed", "0").await;
+    s.click("play-pause").await;
+    s.wait_until(
+        "a leader",
+        "[...document.querySelectorAll('[data-testid=node]')].some(n => n.dataset.role === 'leader')",
+    )
+    .await;
+    // Writes: one committed, then one stranded with a leader cut off.
+    s.set_value("kv-key", "colour").await;
+    s.set_value("kv-value", "teal").await;
+    s.click("kv-set").await;
+    s.wait_for_count("[data-testid=kv-result]", 1).await;
+    s.click("isolate-leader").await;
+    s.set_value("kv-key", "minority").await;
+    s.set_value("kv-value", "lost").await;
+    s.click("kv-set").await;
+    s.click("play-pause").await;
+    s.click_css("[data-testid=node]:not([data-role=leader])")
+        .await;
+    s.click("node-crash").await;
+    s.wait_until(
+        "a crashed node",
+        "[...document.querySelectorAll('[data-testid=node]')].some(n => n.dataset.role === 'crashed')",
+    )
+    .await;
+    assert_clean(
+        s.accessibility_violations().await,
+        "partition, writes, a crash (light)",
+    );
+    s.screenshot("a11y-busy-light").await;
+    s.prefer_color_scheme("dark").await;
+    assert_clean(
+        s.accessibility_violations().await,
+        "partition, writes, a crash (dark)",
+    );
+    s.screenshot("a11y-busy-dark").await;
+    s.close().await;
+}
