@@ -19,7 +19,7 @@ use crate::driver::use_frame_loop;
 use crate::embed::{PageOptions, Theme};
 use crate::host::{event, parse_command, post_to_host, Command};
 use crate::keys::{message_for, KeyContext};
-use crate::state::{Msg, Playground, Selection};
+use crate::state::{LatestState, Msg, Playground, Selection};
 use gloo_events::{EventListener, EventListenerOptions};
 use raft_core::scenario;
 use raft_core::sim::TraceKind;
@@ -274,13 +274,16 @@ pub fn app(props: &AppProps) -> Html {
     let narrative = state.scenario.clone().map(|scenario| {
         html! { <Narrative {scenario} {now_us} dispatch={dispatch.clone()} /> }
     });
+    // What only a click reads: behind a handle that is the same every frame.
+    let latest = LatestState(use_mut_ref(|| state.clone()));
+    *latest.0.borrow_mut() = state.clone();
     let on_share = {
-        let (state, share_url) = (state.clone(), share_url.clone());
-        Callback::from(move |()| {
+        let (latest, share_url) = (latest.clone(), share_url.setter());
+        use_callback((), move |(), _| {
             let link = format!(
                 "{}{}",
                 page_base(true),
-                scenario::link::fragment(&state.share_state())
+                scenario::link::fragment(&latest.get().share_state())
             );
             share_url.set(Some(link));
         })
@@ -399,7 +402,7 @@ pub fn app(props: &AppProps) -> Html {
                     <Inspector node={selected_node.clone()} message={selected_message} facts={(*facts).clone()} dispatch={dispatch.clone()} />
                     { checker }
                     <Share url={(*share_url).clone()} embed_snippet={(*embed_snippet).clone()} {on_share} />
-                    <Transfer state={state.clone()} dispatch={dispatch.clone()} />
+                    <Transfer state={latest.clone()} dispatch={dispatch.clone()} />
                 </aside>
             </div>
             <div class="panels">

@@ -14,7 +14,7 @@ use raft_core::sim::{Action, SimConfig, Timeline};
 use raft_core::NodeId;
 use std::cell::RefCell;
 use std::rc::Rc;
-use yew::Reducible;
+use yew::{Reducible, UseReducerHandle};
 
 /// Work allowed to one linearizability check (a bounded Wing & Gong search).
 pub const LIN_CHECK_STEPS: u64 = 200_000;
@@ -79,6 +79,25 @@ pub struct Playground {
     /// run arrived (a link replayed to its moment): a host page hears only
     /// of later ones.
     pub announce_from_seq: u64,
+}
+
+/// The playground as last rendered, behind a handle that stays the same
+/// from frame to frame: a component that reads the state only when clicked
+/// (exports, the share link) takes this and does not re-render every frame.
+#[derive(Clone)]
+pub struct LatestState(pub Rc<RefCell<UseReducerHandle<Playground>>>);
+
+impl LatestState {
+    /// The state now.
+    pub fn get(&self) -> UseReducerHandle<Playground> {
+        self.0.borrow().clone()
+    }
+}
+
+impl PartialEq for LatestState {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Where the run broke a property: a mark on the timeline.

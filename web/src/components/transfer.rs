@@ -2,7 +2,7 @@
 //! lines), load a scenario file by picker or by dropping it anywhere on the
 //! page. The formats are `crate::transfer`; this is the browser side.
 
-use crate::state::{Msg, Playground};
+use crate::state::{LatestState, Msg};
 use crate::transfer::{self, ImportError, TraceHeader, MAX_FILE_BYTES};
 use gloo_events::{EventListener, EventListenerOptions};
 use std::cell::Cell;
@@ -15,8 +15,8 @@ use yew::prelude::*;
 /// Props of [`Transfer`].
 #[derive(Properties, Clone, PartialEq)]
 pub struct TransferProps {
-    /// The playground as rendered: exports describe exactly this.
-    pub state: UseReducerHandle<Playground>,
+    /// The playground as last rendered: exports describe exactly this.
+    pub state: LatestState,
     /// Sends a message to the reducer.
     pub dispatch: Callback<Msg>,
 }
@@ -28,6 +28,7 @@ pub fn transfer(props: &TransferProps) -> Html {
     let export_scenario = {
         let (state, dispatch) = (props.state.clone(), props.dispatch.clone());
         Callback::from(move |_: MouseEvent| {
+            let state = state.get();
             let share = state.share_state();
             let hash = state.timeline.borrow().sim().trace_hash();
             let text = transfer::encode_scenario(&share, hash);
@@ -40,6 +41,7 @@ pub fn transfer(props: &TransferProps) -> Html {
     let export_trace = {
         let (state, dispatch) = (props.state.clone(), props.dispatch.clone());
         Callback::from(move |_: MouseEvent| {
+            let state = state.get();
             let share = state.share_state();
             let timeline = state.timeline.borrow();
             let trace = timeline.sim().trace();
