@@ -3,9 +3,11 @@
 //! A full check after every change re-searches the whole client history, so
 //! its cost grows with the run. [`LiveLin`] keeps raft-core's
 //! [`IncrementalChecker`] (per-key verdicts reused while a key's operations
-//! are unchanged) and looks only at the trace events recorded since its last
-//! look to decide whether anything needs judging at all: per frame the cost
-//! is proportional to what is new.
+//! are unchanged, and for a changed key only the operations after its
+//! settled prefix searched: 34 µs instead of 2.6 ms natively for a check 10
+//! minutes into a default run) and looks only at the trace events recorded
+//! since its last look to decide whether anything needs judging at all: per
+//! frame the cost is proportional to what is new.
 //!
 //! The incremental checker recognises unchanged keys by the history's
 //! revision numbers, which are only meaningful along one branch of the run:

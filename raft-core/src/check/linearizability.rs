@@ -25,6 +25,8 @@ use alloc::vec::Vec;
 pub use history::{History, HistoryError, Operation, MAX_HISTORY_OPS};
 pub use search::MAX_MEMO_WORDS;
 
+use crate::kv::Effect;
+use crate::types::TimeUs;
 use search::KeyResult;
 
 /// The checker's answer.
@@ -102,21 +104,64 @@ fn check_one(
     budget: &mut u64,
     max_steps: u64,
 ) -> Result<Vec<u64>, Verdict> {
+    check_from(history, key, None, budget, max_steps).0
+}
+
+/// The history's operations on `key` in invocation order, pending `GET`s
+/// included (they still keep a prefix from being settled).
+fn key_operations<'h>(history: &'h History, key: &str) -> Vec<&'h Operation> {
+    history
+        .ids_for_key(key)
+        .iter()
+        .filter_map(|&id| history.get(id))
+        .collect()
+}
+
+/// The operations the search orders: a pending GET changes nothing and
+/// constrains nothing.
+fn searched<'h>(ops: &[&'h Operation]) -> Vec<&'h Operation> {
+    ops.iter()
+        .copied()
+        .filter(|op| op.input.is_write() || op.returned().is_some())
+        .collect()
+}
+
+/// Checks one key, continuing from what an earlier check of it `settled`
+/// when that still holds; returns the result and what this check settles.
+///
+/// Only the operations after the settled prefix are searched, from the
+/// value the prefix's order left. That order is one of possibly several:
+/// when the rest cannot follow it, the whole key is searched again, so a
+/// verdict never depends on which order was kept.
+fn check_from(
+    history: &History,
+    key: &str,
+    settled: Option<&Settled>,
+    budget: &mut u64,
+    max_steps: u64,
+) -> (Result<Vec<u64>, Verdict>, Option<Settled>) {
     if history.dropped() > 0 {
         let reason = format!(
             "the history exceeds {MAX_HISTORY_OPS} operations ({} more were not recorded)",
             history.dropped()
         );
-        return Err(Verdict::Unknown { reason });
+        return (Err(Verdict::Unknown { reason }), None);
     }
-    // A pending GET changes nothing and constrains nothing.
-    let ops: Vec<&Operation> = history
-        .ids_for_key(key)
-        .iter()
-        .filter_map(|&id| history.get(id))
-        .filter(|op| op.input.is_write() || op.returned().is_some())
-        .collect();
-    match search::search(key, &ops, budget) {
+    let all = key_operations(history, key);
+    if let Some(settled) = settled.filter(|s| s.still_holds(&all)) {
+        let rest = searched(&all[settled.len..]);
+        if let KeyResult::Linearizable(order) =
+            search::search(key, &rest, settled.value.as_deref(), budget)
+        {
+            let mut full = settled.order.clone();
+            full.extend(order);
+            let next = Settled::of(&all, &full, Some(settled));
+            return (Ok(full), next);
+        }
+        // Not from this order: the whole key decides.
+    }
+    let ops = searched(&all);
+    let result = match search::search(key, &ops, None, budget) {
         KeyResult::Linearizable(order) => Ok(order),
         KeyResult::Violation {
             prefix,
@@ -136,6 +181,97 @@ fn check_one(
                 "the search on key {key:?} outgrew its {MAX_MEMO_WORDS}-word memory bound"
             ),
         }),
+    };
+    let next = result
+        .as_ref()
+        .ok()
+        .and_then(|order| Settled::of(&all, order, None));
+    (result, next)
+}
+
+/// A prefix of a key's operations that every linearization puts first:
+/// each returned before any later operation was invoked. Kept with one
+/// valid order of it and the value that order leaves, so the next check of
+/// the key searches only what came after.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct Settled {
+    /// How many of the key's operations (in invocation order) it holds.
+    len: usize,
+    /// The id of the last of them, to recognise the same prefix.
+    last_id: u64,
+    /// The latest return among them.
+    last_return_us: TimeUs,
+    /// One valid order of them (operation ids).
+    order: Vec<u64>,
+    /// The key's value after that order.
+    value: Option<String>,
+}
+
+impl Settled {
+    /// Whether `all` (a key's operations now) still starts with this prefix
+    /// and everything after it was invoked after its last return.
+    fn still_holds(&self, all: &[&Operation]) -> bool {
+        self.len > 0
+            && all
+                .get(self.len - 1)
+                .is_some_and(|op| op.id == self.last_id)
+            && all
+                .get(self.len)
+                .is_none_or(|next| next.invoke_us > self.last_return_us)
+    }
+
+    /// The longest settled prefix of `all`, given `order`, a valid order of
+    /// every operation in `all` (pending `GET`s aside) that starts with
+    /// `previous`'s order if there is one. `None` if nothing is settled.
+    fn of(all: &[&Operation], order: &[u64], previous: Option<&Settled>) -> Option<Settled> {
+        // Cut before operation i when every earlier one returned before it
+        // was invoked (ties overlap: calls sort before returns).
+        let mut last_return_us: TimeUs = 0;
+        let mut len = 0;
+        for (i, op) in all.iter().enumerate() {
+            if i > 0 && last_return_us < op.invoke_us {
+                len = i;
+            }
+            let Some((ret, _)) = op.returned() else { break };
+            last_return_us = last_return_us.max(ret.max(op.invoke_us));
+            if i + 1 == all.len() {
+                len = all.len();
+            }
+        }
+        if len == 0 {
+            return previous.cloned();
+        }
+        let last_return_us = all[..len]
+            .iter()
+            .filter_map(|op| op.returned().map(|(ret, _)| ret.max(op.invoke_us)))
+            .max()
+            .unwrap_or(0);
+        // Every operation of the prefix returned, so the order holds each of
+        // them, before any later one: its first `len` ids.
+        let (start, mut value) = match previous {
+            Some(p) if p.len <= len => (p.len, p.value.clone()),
+            _ => (0, None),
+        };
+        // The ids of `all` ascend (operations are numbered as invoked).
+        let prefix = &all[start..len];
+        debug_assert!(prefix.windows(2).all(|w| w[0].id < w[1].id));
+        for id in order.get(start..len)? {
+            let at = prefix.binary_search_by_key(id, |op| op.id).ok()?;
+            let op = prefix[at];
+            match op.input.apply_to(value.as_deref()).1 {
+                Effect::Keep => {}
+                Effect::Write(v) => value = Some(String::from(v)),
+                Effect::Remove => value = None,
+            }
+        }
+        Some(Settled {
+            len,
+            last_id: all[len - 1].id,
+            last_return_us,
+            order: order[..len].to_vec(),
+            value,
+        })
     }
 }
 
@@ -144,8 +280,17 @@ fn check_one(
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct IncrementalChecker {
-    /// Per key: the [`History::key_version`] judged, and its definite result.
-    judged: BTreeMap<String, (u64, Result<Vec<u64>, Verdict>)>,
+    /// Per key: the [`History::key_version`] judged, its definite result,
+    /// and the prefix of its operations that result settled.
+    judged: BTreeMap<String, Judged>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct Judged {
+    version: u64,
+    result: Result<Vec<u64>, Verdict>,
+    settled: Option<Settled>,
 }
 
 impl IncrementalChecker {
@@ -154,7 +299,11 @@ impl IncrementalChecker {
         Self::default()
     }
 
-    /// Like [`check`], reusing the results of keys that did not change.
+    /// Like [`check`], reusing the results of keys that did not change, and
+    /// for a key that did, searching only the operations after the prefix
+    /// its last check settled (see `Settled`), so that the cost of a check
+    /// follows what is new rather than the length of the run. The verdict is
+    /// the same as [`check`]'s; a witness may be another valid order.
     /// `max_steps` bounds the new work of this call. "Unknown" results are
     /// not kept, so they are retried next time.
     pub fn check(&mut self, history: &History, max_steps: u64) -> Verdict {
@@ -163,12 +312,24 @@ impl IncrementalChecker {
         for key in history.keys() {
             let version = history.key_version(key);
             let result = match self.judged.get(key) {
-                Some((v, result)) if *v == version => result.clone(),
+                Some(judged) if judged.version == version => judged.result.clone(),
                 _ => {
-                    let result = check_one(history, key, &mut budget, max_steps);
-                    if !matches!(result, Err(Verdict::Unknown { .. })) {
-                        self.judged
-                            .insert(String::from(key), (version, result.clone()));
+                    let previous = self.judged.get_mut(key).and_then(|j| j.settled.take());
+                    let (result, settled) =
+                        check_from(history, key, previous.as_ref(), &mut budget, max_steps);
+                    if matches!(result, Err(Verdict::Unknown { .. })) {
+                        // Retried next time (the version is the old one),
+                        // from what was settled before.
+                        if let Some(judged) = self.judged.get_mut(key) {
+                            judged.settled = previous;
+                        }
+                    } else {
+                        let judged = Judged {
+                            version,
+                            result: result.clone(),
+                            settled,
+                        };
+                        self.judged.insert(String::from(key), judged);
                     }
                     result
                 }

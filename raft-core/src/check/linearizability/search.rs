@@ -52,9 +52,15 @@ struct Model<'a> {
 }
 
 impl<'a> Model<'a> {
-    fn new(ops: &[&'a Operation]) -> Self {
+    /// The model of `ops`; `initial`, the value before the first, if any, is
+    /// interned first (state `Some(0)`).
+    fn new(ops: &[&'a Operation], initial: Option<&'a str>) -> Self {
         let mut index: BTreeMap<&'a str, u32> = BTreeMap::new();
         let mut values = Vec::new();
+        if let Some(v) = initial {
+            index.insert(v, 0);
+            values.push(v);
+        }
         let writes = ops
             .iter()
             .map(|op| {
@@ -180,16 +186,22 @@ struct Stuck {
     blocker: usize,
 }
 
-/// Searches for a linearization of `ops` (all on `key`), spending at most
-/// `budget` steps (decremented).
-pub(super) fn search(key: &str, ops: &[&Operation], budget: &mut u64) -> KeyResult {
-    let model = Model::new(ops);
+/// Searches for a linearization of `ops` (all on `key`) that starts from the
+/// value `initial` (`None`: the key absent), spending at most `budget` steps
+/// (decremented).
+pub(super) fn search<'a>(
+    key: &str,
+    ops: &[&'a Operation],
+    initial: Option<&'a str>,
+    budget: &mut u64,
+) -> KeyResult {
+    let model = Model::new(ops, initial);
     let mut events = Events::new(ops);
     let words = ops.len().div_ceil(64);
     let mut linearized = alloc::vec![0u64; words];
     let mut memo: BTreeSet<(Vec<u64>, State)> = BTreeSet::new();
     let mut stack: Vec<(usize, State)> = Vec::new();
-    let mut state: State = None;
+    let mut state: State = initial.map(|_| 0);
     let mut best: Option<Stuck> = None;
     let mut node = events.next[HEAD];
     while events.next[HEAD] != NIL {
