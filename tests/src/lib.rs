@@ -473,6 +473,22 @@ impl Session {
             .expect("ChromeDriver runs a DevTools command");
     }
 
+    /// Opens the page and plays it at real time (1×).
+    pub async fn open_playing(&self) {
+        self.open("/").await;
+        self.wait_for_count("[data-testid=node]", 5).await;
+        self.set_value("speed", "0").await;
+        self.click("play-pause").await;
+    }
+
+    /// Sends `SET key=value` from the key-value form (to whichever node the
+    /// form targets).
+    pub async fn send_set(&self, key: &str, value: &str) {
+        self.set_value("kv-key", key).await;
+        self.set_value("kv-value", value).await;
+        self.click("kv-set").await;
+    }
+
     /// Makes the page match `prefers-color-scheme: dark` (or light).
     pub async fn prefer_color_scheme(&self, scheme: &str) {
         self.client

@@ -81,24 +81,17 @@ async fn a_busy_cluster_and_an_error_banner_pass_too() {
     s.wait_for_count("[data-testid=error-banner]", 1).await;
     assert_clean(s.accessibility_violations().await, "an error banner");
 
-    s.open("/").await;
-    s.wait_for_count("[data-testid=node]", 5).await;
-    s.set_value("speed", "0").await;
-    s.click("play-pause").await;
+    s.open_playing().await;
     s.wait_until(
         "a leader",
         "[...document.querySelectorAll('[data-testid=node]')].some(n => n.dataset.role === 'leader')",
     )
     .await;
     // Writes: one committed, then one stranded with a leader cut off.
-    s.set_value("kv-key", "colour").await;
-    s.set_value("kv-value", "teal").await;
-    s.click("kv-set").await;
+    s.send_set("colour", "teal").await;
     s.wait_for_count("[data-testid=kv-result]", 1).await;
     s.click("isolate-leader").await;
-    s.set_value("kv-key", "minority").await;
-    s.set_value("kv-value", "lost").await;
-    s.click("kv-set").await;
+    s.send_set("minority", "lost").await;
     s.click("play-pause").await;
     s.click_css("[data-testid=node]:not([data-role=leader])")
         .await;

@@ -12,10 +12,7 @@ const LEADER: &str =
 /// The default run at `width` × `height`, playing in real time.
 async fn start_fast_at(width: u32, height: u32) -> Session {
     let s = Session::start(width, height).await;
-    s.open("/").await;
-    s.wait_for_count("[data-testid=node]", 5).await;
-    s.set_value("speed", "0").await; // real time: 1×
-    s.click("play-pause").await;
+    s.open_playing().await;
     s
 }
 
@@ -70,9 +67,7 @@ async fn a_leader_appears_and_a_crash_elects_a_new_one_in_a_higher_term() {
 async fn a_set_from_the_kv_form_is_applied_on_every_live_node() {
     let s = start_fast().await;
     s.wait_until("a leader", LEADER).await;
-    s.set_value("kv-key", "colour").await;
-    s.set_value("kv-value", "teal").await;
-    s.click("kv-set").await;
+    s.send_set("colour", "teal").await;
     s.wait_until(
         "colour=teal on all five nodes",
         "document.querySelectorAll(\"[data-testid=kv-table] [data-key='colour'][data-value='teal']\").length === 5",
@@ -118,9 +113,7 @@ async fn a_minority_leader_cannot_commit_and_steps_down_after_healing() {
          t.dispatchEvent(new Event('change', {{ bubbles: true }}));"
     ))
     .await;
-    s.set_value("kv-key", "minority").await;
-    s.set_value("kv-value", "lost").await;
-    s.click("kv-set").await;
+    s.send_set("minority", "lost").await;
     let stranded = s
         .wait_until(
             "the isolated leader appends the write",

@@ -11,10 +11,7 @@ async fn roles(s: &Session) -> String {
 #[tokio::test]
 async fn a_share_link_replays_the_same_run_in_a_fresh_browser() {
     let a = Session::start(1280, 1000).await;
-    a.open("/").await;
-    a.wait_for_count("[data-testid=node]", 5).await;
-    a.set_value("speed", "0").await;
-    a.click("play-pause").await;
+    a.open_playing().await;
     a.wait_until(
         "a leader",
         "document.querySelector('[data-testid=node][data-role=leader]')",
@@ -23,9 +20,7 @@ async fn a_share_link_replays_the_same_run_in_a_fresh_browser() {
     // A user action in the run: crash the leader, and a write.
     a.click_css("[data-testid=node][data-role=leader]").await;
     a.click("node-crash").await;
-    a.set_value("kv-key", "k").await;
-    a.set_value("kv-value", "v").await;
-    a.click("kv-set").await;
+    a.send_set("k", "v").await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     a.click("play-pause").await;
     let (time_a, hash_a) = a.clock().await;

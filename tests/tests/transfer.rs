@@ -103,9 +103,7 @@ async fn an_exported_scenario_reopens_the_same_moment_by_picker_and_by_drop() {
     // The user's own actions on top of the scenario's: crash a node, write a key.
     a.click_css("[data-testid=node][data-node-id='3']").await;
     a.click("node-crash").await;
-    a.set_value("kv-key", "mine").await;
-    a.set_value("kv-value", "42").await;
-    a.click("kv-set").await;
+    a.send_set("mine", "42").await;
     a.seek_ms(2_600).await;
     let (time_a, hash_a) = a.clock().await;
     a.click("export-scenario").await;
