@@ -25,7 +25,7 @@ use alloc::vec::Vec;
 pub use history::{History, HistoryError, Operation, MAX_HISTORY_OPS};
 pub use search::MAX_MEMO_WORDS;
 
-use crate::kv::Effect;
+use crate::kv::{Effect, Op};
 use crate::types::TimeUs;
 use search::KeyResult;
 
@@ -225,19 +225,31 @@ impl Settled {
     /// every operation in `all` (pending `GET`s aside) that starts with
     /// `previous`'s order if there is one. `None` if nothing is settled.
     fn of(all: &[&Operation], order: &[u64], previous: Option<&Settled>) -> Option<Settled> {
-        // Cut before operation i when every earlier one returned before it
-        // was invoked (ties overlap: calls sort before returns).
+        // A cut before operation i holds when every earlier one returned
+        // before it was invoked (ties overlap: calls sort before returns).
+        // Settle at a cut only after an operation that stands alone between
+        // two cuts and fixes the value whatever came before it (a SET, a
+        // DELETE, or a GET that saw it): then every valid order of the prefix
+        // leaves the same value, and the rest is never searched from a value
+        // another order would not have left.
         let mut last_return_us: TimeUs = 0;
+        let mut cut_before_previous = true;
         let mut len = 0;
-        for (i, op) in all.iter().enumerate() {
-            if i > 0 && last_return_us < op.invoke_us {
-                len = i;
-            }
+        for i in 1..=all.len() {
+            let op = all[i - 1];
             let Some((ret, _)) = op.returned() else { break };
             last_return_us = last_return_us.max(ret.max(op.invoke_us));
-            if i + 1 == all.len() {
-                len = all.len();
+            let cut = all
+                .get(i)
+                .is_none_or(|next| last_return_us < next.invoke_us);
+            let fixes_value = matches!(
+                op.input,
+                Op::Set { .. } | Op::Delete { .. } | Op::Get { .. }
+            );
+            if cut && cut_before_previous && fixes_value {
+                len = i;
             }
+            cut_before_previous = cut;
         }
         if len == 0 {
             return previous.cloned();

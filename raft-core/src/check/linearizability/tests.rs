@@ -392,10 +392,10 @@ fn a_settled_prefix_is_not_searched_again() {
 }
 
 #[test]
-fn when_the_kept_order_does_not_fit_what_follows_another_order_is_found() {
-    // Two concurrent writes settle in one of two orders; a later read that
-    // saw the value the kept order does not leave is still linearizable
-    // (the other order), and must not be called a violation.
+fn concurrent_writes_are_not_settled_in_one_order_before_a_read_fixes_it() {
+    // Two concurrent writes can go in either order; a later read that saw
+    // the value the checker's first order does not leave is still
+    // linearizable (the other order), and must not be called a violation.
     let mut h = History::new();
     let mut checker = IncrementalChecker::new();
     done(&mut h, 1, set("x", "1"), 0, 10, Outcome::Ok);
