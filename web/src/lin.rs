@@ -4,8 +4,10 @@
 //! its cost grows with the run. [`LiveLin`] keeps raft-core's
 //! [`IncrementalChecker`] (per-key verdicts reused while a key's operations
 //! are unchanged, and for a changed key only the operations after its
-//! settled prefix searched: 34 µs instead of 2.6 ms natively for a check 10
-//! minutes into a default run) and looks only at the trace events recorded
+//! settled prefix searched: over 10-minute default runs, natively, a check
+//! after each completion takes 10-16 µs on average and at most 0.4 ms,
+//! where searching whole keys took 0.4-0.5 ms on average and up to 3.4 ms,
+//! growing with the run) and looks only at the trace events recorded
 //! since its last look to decide whether anything needs judging at all: per
 //! frame the cost is proportional to what is new.
 //!
