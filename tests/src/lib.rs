@@ -385,7 +385,9 @@ impl Session {
         // before it clicks, so nothing else was clicked: try again.
         const ATTEMPTS: u32 = 5;
         for attempt in 1..=ATTEMPTS {
-            match self.element(css).await.click().await {
+            let element = self.element(css).await;
+            self.wait_until_still(&element).await;
+            match element.click().await {
                 Ok(_) => return,
                 Err(e) if attempt < ATTEMPTS && e.to_string().contains("click intercepted") => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -393,6 +395,32 @@ impl Session {
                 Err(e) => panic!("cannot click `{css}`: {e}"),
             }
         }
+    }
+
+    /// Scrolls `element` to the middle of the window and waits (a second at
+    /// most) until it keeps its place for two animation frames, as a person
+    /// waits for a page that moves: a click computed on a moving page can
+    /// land on a neighbour even after WebDriver's own check.
+    async fn wait_until_still(&self, element: &fantoccini::elements::Element) {
+        let arg = serde_json::to_value(element).expect("an element is JSON");
+        let _ = self
+            .client
+            .execute_async(
+                "const [el, done] = [arguments[0], arguments[arguments.length - 1]];
+                 el.scrollIntoView({ block: 'center' });
+                 let last = null, still = 0;
+                 const giveUp = setTimeout(() => done(false), 1000);
+                 const tick = () => {
+                     const r = el.getBoundingClientRect();
+                     const at = [r.x, r.y, r.width, r.height].join();
+                     still = at === last ? still + 1 : 0;
+                     last = at;
+                     if (still >= 2) { clearTimeout(giveUp); done(true); } else requestAnimationFrame(tick);
+                 };
+                 requestAnimationFrame(tick);",
+                vec![arg],
+            )
+            .await;
     }
 
     /// Right-clicks the first element matching a CSS selector (a real
