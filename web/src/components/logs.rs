@@ -125,6 +125,9 @@ pub fn log_row(props: &LogRowProps) -> Html {
                         <span class="cmd">{ "show more" }<span class="sr-only">{ format!(" of node {}", node.id) }</span></span>
                     </button>
                 }
+                if node.log.is_empty() && node.snapshot_index == 0 {
+                    <span class="log-empty">{ "no entries yet" }</span>
+                }
                 <div class="entry-list">
                     { for node.log.iter().map(|e| html! {
                         <LogEntry key={e.index} entry={e.clone()} applied={e.index <= node.applied}
