@@ -112,15 +112,15 @@ impl EventQueue {
     }
 
     fn recompute_min(&mut self) {
-        let mut best: Option<(usize, TimeUs, u64)> = None;
+        let mut best: Option<(usize, u128)> = None;
         for (i, t) in self.timers.iter().enumerate() {
             if let Some(t) = t {
-                if best.is_none_or(|(_, bt, bs)| (t.time_us, t.seq) < (bt, bs)) {
-                    best = Some((i, t.time_us, t.seq));
+                if best.is_none_or(|(_, key)| t.key() < key) {
+                    best = Some((i, t.key()));
                 }
             }
         }
-        self.min_timer = best.map(|(i, _, _)| i);
+        self.min_timer = best.map(|(i, _)| i);
     }
 
     fn timer_head(&self) -> Option<&Scheduled> {
@@ -130,7 +130,7 @@ impl EventQueue {
     /// Whether the earliest timer comes before the heap's top.
     fn timer_first(&self) -> bool {
         match (self.timer_head(), self.heap.peek()) {
-            (Some(t), Some(h)) => (t.time_us, t.seq) < (h.time_us, h.seq),
+            (Some(t), Some(h)) => t.key() < h.key(),
             (Some(_), None) => true,
             _ => false,
         }
@@ -147,11 +147,7 @@ impl EventQueue {
     }
 
     pub(crate) fn peek_time(&self) -> Option<TimeUs> {
-        let h = self.heap.peek().map(|s| s.time_us);
-        match self.timer_head() {
-            Some(t) => Some(h.map_or(t.time_us, |h| h.min(t.time_us))),
-            None => h,
-        }
+        self.peek().map(|(t, _)| t)
     }
 
     pub(crate) fn pop(&mut self) -> Option<(TimeUs, Event)> {
