@@ -130,11 +130,19 @@ pub fn payload_hash(payload: &EntryPayload) -> u64 {
 trait Slot: Default {
     /// Number of records in the slot.
     fn records(&self) -> usize;
+
+    /// Forgets one record (the slot's lowest); true when none is left.
+    fn pop_lowest(&mut self) -> bool;
 }
 
 impl<T> Slot for Option<T> {
     fn records(&self) -> usize {
         self.is_some() as usize
+    }
+
+    fn pop_lowest(&mut self) -> bool {
+        *self = None;
+        true
     }
 }
 
@@ -146,8 +154,7 @@ struct IndexWindow<T> {
     /// Index of `slots[0]`.
     base: LogIndex,
     slots: VecDeque<T>,
-    /// Records held; whoever adds or removes one through [`Self::slot`] or
-    /// [`Self::front_mut`] counts it here.
+    /// Records held; whoever adds one through [`Self::slot`] counts it here.
     records: usize,
 }
 
@@ -198,9 +205,21 @@ impl<T: Slot> IndexWindow<T> {
         self.slots.get_mut(i)
     }
 
-    /// The lowest slot, for eviction.
-    fn front_mut(&mut self) -> Option<&mut T> {
-        self.slots.front_mut()
+    /// Forgets the lowest record held (the lowest index's, and within it
+    /// the slot's lowest), as a B-tree's `pop_first` would.
+    fn forget_lowest(&mut self) {
+        while let Some(front) = self.slots.front_mut() {
+            if front.records() == 0 {
+                self.pop_front();
+                continue;
+            }
+            let emptied = front.pop_lowest();
+            self.records -= 1;
+            if emptied {
+                self.pop_front();
+            }
+            return;
+        }
     }
 
     /// Drops the lowest slot and its records.
@@ -239,25 +258,8 @@ impl Slot for WrittenAt {
     fn records(&self) -> usize {
         self.first.is_some() as usize + self.more.len()
     }
-}
 
-impl WrittenAt {
-    fn get(&self, term: Term) -> Option<&Written> {
-        match &self.first {
-            Some((t, w)) if *t == term => Some(w),
-            _ => self.more.iter().find(|(t, _)| *t == term).map(|(_, w)| w),
-        }
-    }
-
-    fn insert(&mut self, term: Term, w: Written) {
-        if self.first.is_none() {
-            self.first = Some((term, w));
-        } else {
-            self.more.push((term, w));
-        }
-    }
-
-    /// Forgets the record with the lowest term; true when none is left.
+    /// Forgets the record with the lowest term.
     fn pop_lowest(&mut self) -> bool {
         let lowest_more = self
             .more
@@ -276,6 +278,23 @@ impl WrittenAt {
             (None, None) => {}
         }
         self.first.is_none() && self.more.is_empty()
+    }
+}
+
+impl WrittenAt {
+    fn get(&self, term: Term) -> Option<&Written> {
+        match &self.first {
+            Some((t, w)) if *t == term => Some(w),
+            _ => self.more.iter().find(|(t, _)| *t == term).map(|(_, w)| w),
+        }
+    }
+
+    fn insert(&mut self, term: Term, w: Written) {
+        if self.first.is_none() {
+            self.first = Some((term, w));
+        } else {
+            self.more.push((term, w));
+        }
     }
 }
 
@@ -405,19 +424,7 @@ impl InvariantChecker {
                         self.written.records += 1;
                     }
                     if self.written.records > MAX_TRACKED_ENTRIES {
-                        // Forget the lowest (index, term), as a B-tree's pop_first would.
-                        while let Some(front) = self.written.front_mut() {
-                            if front.records() == 0 {
-                                self.written.pop_front();
-                                continue;
-                            }
-                            let emptied = front.pop_lowest();
-                            self.written.records -= 1;
-                            if emptied {
-                                self.written.pop_front();
-                            }
-                            break;
-                        }
+                        self.written.forget_lowest();
                     }
                 }
                 Some((h, p, other)) => {
@@ -477,14 +484,7 @@ impl InvariantChecker {
                 });
                 self.committed.records += 1;
                 if self.committed.records > MAX_TRACKED_ENTRIES {
-                    // Forget the lowest index remembered.
-                    while let Some(front) = self.committed.front_mut() {
-                        let had = front.is_some();
-                        self.committed.pop_front();
-                        if had {
-                            break;
-                        }
-                    }
+                    self.committed.forget_lowest();
                 }
                 self.commit_seq += 1;
                 self.recent_commits.push_back((self.commit_seq, index));
