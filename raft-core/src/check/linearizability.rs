@@ -104,7 +104,21 @@ fn check_one(
     budget: &mut u64,
     max_steps: u64,
 ) -> Result<Vec<u64>, Verdict> {
-    check_from(history, key, None, budget, max_steps).0
+    within_bound(history)?;
+    search_whole(key, &key_operations(history, key), budget, max_steps)
+}
+
+/// "Unknown" once the history has overflowed its bound (it no longer holds
+/// every operation).
+fn within_bound(history: &History) -> Result<(), Verdict> {
+    if history.dropped() > 0 {
+        let reason = format!(
+            "the history exceeds {MAX_HISTORY_OPS} operations ({} more were not recorded)",
+            history.dropped()
+        );
+        return Err(Verdict::Unknown { reason });
+    }
+    Ok(())
 }
 
 /// The history's operations on `key` in invocation order, pending `GET`s
@@ -140,12 +154,8 @@ fn check_from(
     budget: &mut u64,
     max_steps: u64,
 ) -> (Result<Vec<u64>, Verdict>, Option<Settled>) {
-    if history.dropped() > 0 {
-        let reason = format!(
-            "the history exceeds {MAX_HISTORY_OPS} operations ({} more were not recorded)",
-            history.dropped()
-        );
-        return (Err(Verdict::Unknown { reason }), None);
+    if let Err(unknown) = within_bound(history) {
+        return (Err(unknown), None);
     }
     let all = key_operations(history, key);
     if let Some(settled) = settled.filter(|s| s.still_holds(&all)) {
@@ -160,8 +170,23 @@ fn check_from(
         }
         // Not from this order: the whole key decides.
     }
-    let ops = searched(&all);
-    let result = match search::search(key, &ops, None, budget) {
+    let result = search_whole(key, &all, budget, max_steps);
+    let next = result
+        .as_ref()
+        .ok()
+        .and_then(|order| Settled::of(&all, order, None));
+    (result, next)
+}
+
+/// Searches every operation of `all` (a key's, in invocation order) from
+/// an absent key: its witness order, or the verdict to report.
+fn search_whole(
+    key: &str,
+    all: &[&Operation],
+    budget: &mut u64,
+    max_steps: u64,
+) -> Result<Vec<u64>, Verdict> {
+    match search::search(key, &searched(all), None, budget) {
         KeyResult::Linearizable(order) => Ok(order),
         KeyResult::Violation {
             prefix,
@@ -181,12 +206,7 @@ fn check_from(
                 "the search on key {key:?} outgrew its {MAX_MEMO_WORDS}-word memory bound"
             ),
         }),
-    };
-    let next = result
-        .as_ref()
-        .ok()
-        .and_then(|order| Settled::of(&all, order, None));
-    (result, next)
+    }
 }
 
 /// A prefix of a key's operations that every linearization puts first:
@@ -234,7 +254,7 @@ impl Settled {
         // another order would not have left.
         let mut last_return_us: TimeUs = 0;
         let mut cut_before_previous = true;
-        let mut len = 0;
+        let (mut len, mut settled_return_us) = (0, 0);
         for i in 1..=all.len() {
             let op = all[i - 1];
             let Some((ret, _)) = op.returned() else { break };
@@ -247,18 +267,13 @@ impl Settled {
                 Op::Set { .. } | Op::Delete { .. } | Op::Get { .. }
             );
             if cut && cut_before_previous && fixes_value {
-                len = i;
+                (len, settled_return_us) = (i, last_return_us);
             }
             cut_before_previous = cut;
         }
         if len == 0 {
             return previous.cloned();
         }
-        let last_return_us = all[..len]
-            .iter()
-            .filter_map(|op| op.returned().map(|(ret, _)| ret.max(op.invoke_us)))
-            .max()
-            .unwrap_or(0);
         // Every operation of the prefix returned, so the order holds each of
         // them, before any later one: its first `len` ids.
         let (start, mut value) = match previous {
@@ -280,7 +295,7 @@ impl Settled {
         Some(Settled {
             len,
             last_id: all[len - 1].id,
-            last_return_us,
+            last_return_us: settled_return_us,
             order: order[..len].to_vec(),
             value,
         })
