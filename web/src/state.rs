@@ -263,10 +263,17 @@ impl Playground {
             self.advance_to(t_us);
         } else {
             self.timeline.borrow_mut().seek(t_us);
-            // Another branch may follow from here: judge it afresh.
-            self.live_lin.borrow_mut().reset();
-            self.epoch += 1;
+            // Another branch may follow from here.
+            self.trace_rewound();
         }
+    }
+
+    /// The trace stopped being an extension of what was shown (a seek back,
+    /// a fork): the linearizability checker judges afresh and incremental
+    /// views start over.
+    fn trace_rewound(&mut self) {
+        self.live_lin.borrow_mut().reset();
+        self.epoch += 1;
     }
 
     /// Runs forward to `t_us`, taking scripted actions exactly at their times.
@@ -491,8 +498,7 @@ impl Reducible for Playground {
                                     .collect(),
                             );
                         }
-                        next.live_lin.borrow_mut().reset();
-                        next.epoch += 1;
+                        next.trace_rewound();
                         next.notice = Some(format!(
                             "You acted in the past: the run forked here and {} later action(s) were discarded.",
                             outcome.discarded_actions
