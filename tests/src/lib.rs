@@ -80,17 +80,31 @@ pub fn dist_dir() -> PathBuf {
     dir
 }
 
-/// The axe-core script: `E2E_AXE`, or where `cargo xtask test` installs it.
-fn axe_script() -> String {
-    let path = std::env::var_os("E2E_AXE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(".tools/node_modules/axe-core/axe.min.js"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "no axe-core at {} ({e}) — run `cargo xtask test` (it installs it)",
-            path.display()
-        )
+/// The axe-core script: `E2E_AXE`, or where `cargo xtask test` installs it
+/// (read once per test binary).
+fn axe_script() -> &'static str {
+    static SCRIPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| {
+        let path = std::env::var_os("E2E_AXE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join(".tools/node_modules/axe-core/axe.min.js"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "no axe-core at {} ({e}) — run `cargo xtask test` (it installs it)",
+                path.display()
+            )
+        })
     })
+}
+
+/// A page expression: `[id, term]` of the node shown as leader, or null.
+pub const LEADER: &str =
+    "(() => { const n = document.querySelector('[data-testid=node][data-role=leader]');
+    return n ? [Number(n.dataset.nodeId), Number(n.dataset.term)] : null; })()";
+
+/// `[id, term]` as numbers.
+pub fn id_and_term(v: &serde_json::Value) -> (u64, u64) {
+    (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
 }
 
 fn workspace_root() -> PathBuf {
@@ -492,13 +506,16 @@ impl Session {
     /// Slows the page's CPU `rate` times (Chrome DevTools throttling; 1
     /// turns it off), to make a fast machine behave like a loaded CI runner.
     pub async fn throttle_cpu(&self, rate: f64) {
+        self.cdp("Emulation.setCPUThrottlingRate", json!({ "rate": rate }))
+            .await;
+    }
+
+    /// Runs a DevTools command on the page.
+    async fn cdp(&self, cmd: &'static str, params: serde_json::Value) {
         self.client
-            .issue_cmd(Cdp {
-                cmd: "Emulation.setCPUThrottlingRate",
-                params: json!({ "rate": rate }),
-            })
+            .issue_cmd(Cdp { cmd, params })
             .await
-            .expect("ChromeDriver runs a DevTools command");
+            .unwrap_or_else(|e| panic!("ChromeDriver cannot run {cmd}: {e}"));
     }
 
     /// Opens the page and plays it at real time (1×).
@@ -519,13 +536,28 @@ impl Session {
 
     /// Makes the page match `prefers-color-scheme: dark` (or light).
     pub async fn prefer_color_scheme(&self, scheme: &str) {
-        self.client
-            .issue_cmd(Cdp {
-                cmd: "Emulation.setEmulatedMedia",
-                params: json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
-            })
-            .await
-            .expect("ChromeDriver runs a DevTools command");
+        let features = json!([{ "name": "prefers-color-scheme", "value": scheme }]);
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": features }),
+        )
+        .await;
+    }
+
+    /// Waits for a leader; its id and term.
+    pub async fn wait_for_leader(&self) -> (u64, u64) {
+        id_and_term(&self.wait_until("a leader", LEADER).await)
+    }
+
+    /// Waits until the checker panel's status is `status` ("ok" or "violation").
+    pub async fn wait_for_checker(&self, status: &str) {
+        self.wait_until(
+            &format!("the checker {status}"),
+            &format!(
+                "document.querySelector('[data-testid=checker]').dataset.status === '{status}'"
+            ),
+        )
+        .await;
     }
 
     /// Runs the axe-core accessibility rules on the page as it is and

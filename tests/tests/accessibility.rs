@@ -53,11 +53,7 @@ async fn a_red_checker_and_the_phone_and_embed_layouts_pass_too() {
     let s = Session::start(1280, 900).await;
     s.open("/").await;
     s.play_scenario_to_its_end("figure-8-bug").await;
-    s.wait_until(
-        "a red checker",
-        "document.querySelector('[data-testid=checker]').dataset.status === 'violation'",
-    )
-    .await;
+    s.wait_for_checker("violation").await;
     assert_clean(s.accessibility_violations().await, "a violation, light");
     s.prefer_color_scheme("dark").await;
     assert_clean(s.accessibility_violations().await, "a violation, dark");
@@ -82,11 +78,7 @@ async fn a_busy_cluster_and_an_error_banner_pass_too() {
     assert_clean(s.accessibility_violations().await, "an error banner");
 
     s.open_playing().await;
-    s.wait_until(
-        "a leader",
-        "[...document.querySelectorAll('[data-testid=node]')].some(n => n.dataset.role === 'leader')",
-    )
-    .await;
+    s.wait_for_leader().await;
     // Writes: one committed, then one stranded with a leader cut off.
     s.send_set("colour", "teal").await;
     s.wait_for_count("[data-testid=kv-result]", 1).await;

@@ -1,13 +1,8 @@
 //! The playground in headless Chromium: elections, crashes, the KV form and
 //! partitions, driven through the page as a user would.
 
-use e2e::{keys, Session};
+use e2e::{id_and_term, keys, Session, LEADER};
 use std::time::Duration;
-
-/// The node currently shown as leader, with its term.
-const LEADER: &str =
-    "(() => { const n = document.querySelector('[data-testid=node][data-role=leader]');
-    return n ? [Number(n.dataset.nodeId), Number(n.dataset.term)] : null; })()";
 
 /// The default run at `width` × `height`, playing in real time.
 async fn start_fast_at(width: u32, height: u32) -> Session {
@@ -20,13 +15,9 @@ async fn start_fast() -> Session {
     start_fast_at(1280, 1000).await
 }
 
-fn pair(v: &serde_json::Value) -> (u64, u64) {
-    (v[0].as_u64().unwrap(), v[1].as_u64().unwrap())
-}
-
 /// Waits for a leader other than `old`; its id and term.
 async fn new_leader_other_than(s: &Session, old: u64) -> (u64, u64) {
-    pair(
+    id_and_term(
         &s.wait_until(
             "a new leader",
             &format!("(() => {{ const v = {LEADER}; return v && v[0] !== {old} ? v : null; }})()"),
@@ -38,7 +29,7 @@ async fn new_leader_other_than(s: &Session, old: u64) -> (u64, u64) {
 #[tokio::test]
 async fn a_leader_appears_and_a_crash_elects_a_new_one_in_a_higher_term() {
     let s = start_fast().await;
-    let (leader, term) = pair(&s.wait_until("a leader", LEADER).await);
+    let (leader, term) = s.wait_for_leader().await;
     s.screenshot("cluster-leader").await;
     assert!(term >= 1);
     s.click_css(&format!("[data-testid=node][data-node-id='{leader}']"))
@@ -66,7 +57,7 @@ async fn a_leader_appears_and_a_crash_elects_a_new_one_in_a_higher_term() {
 #[tokio::test]
 async fn a_set_from_the_kv_form_is_applied_on_every_live_node() {
     let s = start_fast().await;
-    s.wait_until("a leader", LEADER).await;
+    s.wait_for_leader().await;
     s.send_set("colour", "teal").await;
     s.wait_until(
         "colour=teal on all five nodes",
@@ -92,7 +83,7 @@ async fn a_set_from_the_kv_form_is_applied_on_every_live_node() {
 #[tokio::test]
 async fn a_minority_leader_cannot_commit_and_steps_down_after_healing() {
     let s = start_fast().await;
-    let (old, old_term) = pair(&s.wait_until("a leader", LEADER).await);
+    let (old, old_term) = s.wait_for_leader().await;
     // Let the automatic clients' load settle, then cut the leader off.
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Slow down so the write reaches the isolated leader before CheckQuorum
@@ -125,7 +116,7 @@ async fn a_minority_leader_cannot_commit_and_steps_down_after_healing() {
         .as_u64()
         .unwrap();
     s.set_value("speed", "0").await;
-    let (new_leader, new_term) = pair(
+    let (new_leader, new_term) = id_and_term(
         &s.wait_until(
             "the majority elects a new leader",
             &format!("(() => {{ const l = [...document.querySelectorAll('[data-testid=node][data-role=leader]')]
@@ -178,7 +169,7 @@ const FENCES: &str = "[...document.querySelectorAll('[data-testid=partition-grou
 #[tokio::test]
 async fn the_context_menu_crashes_the_leader_and_works_by_keyboard() {
     let s = start_fast().await;
-    let (leader, term) = pair(&s.wait_until("a leader", LEADER).await);
+    let (leader, term) = s.wait_for_leader().await;
     let node = format!("[data-testid=node][data-node-id='{leader}']");
     s.right_click_css(&node).await;
     s.wait_for_count("[data-testid=node-menu][role=menu]", 1)
@@ -240,7 +231,7 @@ async fn the_context_menu_crashes_the_leader_and_works_by_keyboard() {
 #[tokio::test]
 async fn a_split_network_is_fenced_by_group_and_healing_removes_the_fences() {
     let s = start_fast().await;
-    s.wait_until("a leader", LEADER).await;
+    s.wait_for_leader().await;
     assert_eq!(
         s.js(&format!("return {FENCES}")).await,
         serde_json::json!([])
@@ -262,7 +253,7 @@ async fn a_split_network_is_fenced_by_group_and_healing_removes_the_fences() {
     s.wait_until("no fence", &format!("{FENCES}.length === 0"))
         .await;
     // Cutting every link of the leader by hand (clicking them) fences it alone.
-    let (leader, _) = pair(&s.wait_until("a leader", LEADER).await);
+    let (leader, _) = s.wait_for_leader().await;
     s.js(&format!(
         "for (const l of document.querySelectorAll('[data-testid=link]')) {{
              if (l.dataset.from === '{leader}' || l.dataset.to === '{leader}') l.dispatchEvent(new MouseEvent('click', {{ bubbles: true }}));
@@ -280,7 +271,7 @@ async fn a_split_network_is_fenced_by_group_and_healing_removes_the_fences() {
 #[tokio::test]
 async fn phone_width_menu_and_fences() {
     let s = start_fast_at(390, 844).await;
-    s.wait_until("a leader", LEADER).await;
+    s.wait_for_leader().await;
     s.click("isolate-leader").await;
     s.wait_until("two fences", &format!("{FENCES}.length === 2"))
         .await;
@@ -312,11 +303,7 @@ async fn violation_pinpointed(width: u32, height: u32) {
     let s = Session::start(width, height).await;
     s.open("/").await;
     let end = s.play_scenario_to_its_end("figure-8-bug").await;
-    s.wait_until(
-        "the checker is red",
-        "document.querySelector('[data-testid=checker]').dataset.status === 'violation'",
-    )
-    .await;
+    s.wait_for_checker("violation").await;
     // The timeline marks it; the feed names the event that caused it; the
     // log entries it names are outlined.
     let marks = s
@@ -349,11 +336,7 @@ async fn violation_pinpointed(width: u32, height: u32) {
 
     // Back before it: the mark stays, and clicking it travels to that instant.
     s.set_value("timeline", "0").await;
-    s.wait_until(
-        "back at zero, checker green",
-        "document.querySelector('[data-testid=checker]').dataset.status === 'ok'",
-    )
-    .await;
+    s.wait_for_checker("ok").await;
     s.click_css("[data-testid=violation-marker]").await;
     s.wait_until(
         "at the violation",

@@ -12,11 +12,7 @@ async fn roles(s: &Session) -> String {
 async fn a_share_link_replays_the_same_run_in_a_fresh_browser() {
     let a = Session::start(1280, 1000).await;
     a.open_playing().await;
-    a.wait_until(
-        "a leader",
-        "document.querySelector('[data-testid=node][data-role=leader]')",
-    )
-    .await;
+    a.wait_for_leader().await;
     // A user action in the run: crash the leader, and a write.
     a.click_css("[data-testid=node][data-role=leader]").await;
     a.click("node-crash").await;
