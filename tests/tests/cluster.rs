@@ -351,3 +351,63 @@ async fn violation_pinpointed(width: u32, height: u32) {
     );
     s.close().await;
 }
+
+/// Whether every log row shows its newest entry inside its scroller (the
+/// rows that overflow are scrolled to their end), and at least one row
+/// overflows.
+const NEWEST_ENTRIES_IN_VIEW: &str = "(() => {
+    const rows = [...document.querySelectorAll('[data-testid=log-row] .log-entries')];
+    let overflowing = 0;
+    for (const box of rows) {
+        const last = box.querySelector('.entry-list .entry:last-child');
+        if (!last) return false;
+        const b = box.getBoundingClientRect(), e = last.getBoundingClientRect();
+        if (e.left < b.left - 1 || e.right > b.right + 1) return false;
+        if (box.scrollWidth > box.clientWidth + 1) overflowing++;
+    }
+    return overflowing > 0;
+})()";
+
+#[tokio::test]
+async fn long_logs_keep_their_newest_entries_in_view() {
+    for (width, height) in [(1280, 1000), (390, 844)] {
+        let s = start_fast_at(width, height).await;
+        // A short row (nothing yet) starts at the left edge, as text does.
+        let aligned = s
+            .js("const box = document.querySelector('[data-testid=log-row] .log-entries');
+                 const empty = box.querySelector('.log-empty');
+                 return Math.abs(empty.getBoundingClientRect().left - box.getBoundingClientRect().left) < 8;")
+            .await;
+        assert_eq!(aligned, true, "an empty row at {width} px");
+        s.wait_until(
+            "a log longer than its row, newest entries in view",
+            NEWEST_ENTRIES_IN_VIEW,
+        )
+        .await;
+        // Still so a second later: the rows follow the tail as it grows.
+        tokio::time::sleep(Duration::from_millis(1_000)).await;
+        assert_eq!(
+            s.js(&format!("return {NEWEST_ENTRIES_IN_VIEW};")).await,
+            true,
+            "newest entries in view at {width} px after more arrived"
+        );
+        s.js("document.querySelector('.logs').scrollIntoView({ block: 'start' });")
+            .await;
+        s.screenshot(&format!("logs-newest-{width}")).await;
+        // The oldest are a scroll away: scrolled to the start, the first entry shows.
+        let first_shows = s
+            .js(
+                "const box = document.querySelector('[data-testid=log-row] .log-entries');
+                 box.scrollLeft = -box.scrollWidth;
+                 const b = box.getBoundingClientRect();
+                 const e = box.querySelector('.entry').getBoundingClientRect();
+                 return e.left >= b.left - 1 && e.left < b.right;",
+            )
+            .await;
+        assert_eq!(
+            first_shows, true,
+            "the oldest entry is reachable at {width} px"
+        );
+        s.close().await;
+    }
+}

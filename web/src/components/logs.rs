@@ -54,7 +54,8 @@ impl PartialEq for LogsProps {
     }
 }
 
-/// The log panel. Long logs scroll horizontally, never clipped.
+/// The log panel. Long logs scroll horizontally, never clipped, and each row
+/// shows its newest entries until the reader scrolls back.
 #[function_component(Logs)]
 pub fn logs(props: &LogsProps) -> Html {
     html! {
@@ -109,31 +110,35 @@ pub fn log_row(props: &LogRowProps) -> Html {
                 <span>{ format!("commit {} · applied {}", node.commit, node.applied) }</span>
                 if node.status == NodeStatus::Crashed { <span>{ "crashed" }</span> }
             </div>
+            // The track sits at the scroller's right end (CSS), so the newest
+            // entries stay in view as they arrive; older ones are a scroll away.
             <div class="log-entries" tabindex="0" role="group" aria-label={format!("Log of node {}", node.id)}>
-                if node.snapshot_index > 0 {
-                    <div class="entry snapshot" title={format!("entries 1..={} compacted into a snapshot", node.snapshot_index)}>
-                        <span class="idx">{ format!("≤{}", node.snapshot_index) }</span>
-                        <span class="cmd">{ "snapshot" }</span>
+                <div class="log-track">
+                    if node.snapshot_index > 0 {
+                        <div class="entry snapshot" title={format!("entries 1..={} compacted into a snapshot", node.snapshot_index)}>
+                            <span class="idx">{ format!("≤{}", node.snapshot_index) }</span>
+                            <span class="cmd">{ "snapshot" }</span>
+                        </div>
+                    }
+                    if let Some(first) = node.log.first().filter(|e| e.index > node.snapshot_index + 1) {
+                        // Named by what it shows (and, for a screen reader, whose log).
+                        <button class="entry older" data-testid="log-more"
+                                onclick={props.on_more.reform(|_: MouseEvent| ())}>
+                            <span class="idx">{ format!("{}–{}", node.snapshot_index + 1, first.index - 1) }</span>
+                            <span class="cmd">{ format!("{} earlier", first.index - 1 - node.snapshot_index) }</span>
+                            <span class="cmd">{ "show more" }<span class="sr-only">{ format!(" of node {}", node.id) }</span></span>
+                        </button>
+                    }
+                    if node.log.is_empty() && node.snapshot_index == 0 {
+                        <span class="log-empty">{ "no entries yet" }</span>
+                    }
+                    <div class="entry-list">
+                        { for node.log.iter().map(|e| html! {
+                            <LogEntry key={e.index} entry={e.clone()} applied={e.index <= node.applied}
+                                      commit_mark={e.index == node.commit}
+                                      violating={props.marked.contains(&e.index)} />
+                        }) }
                     </div>
-                }
-                if let Some(first) = node.log.first().filter(|e| e.index > node.snapshot_index + 1) {
-                    // Named by what it shows (and, for a screen reader, whose log).
-                    <button class="entry older" data-testid="log-more"
-                            onclick={props.on_more.reform(|_: MouseEvent| ())}>
-                        <span class="idx">{ format!("{}–{}", node.snapshot_index + 1, first.index - 1) }</span>
-                        <span class="cmd">{ format!("{} earlier", first.index - 1 - node.snapshot_index) }</span>
-                        <span class="cmd">{ "show more" }<span class="sr-only">{ format!(" of node {}", node.id) }</span></span>
-                    </button>
-                }
-                if node.log.is_empty() && node.snapshot_index == 0 {
-                    <span class="log-empty">{ "no entries yet" }</span>
-                }
-                <div class="entry-list">
-                    { for node.log.iter().map(|e| html! {
-                        <LogEntry key={e.index} entry={e.clone()} applied={e.index <= node.applied}
-                                  commit_mark={e.index == node.commit}
-                                  violating={props.marked.contains(&e.index)} />
-                    }) }
                 </div>
             </div>
             if !node.progress.is_empty() {
