@@ -3,6 +3,8 @@
 
 use crate::components::cluster::{Cut, Lost};
 use crate::speed::format_time;
+use raft_core::check::linearizability::History;
+use raft_core::kv::{Outcome, DESCRIBE_VALUE_CHARS};
 use raft_core::sim::{
     DropReason, MsgSummary, NodeStatus, NodeView, Sim, Trace, TraceEvent, TraceKind,
     USER_CLIENT_BASE,
@@ -246,7 +248,7 @@ impl Feed {
         match self.cursor.advance(epoch, trace) {
             Some(from) => {
                 for ev in trace.since(from) {
-                    feed_lines(ev, events, &mut self.told, &mut new);
+                    feed_lines(ev, events, sim.history(), &mut self.told, &mut new);
                 }
             }
             None => {
@@ -257,7 +259,7 @@ impl Feed {
                     .iter()
                     .skip(events.len().saturating_sub(FEED_WINDOW_EVENTS))
                 {
-                    feed_lines(ev, events, &mut self.told, &mut new);
+                    feed_lines(ev, events, sim.history(), &mut self.told, &mut new);
                 }
             }
         }
@@ -281,7 +283,7 @@ pub fn feed(sim: &Sim) -> Vec<FeedLine> {
         .iter()
         .skip(events.len().saturating_sub(FEED_WINDOW_EVENTS))
     {
-        feed_lines(ev, events, &mut told, &mut out);
+        feed_lines(ev, events, sim.history(), &mut told, &mut out);
     }
     let keep = out.len().saturating_sub(FEED_LINES);
     out.drain(..keep);
@@ -294,6 +296,7 @@ pub fn feed(sim: &Sim) -> Vec<FeedLine> {
 fn feed_lines(
     ev: &TraceEvent,
     events: &VecDeque<TraceEvent>,
+    history: &History,
     told: &mut Told,
     out: &mut Vec<FeedLine>,
 ) {
@@ -310,7 +313,7 @@ fn feed_lines(
             }
         }
     }
-    out.extend(feed_line(ev, &mut told.highest_commit));
+    out.extend(feed_line(ev, history, &mut told.highest_commit));
 }
 
 /// How far back [`violation_cause`] looks for the message that caused a
@@ -361,7 +364,7 @@ pub fn violation_cause(events: &VecDeque<TraceEvent>, violation_seq: u64) -> Opt
 
 /// One event in words, if the feed tells it; messages, timers and per-node
 /// echoes of the same commit are left to the picture.
-fn feed_line(ev: &TraceEvent, highest_commit: &mut u64) -> Option<FeedLine> {
+fn feed_line(ev: &TraceEvent, history: &History, highest_commit: &mut u64) -> Option<FeedLine> {
     let (text, class) = match &ev.kind {
         TraceKind::RoleChanged {
             node,
@@ -437,8 +440,17 @@ fn feed_line(ev: &TraceEvent, highest_commit: &mut u64) -> Option<FeedLine> {
             description,
             ..
         } if *client >= USER_CLIENT_BASE => (format!("You send {description}"), "client"),
-        TraceKind::ClientReturn { client, reply, .. } => {
-            (format!("{} got: {reply}", client_name(*client)), "client")
+        TraceKind::ClientReturn { client, op, reply } => {
+            let who = client_name(*client);
+            // Named with its request ("Client 2: GET x → 1.5"); the trace's
+            // reply alone ("= 1.5") says neither what was asked nor of which key.
+            let text = match history.get(*op).and_then(|o| Some((o, o.output.as_ref()?))) {
+                Some((o, outcome)) => {
+                    format!("{who}: {} → {}", o.input.describe(), outcome_words(outcome))
+                }
+                None => format!("{who} got: {reply}"),
+            };
+            (text, "client")
         }
         TraceKind::Crash { node } => (format!("Node {node} crashed"), "fault"),
         TraceKind::Restart { node } => (format!("Node {node} restarted from its disk"), "fault"),
@@ -467,6 +479,24 @@ fn feed_line(ev: &TraceEvent, highest_commit: &mut u64) -> Option<FeedLine> {
         text,
         class,
     })
+}
+
+/// A client's answer in words for the feed, values shortened as in
+/// [`Op::describe`](raft_core::kv::Op::describe).
+fn outcome_words(outcome: &Outcome) -> String {
+    let shown = |v: &str| match v.char_indices().nth(DESCRIBE_VALUE_CHARS) {
+        Some((cut, _)) => format!("{}…", &v[..cut]),
+        None => v.to_string(),
+    };
+    match outcome {
+        Outcome::Ok => "OK".to_string(),
+        Outcome::Deleted { existed: true } => "deleted".to_string(),
+        Outcome::Deleted { existed: false } => "was absent".to_string(),
+        Outcome::Value(Some(v)) => shown(v),
+        Outcome::Value(None) => "absent".to_string(),
+        Outcome::Mismatch { actual: Some(v) } => format!("no match (holds {})", shown(v)),
+        Outcome::Mismatch { actual: None } => "no match (absent)".to_string(),
+    }
 }
 
 fn groups_text(groups: &[Vec<NodeId>]) -> String {
@@ -1079,5 +1109,70 @@ mod tests {
     fn no_cause_is_told_for_an_event_no_longer_in_memory() {
         let events = VecDeque::new();
         assert_eq!(violation_cause(&events, 5), None);
+    }
+
+    /// Every client answer in the feed names its request and the outcome
+    /// in words, e.g. "Client 2: GET x → 1.5" and "You: SET k=v → OK".
+    #[test]
+    fn a_client_answer_names_the_request_it_answers() {
+        let mut timeline = Timeline::new(SimConfig::default()).unwrap();
+        timeline.run_until(1_000_000);
+        timeline
+            .act(Action::ClientRequest {
+                op: Op::Set {
+                    key: "colour".into(),
+                    value: "teal".into(),
+                },
+                target: None,
+            })
+            .unwrap();
+        timeline.run_until(3_000_000);
+        let sim = timeline.sim();
+        let lines: Vec<String> = feed(sim)
+            .into_iter()
+            .filter(|l| l.class == "client")
+            .map(|l| l.text)
+            .collect();
+        assert!(
+            lines.iter().any(|l| l == "You: SET colour=teal → OK"),
+            "{lines:?}"
+        );
+        let answers: Vec<&String> = lines.iter().filter(|l| l.contains(" → ")).collect();
+        assert!(answers.len() > 10, "{lines:?}");
+        for line in &answers {
+            let (who, rest) = line.split_once(": ").unwrap();
+            assert!(who.starts_with("Client ") || who == "You", "{line}");
+            let (request, outcome) = rest.split_once(" → ").unwrap();
+            assert!(
+                ["SET ", "GET ", "DEL ", "CAS "]
+                    .iter()
+                    .any(|verb| request.starts_with(verb)),
+                "{line}"
+            );
+            assert!(!outcome.is_empty() && !outcome.starts_with('='), "{line}");
+            if request.starts_with("GET ") {
+                let read = sim
+                    .history()
+                    .operations()
+                    .iter()
+                    .any(|o| o.input.describe() == request);
+                assert!(read, "{line}");
+            }
+        }
+    }
+
+    #[test]
+    fn outcomes_in_words() {
+        assert_eq!(outcome_words(&Outcome::Ok), "OK");
+        assert_eq!(outcome_words(&Outcome::Value(None)), "absent");
+        assert_eq!(outcome_words(&Outcome::Value(Some("1.5".into()))), "1.5");
+        assert_eq!(
+            outcome_words(&Outcome::Mismatch { actual: None }),
+            "no match (absent)"
+        );
+        let long = "é".repeat(40);
+        let words = outcome_words(&Outcome::Value(Some(long)));
+        assert_eq!(words.chars().count(), DESCRIBE_VALUE_CHARS + 1);
+        assert!(words.ends_with('…'));
     }
 }
