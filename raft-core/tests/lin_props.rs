@@ -34,17 +34,25 @@ struct Step {
     lead: u64,
     /// How long after its linearization point it returned.
     lag: u64,
-    /// 0: returned; 1: never returned but took effect; 2: never returned, no effect.
+    /// 0: returned; 1: never returned but took effect; 2: never returned, no
+    /// effect; 3 and 4: as 1 and 2, and the client gave up on it at the
+    /// time it would have returned (the history marks it abandoned).
     fate: u8,
 }
 
 fn steps() -> impl Strategy<Value = Vec<Step>> {
+    steps_spread(40)
+}
+
+/// Steps whose intervals reach up to `spread` before and after their
+/// linearization points (10 apart): below 10, many operations stand alone.
+fn steps_spread(spread: u64) -> impl Strategy<Value = Vec<Step>> {
     let step = (
         0u64..5,
         op(),
-        0u64..40,
-        0u64..40,
-        prop_oneof![8 => Just(0u8), 1 => Just(1), 1 => Just(2)],
+        0u64..spread,
+        0u64..spread,
+        prop_oneof![8 => Just(0u8), 1 => Just(1), 1 => Just(2), 1 => Just(3), 1 => Just(4)],
     )
         .prop_map(|(client, op, lead, lag, fate)| Step {
             client,
@@ -63,47 +71,72 @@ fn record(steps: &[Step]) -> (History, Vec<u64>) {
     record_live(steps, None, |_| {})
 }
 
-/// Like [`record`], calling `after_event` with the history after every
-/// invocation and every return, as a live checker would see it; step
-/// `corrupt`, if it is a GET, returns a value no one wrote.
-fn record_live(
-    steps: &[Step],
-    corrupt: Option<usize>,
-    mut after_event: impl FnMut(&History),
-) -> (History, Vec<u64>) {
+/// What a recorder sees, in time order.
+enum Seen {
+    Invoke(usize),
+    Return(usize, Outcome),
+    GiveUp(usize),
+}
+
+/// The events of a run of `steps` on a real store at linearization points
+/// 10, 20, 30, … with each interval around its point, with their times, in
+/// time order (invocations first on ties); step `corrupt`, if it is a GET,
+/// returns a value no one wrote.
+fn timed(steps: &[Step], corrupt: Option<usize>) -> Vec<(u64, Seen)> {
     let mut store = KvStore::new();
-    let mut events: Vec<(u64, usize, Option<Outcome>)> = Vec::new();
+    let mut events: Vec<(u64, u8, usize, Seen)> = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         let point = 100 + 10 * i as u64;
-        let outcome = if step.fate == 2 {
+        let outcome = if step.fate == 2 || step.fate == 4 {
             None
         } else {
             let cmd = Command::new(step.client, i as u64, step.op.clone());
             store.apply(i as u64 + 1, &cmd).outcome().cloned()
         };
-        events.push((point - step.lead, i, None));
-        if step.fate == 0 {
-            events.push((point + step.lag, i, outcome));
-        }
-    }
-    // Feed events in time order, as a live recorder would (invocations first on ties).
-    events.sort_by_key(|(t, i, out)| (*t, out.is_some(), *i));
-    let mut history = History::new();
-    let mut ids = vec![None; steps.len()];
-    let mut reads = Vec::new();
-    for (t, i, out) in events {
-        match out {
-            None => ids[i] = Some(history.invoke(steps[i].client, steps[i].op.clone(), t)),
-            Some(out) => {
-                let id = ids[i].unwrap();
-                let out = match (&steps[i].op, corrupt == Some(i)) {
+        events.push((point - step.lead, 0, i, Seen::Invoke(i)));
+        match (step.fate, outcome) {
+            (0, Some(out)) => {
+                let out = match (&step.op, corrupt == Some(i)) {
                     (Op::Get { .. }, true) => Outcome::Value(Some("never written".into())),
                     _ => out,
                 };
-                history.complete(id, out, t).unwrap();
-                if matches!(steps[i].op, Op::Get { .. }) {
-                    reads.push(id);
-                }
+                events.push((point + step.lag, 1, i, Seen::Return(i, out)));
+            }
+            (3 | 4, _) => events.push((point + step.lag, 1, i, Seen::GiveUp(i))),
+            _ => {}
+        }
+    }
+    events.sort_by_key(|(t, kind, i, _)| (*t, *kind, *i));
+    events.into_iter().map(|(t, _, _, e)| (t, e)).collect()
+}
+
+/// Records one event into `history`; `ids` maps steps to operation ids.
+fn feed(history: &mut History, steps: &[Step], ids: &mut [Option<u64>], t: u64, event: &Seen) {
+    match event {
+        Seen::Invoke(i) => {
+            ids[*i] = Some(history.invoke(steps[*i].client, steps[*i].op.clone(), t))
+        }
+        Seen::Return(i, out) => history.complete(ids[*i].unwrap(), out.clone(), t).unwrap(),
+        Seen::GiveUp(i) => history.abandon(ids[*i].unwrap()).unwrap(),
+    }
+}
+
+/// Like [`record`], calling `after_event` with the history after every
+/// invocation, return and abandonment, as a live checker would see it;
+/// step `corrupt`, if it is a GET, returns a value no one wrote.
+fn record_live(
+    steps: &[Step],
+    corrupt: Option<usize>,
+    mut after_event: impl FnMut(&History),
+) -> (History, Vec<u64>) {
+    let mut history = History::new();
+    let mut ids = vec![None; steps.len()];
+    let mut reads = Vec::new();
+    for (t, event) in timed(steps, corrupt) {
+        feed(&mut history, steps, &mut ids, t, &event);
+        if let Seen::Return(i, _) = event {
+            if matches!(steps[i].op, Op::Get { .. }) {
+                reads.push(ids[i].unwrap());
             }
         }
         after_event(&history);
@@ -135,8 +168,8 @@ fn assert_witness_valid(history: &History, verdict: &Verdict) {
             }
         }
     }
-    for order in witness.values() {
-        let mut value: Option<String> = None;
+    for (key, order) in witness {
+        let mut value: Option<String> = history.baseline(key).map(String::from);
         for (pos, &id) in order.iter().enumerate() {
             let op = history.get(id).unwrap();
             let (outcome, effect) = op.input.apply_to(value.as_deref());
@@ -230,6 +263,36 @@ proptest! {
             } else {
                 prop_assert_eq!(incremental, full);
             }
+        }
+    }
+
+    #[test]
+    fn folding_never_changes_the_verdict(
+        steps in prop_oneof![steps_spread(6), steps()],
+        corrupt in proptest::option::of(0usize..40),
+        keep in prop_oneof![Just(0usize), 0usize..10],
+    ) {
+        // The same events recorded twice, one history folded after every
+        // event: at every moment both get the same verdict (a violation
+        // word for word), the folded one's witness is valid from its
+        // baselines, and a live checker on the folded one agrees.
+        let (mut plain, mut folded) = (History::new(), History::new());
+        let (mut plain_ids, mut folded_ids) = (vec![None; steps.len()], vec![None; steps.len()]);
+        let mut checker = IncrementalChecker::new();
+        for (t, event) in timed(&steps, corrupt) {
+            feed(&mut plain, &steps, &mut plain_ids, t, &event);
+            feed(&mut folded, &steps, &mut folded_ids, t, &event);
+            folded.fold_keeping(keep);
+            let (expected, got) = (check(&plain, STEPS), check(&folded, STEPS));
+            prop_assert_eq!(expected.is_linearizable(), got.is_linearizable(), "{:?} vs {:?}", expected, got);
+            if expected.is_linearizable() {
+                assert_witness_valid(&folded, &got);
+            } else {
+                prop_assert!(got.is_violation(), "{:?}", got);
+            }
+            let live = checker.check(&folded, STEPS);
+            prop_assert_eq!(live.is_linearizable(), got.is_linearizable(), "{:?} vs {:?}", live, got);
+            prop_assert_eq!(folded.len() as u64 + folded.folded(), plain.len() as u64);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Basic behaviour of the simulator: elections, replication, faults, errors.
 
+use raft_core::check::linearizability::MAX_HISTORY_OPS;
 use raft_core::kv::Op;
 use raft_core::sim::{ActionError, ConfigError, NodeStatus, Sim, SimConfig, TraceKind};
 use raft_core::Role;
@@ -344,4 +345,22 @@ fn restarting_twice_after_compaction_keeps_the_log() {
     assert_eq!(after.last_index, before.last_index, "the log survived");
     sim.run_until(4_000_000);
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+#[test]
+fn a_run_longer_than_the_history_bound_keeps_a_linearizability_verdict() {
+    // 100 operations per second: 15,000 in 150 virtual seconds.
+    let mut sim = Sim::new(SimConfig::benchmark_workload(3)).unwrap();
+    sim.run_until(150_000_000);
+    let history = sim.history();
+    assert!(
+        history.invoked() > MAX_HISTORY_OPS as u64,
+        "{}",
+        history.invoked()
+    );
+    assert_eq!(history.dropped(), 0);
+    assert!(history.folded() > 0);
+    assert!(history.len() <= MAX_HISTORY_OPS);
+    assert!(sim.check_linearizability(10_000_000).is_linearizable());
+    assert!(sim.violations().is_empty());
 }

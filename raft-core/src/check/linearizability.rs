@@ -22,7 +22,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-pub use history::{History, HistoryError, Operation, MAX_HISTORY_OPS};
+pub use history::{History, HistoryError, Operation, FOLD_KEEPS_NEWEST, MAX_HISTORY_OPS};
 pub use search::MAX_MEMO_WORDS;
 
 use crate::kv::{Effect, Op};
@@ -105,7 +105,8 @@ fn check_one(
     max_steps: u64,
 ) -> Result<Vec<u64>, Verdict> {
     within_bound(history)?;
-    search_whole(key, &key_operations(history, key), budget, max_steps)
+    let all = key_operations(history, key);
+    search_whole(key, &all, history.baseline(key), budget, max_steps)
 }
 
 /// "Unknown" once the history has overflowed its bound (it no longer holds
@@ -165,28 +166,30 @@ fn check_from(
         {
             let mut full = settled.order.clone();
             full.extend(order);
-            let next = Settled::of(&all, &full, Some(settled));
+            let next = Settled::of(&all, &full, Some(settled), history.baseline(key));
             return (Ok(full), next);
         }
         // Not from this order: the whole key decides.
     }
-    let result = search_whole(key, &all, budget, max_steps);
+    let result = search_whole(key, &all, history.baseline(key), budget, max_steps);
     let next = result
         .as_ref()
         .ok()
-        .and_then(|order| Settled::of(&all, order, None));
+        .and_then(|order| Settled::of(&all, order, None, history.baseline(key)));
     (result, next)
 }
 
-/// Searches every operation of `all` (a key's, in invocation order) from
-/// an absent key: its witness order, or the verdict to report.
+/// Searches every operation of `all` (a key's held ones, in invocation
+/// order) from `baseline`, the value its folded operations left: its
+/// witness order, or the verdict to report.
 fn search_whole(
     key: &str,
     all: &[&Operation],
+    baseline: Option<&str>,
     budget: &mut u64,
     max_steps: u64,
 ) -> Result<Vec<u64>, Verdict> {
-    match search::search(key, &searched(all), None, budget) {
+    match search::search(key, &searched(all), baseline, budget) {
         KeyResult::Linearizable(order) => Ok(order),
         KeyResult::Violation {
             prefix,
@@ -207,6 +210,93 @@ fn search_whole(
             ),
         }),
     }
+}
+
+/// The longest prefix of `all` (a key's operations in invocation order)
+/// that every linearization puts first and that leaves one value whatever
+/// its order: its length and latest return (`(0, 0)` if none).
+///
+/// A cut before operation i holds when every earlier one returned before it
+/// was invoked (ties overlap: calls sort before returns). The prefix ends at
+/// a cut only after an operation that stands alone between two cuts and
+/// fixes the value whatever came before it (a SET, a DELETE, or a GET that
+/// saw it): then every valid order of the prefix leaves the same value, and
+/// what follows is never searched from a value another order would not have
+/// left. A pending operation ends the search: it may take effect later.
+/// The prefix holds no operation with an id of `below_id` or more.
+fn settled_len(all: &[&Operation], below_id: u64) -> (usize, TimeUs) {
+    let mut last_return_us: TimeUs = 0;
+    let mut cut_before_previous = true;
+    let (mut len, mut settled_return_us) = (0, 0);
+    for i in 1..=all.len() {
+        let op = all[i - 1];
+        let Some((ret, _)) = op.returned().filter(|_| op.id < below_id) else {
+            break;
+        };
+        last_return_us = last_return_us.max(ret.max(op.invoke_us));
+        let cut = all
+            .get(i)
+            .is_none_or(|next| last_return_us < next.invoke_us);
+        let fixes_value = matches!(
+            op.input,
+            Op::Set { .. } | Op::Delete { .. } | Op::Get { .. }
+        );
+        if cut && cut_before_previous && fixes_value {
+            (len, settled_return_us) = (i, last_return_us);
+        }
+        cut_before_previous = cut;
+    }
+    (len, settled_return_us)
+}
+
+/// The value `ops` (ascending ids) leave when taken in `order` (their ids)
+/// from `value`; `None` if `order` names an operation not in `ops`.
+fn value_after(
+    ops: &[&Operation],
+    order: &[u64],
+    mut value: Option<String>,
+) -> Option<Option<String>> {
+    debug_assert!(ops.windows(2).all(|w| w[0].id < w[1].id));
+    for id in order {
+        let at = ops.binary_search_by_key(id, |op| op.id).ok()?;
+        match ops[at].input.apply_to(value.as_deref()).1 {
+            Effect::Keep => {}
+            Effect::Write(v) => value = Some(String::from(v)),
+            Effect::Remove => value = None,
+        }
+    }
+    Some(value)
+}
+
+/// What [`History::fold`] may fold of `key`: the ids of its settled prefix
+/// (see [`settled_len`]; only operations numbered below `below_id`) and the
+/// value it leaves, once a search from the
+/// key's baseline proves the prefix linearizable; `None` otherwise.
+///
+/// Abandoned operations are left out of the prefix, and abandoned writes
+/// stay held. That is sound because the prefix is proved linearizable
+/// without them and ends with an operation that fixes the value: an
+/// abandoned write that took effect inside the prefix changed nothing after
+/// it, and one that takes effect later may still be placed there (it never
+/// returns, so it constrains nothing).
+pub(super) fn foldable_prefix(
+    history: &History,
+    key: &str,
+    below_id: u64,
+    budget: &mut u64,
+) -> Option<(Vec<u64>, Option<String>)> {
+    let live: Vec<&Operation> = key_operations(history, key)
+        .into_iter()
+        .filter(|op| !op.abandoned)
+        .collect();
+    let (len, _) = settled_len(&live, below_id);
+    let prefix = live.get(..len).filter(|p| !p.is_empty())?;
+    let baseline = history.baseline(key);
+    let KeyResult::Linearizable(order) = search::search(key, prefix, baseline, budget) else {
+        return None;
+    };
+    let value = value_after(prefix, &order, baseline.map(String::from))?;
+    Some((prefix.iter().map(|op| op.id).collect(), value))
 }
 
 /// A prefix of a key's operations that every linearization puts first:
@@ -244,54 +334,23 @@ impl Settled {
     /// The longest settled prefix of `all`, given `order`, a valid order of
     /// every operation in `all` (pending `GET`s aside) that starts with
     /// `previous`'s order if there is one. `None` if nothing is settled.
-    fn of(all: &[&Operation], order: &[u64], previous: Option<&Settled>) -> Option<Settled> {
-        // A cut before operation i holds when every earlier one returned
-        // before it was invoked (ties overlap: calls sort before returns).
-        // Settle at a cut only after an operation that stands alone between
-        // two cuts and fixes the value whatever came before it (a SET, a
-        // DELETE, or a GET that saw it): then every valid order of the prefix
-        // leaves the same value, and the rest is never searched from a value
-        // another order would not have left.
-        let mut last_return_us: TimeUs = 0;
-        let mut cut_before_previous = true;
-        let (mut len, mut settled_return_us) = (0, 0);
-        for i in 1..=all.len() {
-            let op = all[i - 1];
-            let Some((ret, _)) = op.returned() else { break };
-            last_return_us = last_return_us.max(ret.max(op.invoke_us));
-            let cut = all
-                .get(i)
-                .is_none_or(|next| last_return_us < next.invoke_us);
-            let fixes_value = matches!(
-                op.input,
-                Op::Set { .. } | Op::Delete { .. } | Op::Get { .. }
-            );
-            if cut && cut_before_previous && fixes_value {
-                (len, settled_return_us) = (i, last_return_us);
-            }
-            cut_before_previous = cut;
-        }
+    fn of(
+        all: &[&Operation],
+        order: &[u64],
+        previous: Option<&Settled>,
+        baseline: Option<&str>,
+    ) -> Option<Settled> {
+        let (len, settled_return_us) = settled_len(all, u64::MAX);
         if len == 0 {
             return previous.cloned();
         }
         // Every operation of the prefix returned, so the order holds each of
         // them, before any later one: its first `len` ids.
-        let (start, mut value) = match previous {
+        let (start, value) = match previous {
             Some(p) if p.len <= len => (p.len, p.value.clone()),
-            _ => (0, None),
+            _ => (0, baseline.map(String::from)),
         };
-        // The ids of `all` ascend (operations are numbered as invoked).
-        let prefix = &all[start..len];
-        debug_assert!(prefix.windows(2).all(|w| w[0].id < w[1].id));
-        for id in order.get(start..len)? {
-            let at = prefix.binary_search_by_key(id, |op| op.id).ok()?;
-            let op = prefix[at];
-            match op.input.apply_to(value.as_deref()).1 {
-                Effect::Keep => {}
-                Effect::Write(v) => value = Some(String::from(v)),
-                Effect::Remove => value = None,
-            }
-        }
+        let value = value_after(&all[start..len], order.get(start..len)?, value)?;
         Some(Settled {
             len,
             last_id: all[len - 1].id,

@@ -828,6 +828,10 @@ impl Sim {
                         .as_ref()
                         .is_some_and(|r| r.attempt >= MAX_USER_ATTEMPTS);
                 if give_up {
+                    // Never answered now: the checker may stop waiting for it.
+                    if let Some(hid) = cl.request.as_ref().and_then(|r| r.history_id) {
+                        let _ = self.history.abandon(hid);
+                    }
                     self.clients.remove(&c);
                     return;
                 }

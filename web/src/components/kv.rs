@@ -14,6 +14,8 @@ use yew::prelude::*;
 
 /// Operations drawn in the history chart (the newest).
 pub const HISTORY_BARS: usize = 40;
+// A fold of the history never leaves fewer operations than the chart draws.
+const _: () = assert!(HISTORY_BARS <= raft_core::check::linearizability::FOLD_KEEPS_NEWEST);
 
 /// Props of [`KvPanel`].
 #[derive(Properties, Clone, PartialEq)]

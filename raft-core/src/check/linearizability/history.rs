@@ -8,10 +8,24 @@ use core::fmt;
 use crate::kv::{Op, Outcome, Reply};
 use crate::types::TimeUs;
 
-/// Most operations a [`History`] records. Later invocations are counted but
-/// not stored, and the checker answers [`Verdict::Unknown`](super::Verdict::Unknown)
-/// rather than judge a partial history.
+/// Most operations a [`History`] holds at once. Before it fills up, the
+/// operations that every linearization puts first, once proved
+/// linearizable, are folded into the value their key is left with (see
+/// [`History::folded`]), so a long run keeps being checked. If folding frees
+/// too little (an operation that never returns holds its key back),
+/// later invocations are counted but not stored, and the checker answers
+/// [`Verdict::Unknown`](super::Verdict::Unknown) rather than judge a partial history.
 pub const MAX_HISTORY_OPS: usize = 10_000;
+
+/// Folding is first tried when the history holds this many operations...
+const FOLD_FIRST_AT: usize = MAX_HISTORY_OPS / 4 * 3;
+/// ...and again after each this many more (it costs a search of what it folds).
+const FOLD_RETRY_AFTER: usize = MAX_HISTORY_OPS / 16;
+/// The newest operations a fold leaves held whatever their key, so a view
+/// of the latest operations (the playground draws 40) is never emptied.
+pub const FOLD_KEEPS_NEWEST: usize = 64;
+/// Search steps one key's fold may take; past it the key is left as it is.
+const FOLD_STEPS_PER_KEY: u64 = 2_000_000;
 
 /// One client operation as observed from outside the cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +45,9 @@ pub struct Operation {
     /// What the client saw. The operation counts as returned only when both
     /// this and `return_us` are `Some`.
     pub output: Option<Outcome>,
+    /// The client stopped waiting for it (it gave up, or was refused): it
+    /// will never return, though it may still take effect.
+    pub abandoned: bool,
 }
 
 impl Operation {
@@ -50,6 +67,8 @@ pub enum HistoryError {
     NotRecorded(u64),
     /// The operation already returned.
     AlreadyCompleted(u64),
+    /// The client had abandoned the operation.
+    Abandoned(u64),
     /// The return time is before the invocation time.
     ReturnBeforeInvoke(u64),
 }
@@ -65,6 +84,7 @@ impl fmt::Display for HistoryError {
                 )
             }
             HistoryError::AlreadyCompleted(id) => write!(f, "operation {id} already returned"),
+            HistoryError::Abandoned(id) => write!(f, "operation {id} was abandoned"),
             HistoryError::ReturnBeforeInvoke(id) => {
                 write!(f, "operation {id} returns before it was invoked")
             }
@@ -81,19 +101,43 @@ pub(crate) struct KeyOps {
     pub(crate) ids: Vec<u64>,
     /// The history revision of the last change to these operations.
     pub(crate) version: u64,
+    /// The value the folded operations left the key with (`None`: absent,
+    /// as before any operation).
+    pub(crate) baseline: Option<String>,
 }
 
 /// A bounded record of client operations, indexed by key so that the
 /// checker can re-examine only the keys that changed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct History {
+    /// The operations held, by ascending id (folded ones are gone).
     ops: Vec<Operation>,
     pub(crate) by_key: BTreeMap<String, KeyOps>,
     /// Invocations beyond [`MAX_HISTORY_OPS`], not stored.
     dropped: u64,
+    /// Operations folded into their key's baseline value.
+    folded: u64,
+    /// Ids handed out so far (stored, folded or dropped).
+    next_id: u64,
+    /// Folding is tried again when `ops` holds this many.
+    fold_at: usize,
     /// Counts changes; each key remembers the revision of its last change.
     revision: u64,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            ops: Vec::new(),
+            by_key: BTreeMap::new(),
+            dropped: 0,
+            folded: 0,
+            next_id: 0,
+            fold_at: FOLD_FIRST_AT,
+            revision: 0,
+        }
+    }
 }
 
 impl History {
@@ -103,9 +147,14 @@ impl History {
     }
 
     /// Records that `client_id` sent `op` at `now`, and returns the
-    /// operation's id. Past [`MAX_HISTORY_OPS`] the operation is only counted.
+    /// operation's id. When the history holds [`MAX_HISTORY_OPS`] and folding
+    /// frees nothing, the operation is only counted.
     pub fn invoke(&mut self, client_id: u64, op: Op, now: TimeUs) -> u64 {
-        let id = self.ops.len() as u64 + self.dropped;
+        let id = self.next_id;
+        self.next_id += 1;
+        if self.ops.len() >= self.fold_at && self.dropped == 0 {
+            self.fold();
+        }
         if self.ops.len() >= MAX_HISTORY_OPS {
             self.dropped += 1;
             return id;
@@ -114,44 +163,134 @@ impl History {
         let entry = self.by_key.entry(String::from(op.key())).or_default();
         entry.ids.push(id);
         entry.version = self.revision;
-        let (return_us, output) = (None, None);
         self.ops.push(Operation {
             id,
             client_id,
             invoke_us: now,
-            return_us,
+            return_us: None,
             input: op,
-            output,
+            output: None,
+            abandoned: false,
         });
         id
     }
 
+    /// Folds what every key can fold, leaving the newest
+    /// [`FOLD_KEEPS_NEWEST`] operations held; see [`fold_keeping`](Self::fold_keeping).
+    /// Invocations fold by themselves before the history fills up.
+    pub fn fold(&mut self) -> usize {
+        self.fold_keeping(FOLD_KEEPS_NEWEST)
+    }
+
+    /// Folds what every key can fold (see [`MAX_HISTORY_OPS`]): per key, the
+    /// longest prefix of its operations that every linearization puts first,
+    /// once a search proves it linearizable, becomes the key's baseline
+    /// value, except that the `newest` operations stay held whatever their
+    /// key. Abandoned `GET`s, which constrain nothing, go too; abandoned
+    /// writes stay (they may still take effect), and a prefix that is not
+    /// linearizable stays for the checker to report. Returns how many
+    /// operations were folded.
+    pub fn fold_keeping(&mut self, newest: usize) -> usize {
+        let mut gone: Vec<u64> = Vec::new();
+        let keys: Vec<String> = self.by_key.keys().cloned().collect();
+        let below_id = match self.ops.len().checked_sub(newest) {
+            Some(at) => self.ops.get(at).map_or(self.next_id, |op| op.id),
+            None => 0,
+        };
+        for key in &keys {
+            let mut budget = FOLD_STEPS_PER_KEY;
+            let settled = super::foldable_prefix(self, key, below_id, &mut budget);
+            let before = gone.len();
+            if let Some((ids, baseline)) = settled {
+                gone.extend(ids);
+                if let Some(k) = self.by_key.get_mut(key) {
+                    k.baseline = baseline;
+                }
+            }
+            for &id in self.ids_for_key(key) {
+                if let Some(op) = self.get(id) {
+                    if op.abandoned && !op.input.is_write() {
+                        gone.push(id);
+                    }
+                }
+            }
+            if gone.len() > before {
+                self.revision += 1;
+                let revision = self.revision;
+                if let Some(k) = self.by_key.get_mut(key) {
+                    k.version = revision;
+                }
+            }
+        }
+        gone.sort_unstable();
+        gone.dedup();
+        let is_gone = |id: &u64| gone.binary_search(id).is_ok();
+        self.ops.retain(|op| !is_gone(&op.id));
+        for k in self.by_key.values_mut() {
+            k.ids.retain(|id| !is_gone(id));
+        }
+        self.folded += gone.len() as u64;
+        self.fold_at = (self.ops.len() + FOLD_RETRY_AFTER).min(MAX_HISTORY_OPS);
+        debug_assert!(self.ops.windows(2).all(|w| w[0].id < w[1].id));
+        gone.len()
+    }
+
     /// Records that operation `id` returned `output` at `now`.
     pub fn complete(&mut self, id: u64, output: Outcome, now: TimeUs) -> Result<(), HistoryError> {
-        let Some(op) = self.ops.get_mut(id as usize) else {
-            return Err(match id < self.ops.len() as u64 + self.dropped {
-                true => HistoryError::NotRecorded(id),
-                false => HistoryError::UnknownId(id),
-            });
-        };
-        if op.return_us.is_some() {
-            return Err(HistoryError::AlreadyCompleted(id));
-        }
+        let op = self.get_mut_pending(id)?;
         if now < op.invoke_us {
             return Err(HistoryError::ReturnBeforeInvoke(id));
         }
         op.return_us = Some(now);
         op.output = Some(output);
-        self.revision += 1;
-        if let Some(entry) = self.by_key.get_mut(op.input.key()) {
-            entry.version = self.revision;
-        }
+        self.touched(id);
         Ok(())
     }
 
+    /// Records that the client stopped waiting for operation `id`: it will
+    /// never return (it may still take effect). An abandoned `GET` is
+    /// forgotten at the next fold; an abandoned write is kept.
+    pub fn abandon(&mut self, id: u64) -> Result<(), HistoryError> {
+        let op = self.get_mut_pending(id)?;
+        op.abandoned = true;
+        self.touched(id);
+        Ok(())
+    }
+
+    /// The operation `id`, if it is recorded and still pending.
+    fn get_mut_pending(&mut self, id: u64) -> Result<&mut Operation, HistoryError> {
+        let Ok(at) = self.ops.binary_search_by_key(&id, |op| op.id) else {
+            return Err(match id < self.next_id {
+                true => HistoryError::NotRecorded(id),
+                false => HistoryError::UnknownId(id),
+            });
+        };
+        let op = &mut self.ops[at];
+        if op.return_us.is_some() {
+            return Err(HistoryError::AlreadyCompleted(id));
+        }
+        if op.abandoned {
+            return Err(HistoryError::Abandoned(id));
+        }
+        Ok(op)
+    }
+
+    /// Marks the key of operation `id` as changed.
+    fn touched(&mut self, id: u64) {
+        self.revision += 1;
+        let revision = self.revision;
+        let Ok(at) = self.ops.binary_search_by_key(&id, |op| op.id) else {
+            return;
+        };
+        if let Some(entry) = self.by_key.get_mut(self.ops[at].input.key()) {
+            entry.version = revision;
+        }
+    }
+
     /// Records the store's reply. A refused command ([`Reply::Refused`]) is
-    /// left pending: a refusal such as `Stale` can hide an earlier attempt
-    /// that did take effect, so the checker must allow both.
+    /// left pending, and abandoned: a refusal such as `Stale` can hide an
+    /// earlier attempt that did take effect, so the checker must allow both,
+    /// and the client moves on.
     pub fn complete_reply(
         &mut self,
         id: u64,
@@ -160,26 +299,44 @@ impl History {
     ) -> Result<(), HistoryError> {
         match reply {
             Reply::Done(outcome) => self.complete(id, outcome.clone(), now),
-            Reply::Refused(_) => Ok(()),
+            Reply::Refused(_) => self.abandon(id),
         }
     }
 
-    /// The recorded operations, by id.
+    /// The operations held (recorded and not folded), by ascending id.
     pub fn operations(&self) -> &[Operation] {
         &self.ops
     }
 
-    /// The operation with this id, if recorded.
+    /// The operation with this id, if held.
     pub fn get(&self, id: u64) -> Option<&Operation> {
-        self.ops.get(usize::try_from(id).ok()?)
+        let at = self.ops.binary_search_by_key(&id, |op| op.id).ok()?;
+        self.ops.get(at)
     }
 
-    /// The number of recorded operations.
+    /// The number of operations held.
     pub fn len(&self) -> usize {
         self.ops.len()
     }
 
-    /// Whether nothing was recorded.
+    /// How many operations were folded away: into their key's baseline
+    /// value, or, for abandoned `GET`s, forgotten.
+    pub fn folded(&self) -> u64 {
+        self.folded
+    }
+
+    /// Every operation invoked so far: held, folded or dropped.
+    pub fn invoked(&self) -> u64 {
+        self.next_id
+    }
+
+    /// The value `key` held after its folded operations (`None`: absent,
+    /// also when nothing was folded); checking starts from it.
+    pub fn baseline(&self, key: &str) -> Option<&str> {
+        self.by_key.get(key).and_then(|k| k.baseline.as_deref())
+    }
+
+    /// Whether no operation is held.
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }

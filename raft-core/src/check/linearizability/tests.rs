@@ -419,3 +419,79 @@ fn concurrent_writes_are_not_settled_in_one_order_before_a_read_fixes_it() {
     assert!(verdict.is_violation());
     assert_eq!(verdict, check(&h, STEPS));
 }
+
+#[test]
+fn a_long_run_is_folded_and_keeps_being_checked() {
+    let mut h = History::new();
+    let (mut t, mut last) = (0, [""; 3].map(String::from));
+    for i in 0..3 * MAX_HISTORY_OPS as u64 {
+        let k = ["a", "b", "c"][i as usize % 3];
+        let slot = i as usize % 3;
+        if i % 2 == 0 {
+            done(&mut h, 1, set(k, &i.to_string()), t, t + 5, Outcome::Ok);
+            last[slot] = i.to_string();
+        } else {
+            let seen = (!last[slot].is_empty()).then_some(last[slot].as_str());
+            done(&mut h, 2, get(k), t, t + 5, val(seen));
+        }
+        t += 10;
+    }
+    assert_eq!(h.dropped(), 0);
+    assert!((FOLD_KEEPS_NEWEST..=MAX_HISTORY_OPS).contains(&h.len()));
+    assert!(h.folded() >= 2 * MAX_HISTORY_OPS as u64, "{}", h.folded());
+    assert_eq!(h.invoked(), 3 * MAX_HISTORY_OPS as u64);
+    assert!(h.baseline("a").is_some());
+    assert!(check(&h, STEPS).is_linearizable());
+    // A stale read now is still caught, and named by its id.
+    let stale = done(&mut h, 3, get("a"), t, t + 5, val(Some("0")));
+    let verdict = check(&h, STEPS);
+    let (key, _, failing, _) = violation(&verdict);
+    assert_eq!((key, failing), ("a", &[stale][..]));
+}
+
+#[test]
+fn a_violation_is_never_folded_away() {
+    let mut h = History::new();
+    done(&mut h, 1, set("a", "1"), 0, 5, Outcome::Ok);
+    done(&mut h, 2, get("a"), 10, 15, val(Some("2")));
+    for i in 0..MAX_HISTORY_OPS as u64 {
+        let t = 20 + 10 * i;
+        done(&mut h, 1, set("b", &i.to_string()), t, t + 5, Outcome::Ok);
+    }
+    assert!(h.folded() > 0);
+    assert_eq!(h.dropped(), 0);
+    let verdict = check(&h, STEPS);
+    assert_eq!(violation(&verdict).0, "a");
+}
+
+#[test]
+fn an_operation_that_never_returns_holds_back_only_its_key_until_abandoned() {
+    let mut h = History::new();
+    let pending = h.invoke(9, set("a", "late"), 0);
+    let mut t = 10;
+    for i in 0..MAX_HISTORY_OPS as u64 {
+        let k = if i % 2 == 0 { "a" } else { "b" };
+        done(&mut h, 1, set(k, &i.to_string()), t, t + 5, Outcome::Ok);
+        t += 10;
+    }
+    // Key a cannot fold past the pending write; key b folds.
+    assert!(h.ids_for_key("a").contains(&pending));
+    assert!(h.ids_for_key("a").len() > MAX_HISTORY_OPS / 2);
+    assert!(h.ids_for_key("b").len() < MAX_HISTORY_OPS / 4);
+    // The client gives up: the write may still take effect, so it stays,
+    // but no longer holds the others back.
+    h.abandon(pending).unwrap();
+    assert_eq!(
+        h.complete(pending, Outcome::Ok, t),
+        Err(HistoryError::Abandoned(pending))
+    );
+    h.fold_keeping(0);
+    assert_eq!(h.ids_for_key("a"), &[pending]);
+    // It took effect only now: allowed.
+    done(&mut h, 2, get("a"), t, t + 5, val(Some("late")));
+    assert!(check(&h, STEPS).is_linearizable());
+    let gone = h.invoke(9, get("a"), t + 10);
+    h.abandon(gone).unwrap();
+    h.fold_keeping(0);
+    assert!(h.get(gone).is_none(), "an abandoned GET constrains nothing");
+}
