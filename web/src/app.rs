@@ -408,7 +408,7 @@ pub fn app(props: &AppProps) -> Html {
             <div class="panels">
                 <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} dispatch={dispatch.clone()} />
                 <Logs nodes={nodes.clone()} marked={marked.clone()} on_more={on_more_log.clone()} />
-                <KvPanel nodes={nodes.clone()} {results} history={history.clone()} {now_us}
+                <KvPanel nodes={nodes.clone()} {results} history={history.clone()} invoked={sim.history().invoked()} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />
                 <NetworkPanel config={state.config.clone()} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
                 <Feed lines={feed_lines} />

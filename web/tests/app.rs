@@ -108,3 +108,57 @@ async fn show_more_lists_older_log_entries() {
     more.click();
     common::until("256 listed (or all)", || listed(&root) > 128).await;
 }
+
+/// A run longer than the history's bound (15,000 operations in 150 virtual
+/// seconds) still has a verdict; the chart says it shows the newest.
+#[wasm_bindgen_test]
+async fn a_long_run_keeps_its_verdict_and_the_chart_says_what_it_shows() {
+    use raft_core::scenario::{link, ShareState};
+    use raft_core::sim::SimConfig;
+    use web::app::{App, AppProps, Startup};
+    let state = ShareState {
+        scenario_id: None,
+        config: SimConfig::benchmark_workload(2),
+        actions: Vec::new(),
+        time_us: 150_000_000,
+        speed_milli: 10,
+        selected: None,
+    };
+    let root = common::root();
+    yew::Renderer::<App>::with_root_and_props(
+        root.clone(),
+        AppProps {
+            startup: Startup::Link(link::encode(&state)),
+            options: Default::default(),
+            address_errors: Vec::new(),
+        },
+    )
+    .render();
+    let text = |css: &str| {
+        root.query_selector(css)
+            .unwrap()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    };
+    common::until("the history count", || {
+        !text("[data-testid=history-count]").is_empty()
+    })
+    .await;
+    let count = text("[data-testid=history-count]");
+    let invoked: u64 = count
+        .trim_end_matches(')')
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("count: {count:?}"));
+    assert!(count.starts_with(" (newest 40 of "), "{count:?}");
+    assert!(
+        invoked > raft_core::check::linearizability::MAX_HISTORY_OPS as u64,
+        "{count:?}"
+    );
+    common::until("a verdict", || {
+        text(".history .verdict") != "no completed operation yet"
+    })
+    .await;
+    assert_eq!(text(".history .verdict"), "linearizable ✓");
+}

@@ -26,6 +26,9 @@ pub struct KvProps {
     pub results: Rc<Vec<RequestResult>>,
     /// Recent client operations (all clients), for the history chart.
     pub history: Rc<Vec<Operation>>,
+    /// Client operations invoked in the whole run (the verdict covers them all).
+    #[prop_or_default]
+    pub invoked: u64,
     /// Current virtual time.
     pub now_us: u64,
     /// Linearizability verdict.
@@ -50,7 +53,7 @@ pub fn kv_panel(props: &KvProps) -> Html {
                 }) }
             </ol>
             <StoreTable nodes={props.nodes.clone()} />
-            <HistoryChart history={props.history.clone()} now_us={props.now_us} lin={props.lin.clone()} />
+            <HistoryChart history={props.history.clone()} invoked={props.invoked} now_us={props.now_us} lin={props.lin.clone()} />
         </section>
     }
 }
@@ -222,6 +225,9 @@ fn store_row(key: &str, nodes: &[NodeView]) -> Html {
 pub struct HistoryProps {
     /// Operations to draw.
     pub history: Rc<Vec<Operation>>,
+    /// Client operations invoked in the whole run.
+    #[prop_or_default]
+    pub invoked: u64,
     /// Current time (pending bars end here).
     pub now_us: u64,
     /// Verdict of the checker.
@@ -256,7 +262,14 @@ pub fn history_chart(props: &HistoryProps) -> Html {
     };
     html! {
         <figure class="history">
-            <figcaption>{ "Client history — " }<span class="verdict">{ verdict }</span></figcaption>
+            <figcaption>
+                { "Client history" }
+                // The chart shows the newest; the verdict covers the whole run.
+                if props.invoked > ops.len() as u64 {
+                    <span class="history-count" data-testid="history-count">{ format!(" (newest {} of {})", ops.len(), props.invoked) }</span>
+                }
+                { " — " }<span class="verdict">{ verdict }</span>
+            </figcaption>
             <svg viewBox={format!("0 0 600 {height}")} role="img" aria-label="Client operations over time">
                 { for lanes.iter().enumerate().map(|(i, c)| html! {
                     <text class="lane" x="2" y={format!("{:.1}", LANE_H * i as f64 + 15.0)}>{ client_name(*c) }</text>
