@@ -55,31 +55,13 @@ async fn the_checker_starts_green_and_the_picker_lists_the_scenarios() {
 /// A long log is never out of reach: "show more" lists older entries.
 #[wasm_bindgen_test]
 async fn show_more_lists_older_log_entries() {
-    use raft_core::scenario::{link, ShareState};
     use raft_core::sim::SimConfig;
-    use web::app::{App, AppProps, Startup};
-    let state = ShareState {
-        scenario_id: None,
-        config: SimConfig {
-            clients: 10,
-            client_ops_per_sec: 100,
-            ..SimConfig::default()
-        },
-        actions: Vec::new(),
-        time_us: 5_000_000,
-        speed_milli: 10,
-        selected: None,
+    let config = SimConfig {
+        clients: 10,
+        client_ops_per_sec: 100,
+        ..SimConfig::default()
     };
-    let root = common::root();
-    yew::Renderer::<App>::with_root_and_props(
-        root.clone(),
-        AppProps {
-            startup: Startup::Link(link::encode(&state)),
-            options: Default::default(),
-            address_errors: Vec::new(),
-        },
-    )
-    .render();
+    let root = common::mount_at(config, 5_000_000);
     let leader_row = "[data-testid=log-row]";
     let listed = |root: &web_sys::Element| {
         root.query_selector(leader_row).unwrap().map_or(0, |row| {
@@ -113,27 +95,8 @@ async fn show_more_lists_older_log_entries() {
 /// seconds) still has a verdict; the chart says it shows the newest.
 #[wasm_bindgen_test]
 async fn a_long_run_keeps_its_verdict_and_the_chart_says_what_it_shows() {
-    use raft_core::scenario::{link, ShareState};
     use raft_core::sim::SimConfig;
-    use web::app::{App, AppProps, Startup};
-    let state = ShareState {
-        scenario_id: None,
-        config: SimConfig::benchmark_workload(2),
-        actions: Vec::new(),
-        time_us: 150_000_000,
-        speed_milli: 10,
-        selected: None,
-    };
-    let root = common::root();
-    yew::Renderer::<App>::with_root_and_props(
-        root.clone(),
-        AppProps {
-            startup: Startup::Link(link::encode(&state)),
-            options: Default::default(),
-            address_errors: Vec::new(),
-        },
-    )
-    .render();
+    let root = common::mount_at(SimConfig::benchmark_workload(2), 150_000_000);
     let text = |css: &str| {
         root.query_selector(css)
             .unwrap()

@@ -14,6 +14,31 @@ pub fn root() -> web_sys::Element {
     root
 }
 
+/// The app opened from a share link holding `config` and no action, at
+/// `time_us`, mounted on a new root.
+pub fn mount_at(config: SimConfig, time_us: u64) -> web_sys::Element {
+    use raft_core::scenario::{link, ShareState};
+    let state = ShareState {
+        scenario_id: None,
+        config,
+        actions: Vec::new(),
+        time_us,
+        speed_milli: 10,
+        selected: None,
+    };
+    let root = root();
+    yew::Renderer::<App>::with_root_and_props(
+        root.clone(),
+        AppProps {
+            startup: Startup::Link(link::encode(&state)),
+            options: Default::default(),
+            address_errors: Vec::new(),
+        },
+    )
+    .render();
+    root
+}
+
 /// The app on the default configuration, mounted on a new root. Yew
 /// renders on the next tick of the event loop.
 pub fn mount() -> web_sys::Element {
