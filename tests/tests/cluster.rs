@@ -394,6 +394,40 @@ async fn long_logs_keep_their_newest_entries_in_view() {
         s.js("document.querySelector('.logs').scrollIntoView({ block: 'start' });")
             .await;
         s.screenshot(&format!("logs-newest-{width}")).await;
+        // A reader scrolled back keeps their place while entries arrive.
+        const FIRST_IN_VIEW: &str = "(() => {
+            const box = document.querySelector('[data-testid=log-row] .log-entries');
+            const left = box.getBoundingClientRect().left;
+            const e = [...box.querySelectorAll('.entry-list .entry')]
+                .find(e => e.getBoundingClientRect().right > left + 1);
+            return e.dataset.index;
+        })()";
+        let reading = s
+            .js(&format!(
+                "const box = document.querySelector('[data-testid=log-row] .log-entries');
+                 box.scrollLeft = -300;
+                 box.dispatchEvent(new Event('scroll'));
+                 return {FIRST_IN_VIEW};"
+            ))
+            .await;
+        let commit = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        let before = s
+            .js("return document.querySelector('[data-testid=log-row] .log-head').textContent")
+            .await;
+        s.wait_until(
+            "more entries",
+            &format!(
+                "document.querySelector('[data-testid=log-row] .log-head').textContent !== {before}"
+            ),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            s.js(&format!("return {FIRST_IN_VIEW};")).await,
+            reading,
+            "the entry read at {width} px stayed in view (commit was {})",
+            commit(before)
+        );
         // The oldest are a scroll away: scrolled to the start, the first entry shows.
         let first_shows = s
             .js(

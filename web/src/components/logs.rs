@@ -9,6 +9,7 @@
 use raft_core::sim::{EntryView, NodeStatus, NodeView};
 use raft_core::NodeId;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Log entries listed per node at first: the newest. Describing and drawing
@@ -99,6 +100,44 @@ impl PartialEq for LogRowProps {
 /// One node's log.
 #[function_component(LogRow)]
 pub fn log_row(props: &LogRowProps) -> Html {
+    let scroller = use_node_ref();
+    // While its reader is scrolled back from the newest entries: the first
+    // entry in view (its index) and its offset from the row's left edge.
+    // `None` at the end, where the stylesheet keeps the row.
+    let reading = use_mut_ref(|| None::<(String, f64)>);
+    let onscroll = {
+        let (scroller, reading) = (scroller.clone(), reading.clone());
+        Callback::from(move |_: Event| {
+            if let Some(el) = scroller.cast::<web_sys::Element>() {
+                // Offsets run negative from the right end (reversed flow).
+                *reading.borrow_mut() = if el.scroll_left() < -2 {
+                    first_in_view(&el)
+                } else {
+                    None
+                };
+            }
+        })
+    };
+    {
+        let (scroller, reading) = (scroller.clone(), reading.clone());
+        // Entries arrive at the right end and the oldest listed leave at the
+        // left: after a render, put the entry the reader was looking at back
+        // where it was.
+        use_effect(move || {
+            let anchor = reading.borrow().clone();
+            if let (Some((index, offset)), Some(el)) = (anchor, scroller.cast::<web_sys::Element>())
+            {
+                let selector = format!(".entry[data-index='{index}']");
+                if let Ok(Some(entry)) = el.query_selector(&selector) {
+                    let left = el.get_bounding_client_rect().left();
+                    let moved = entry.get_bounding_client_rect().left() - left - offset;
+                    if moved.abs() >= 1.0 {
+                        el.set_scroll_left(el.scroll_left() + moved.round() as i32);
+                    }
+                }
+            }
+        });
+    }
     let Some(node) = props.nodes.get(props.index) else {
         return Html::default();
     };
@@ -111,8 +150,10 @@ pub fn log_row(props: &LogRowProps) -> Html {
                 if node.status == NodeStatus::Crashed { <span>{ "crashed" }</span> }
             </div>
             // The track sits at the scroller's right end (CSS), so the newest
-            // entries stay in view as they arrive; older ones are a scroll away.
-            <div class="log-entries" tabindex="0" role="group" aria-label={format!("Log of node {}", node.id)}>
+            // entries stay in view as they arrive; older ones are a scroll
+            // away, and stay put while read (the effect above).
+            <div class="log-entries" tabindex="0" role="group" aria-label={format!("Log of node {}", node.id)}
+                 ref={scroller} {onscroll}>
                 <div class="log-track">
                     if node.snapshot_index > 0 {
                         <div class="entry snapshot" title={format!("entries 1..={} compacted into a snapshot", node.snapshot_index)}>
@@ -150,6 +191,24 @@ pub fn log_row(props: &LogRowProps) -> Html {
             }
         </div>
     }
+}
+
+/// The first entry of a row's scroller that is in view: its index and its
+/// offset from the scroller's left edge.
+fn first_in_view(scroller: &web_sys::Element) -> Option<(String, f64)> {
+    let left = scroller.get_bounding_client_rect().left();
+    let entries = scroller.query_selector_all(".entry-list .entry").ok()?;
+    (0..entries.length())
+        .filter_map(|i| entries.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .find_map(|e| {
+            let rect = e.get_bounding_client_rect();
+            (rect.right() > left + 1.0).then(|| {
+                (
+                    e.get_attribute("data-index").unwrap_or_default(),
+                    rect.left() - left,
+                )
+            })
+        })
 }
 
 /// Props of [`LogEntry`].
