@@ -1,13 +1,19 @@
 //! Component tests of the cluster view in headless Chromium: partition
-//! fences, cut links, and the node context menu.
+//! fences, cut links, the node context menu, and messages moved by the
+//! stylesheet.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
 
+use raft_core::sim::MessageView;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web::components::cluster::{Cut, Fences, FencesProps, Links, LinksProps};
+use web::components::cluster::{
+    Cut, Fences, FencesProps, Links, LinksProps, Messages, MessagesProps,
+};
+use web::components::message::{now_property, position};
+use web::layout::ring_positions;
 use web_sys::{Element, HtmlElement};
 use yew::Callback;
 
@@ -189,4 +195,131 @@ async fn the_node_menu_offers_the_inspector_actions_and_crashes_a_node() {
         .is_none());
     let focused = gloo_utils::document().active_element().unwrap();
     assert_eq!(focused.get_attribute("data-node-id").as_deref(), Some("2"));
+}
+
+/// The page's stylesheet, which moves messages (component tests load none).
+fn with_stylesheet() {
+    let document = gloo_utils::document();
+    if document.get_element_by_id("page-style").is_some() {
+        return;
+    }
+    let style = document.create_element("style").unwrap();
+    style.set_id("page-style");
+    style.set_text_content(Some(include_str!("../../static/style.css")));
+    document.head().unwrap().append_child(&style).unwrap();
+}
+
+/// Where the browser draws an element: the translation of its computed
+/// CSS transform (`matrix(1, 0, 0, 1, x, y)`), in the SVG's units.
+fn drawn_at(e: &Element) -> (f64, f64) {
+    let transform = web_sys::window()
+        .unwrap()
+        .get_computed_style(e)
+        .unwrap()
+        .unwrap()
+        .get_property_value("transform")
+        .unwrap();
+    let inner = transform
+        .strip_prefix("matrix(")
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("not a 2D translation: {transform:?}"));
+    let n: Vec<f64> = inner
+        .split(',')
+        .map(|v| v.trim().parse().unwrap())
+        .collect();
+    (n[4], n[5])
+}
+
+fn flight(id: u64, from: u64, to: u64, send_us: u64, deliver_us: u64) -> MessageView {
+    MessageView {
+        id,
+        from,
+        to,
+        kind: "AppendEntries".into(),
+        term: 1,
+        send_us,
+        deliver_us,
+        summary: "idx=0 n=0 commit=0".into(),
+        will_drop: false,
+        duplicate: false,
+        held: false,
+    }
+}
+
+/// Messages are moved by the stylesheet from `--now` alone: wherever the
+/// clock is set (forwards, backwards, past the delivery time), each one is
+/// drawn where `position` says, and a new ring (another node count) moves
+/// its path. Yew writes nothing per frame for them.
+#[wasm_bindgen_test]
+async fn the_stylesheet_draws_each_message_where_its_times_say() {
+    with_stylesheet();
+    let svg = svg_root();
+    let clocked = gloo_utils::document()
+        .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
+        .unwrap();
+    clocked.set_attribute("class", "clocked").unwrap();
+    svg.append_child(&clocked).unwrap();
+    let messages = Rc::new(vec![
+        flight(7, 1, 3, 1_000, 3_000),
+        flight(8, 4, 2, 1_500, 1_700),
+    ]);
+    let props = |ids: Vec<u64>| MessagesProps {
+        messages: messages.clone(),
+        ids,
+        selected: None,
+        on_select: Callback::noop(),
+    };
+    let mut app =
+        yew::Renderer::<Messages>::with_root_and_props(clocked.clone(), props(vec![1, 2, 3, 4, 5]))
+            .render();
+    yew::scheduler::flush().await;
+    let style = clocked.dyn_ref::<web_sys::SvgElement>().unwrap().style();
+    let check = |count: usize| {
+        let ring = ring_positions(count);
+        for m in messages.iter() {
+            let el = svg
+                .query_selector(&format!("[data-message-id='{}']", m.id))
+                .unwrap()
+                .unwrap();
+            let now_us = (style
+                .get_property_value("--now")
+                .unwrap()
+                .parse::<f64>()
+                .unwrap()
+                * 1000.0) as u64;
+            let want = position(
+                m,
+                ring[m.from as usize - 1],
+                ring[m.to as usize - 1],
+                now_us,
+            );
+            let (x, y) = drawn_at(&el);
+            assert!(
+                (x - want.x).abs() < 0.02 && (y - want.y).abs() < 0.02,
+                "message {} at {now_us} µs drawn at ({x}, {y}), not ({}, {})",
+                m.id,
+                want.x,
+                want.y
+            );
+        }
+    };
+    for now_us in [0, 1_000, 1_600, 2_000, 2_999, 3_000, 9_000, 1_250] {
+        style.set_property("--now", &now_property(now_us)).unwrap();
+        check(5);
+    }
+    // The middle of the first message's path differs from its start.
+    style.set_property("--now", &now_property(2_000)).unwrap();
+    let first = svg
+        .query_selector("[data-message-id='7']")
+        .unwrap()
+        .unwrap();
+    let middle = drawn_at(&first);
+    style.set_property("--now", &now_property(1_000)).unwrap();
+    assert_ne!(drawn_at(&first), middle);
+    // Six nodes: the ring moves, and so do the paths.
+    app.update(props(vec![1, 2, 3, 4, 5, 6]));
+    yew::scheduler::flush().await;
+    style.set_property("--now", &now_property(2_000)).unwrap();
+    check(6);
+    assert_ne!(drawn_at(&first), middle);
 }

@@ -1,12 +1,13 @@
 //! The cluster view: partition fences, links, nodes on a ring and messages
 //! in flight, in one SVG; and the context menus of nodes and of the cluster.
 //!
-//! Per frame only the messages and the election timers move. Everything
-//! else is a child component with `PartialEq` props (and callbacks made once),
-//! so Yew skips it while it stays the same.
+//! Per frame only the messages, the lost marks and the election timers
+//! move. Messages are moved by the stylesheet from the `--now` written here
+//! (see `message.rs`); everything else is a child component with `PartialEq`
+//! props (and callbacks made once), so Yew skips it while it stays the same.
 
 use super::menu::{ContextMenu, MenuItem};
-use super::message::{position, Message};
+use super::message::{now_property, set_properties, Message, Path};
 use super::node::{node_timer, Node, NodeFace};
 use crate::actions::{add_node_action, node_actions, ClusterFacts};
 use crate::derive::partition_groups;
@@ -103,6 +104,12 @@ fn focus_node(wrap: &NodeRef, id: NodeId) {
 pub fn cluster(props: &ClusterProps) -> Html {
     let wrap = use_node_ref();
     let svg = use_node_ref();
+    // The clock the stylesheet moves messages by: one write per render.
+    let clocked = use_node_ref();
+    {
+        let (clocked, now) = (clocked.clone(), now_property(props.now_us));
+        use_effect(move || set_properties(&clocked, &[("--now", now)]));
+    }
     let menu = use_state(|| None::<OpenMenu>);
     let count = props.nodes.len();
     let positions = ring_positions(count);
@@ -170,17 +177,6 @@ pub fn cluster(props: &ClusterProps) -> Html {
     let timers = props.nodes.iter().enumerate().filter_map(|(i, n)| {
         let left = props.timers.get(i).copied().flatten()?;
         Some(html! { <g key={n.id}>{ node_timer(positions[i], radius, left) }</g> })
-    });
-    let messages = props.messages.iter().filter_map(|m| {
-        let (from, to) = (at(m.from)?, at(m.to)?);
-        let p = position(m, from, to, props.now_us);
-        // Only the position changes per frame: the glyph is memoised.
-        Some(html! {
-            <g key={m.id} transform={format!("translate({:.1} {:.1})", p.x, p.y)}>
-                <Message message={m.clone()} selected={props.selected_message == Some(m.id)}
-                         on_select={(*on_select_message).clone()} />
-            </g>
-        })
     });
     let lost = props.lost.iter().filter_map(|l| {
         let (from, to) = (at(l.from)?, at(l.to)?);
@@ -262,8 +258,10 @@ pub fn cluster(props: &ClusterProps) -> Html {
                 <Fences ids={ids.clone()} {groups} {radius} />
                 <Links ids={ids.clone()} cuts={props.cuts.clone()} on_toggle={(*on_toggle_link).clone()} />
                 <g class="timers">{ for timers }</g>
-                // Keyed and unkeyed children never share a list.
-                <g class="messages">{ for messages }</g>
+                <g class="clocked" ref={clocked}>
+                    <Messages messages={props.messages.clone()} ids={ids.clone()}
+                              selected={props.selected_message} on_select={(*on_select_message).clone()} />
+                </g>
                 <g class="lost">{ for lost }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>
@@ -273,6 +271,42 @@ pub fn cluster(props: &ClusterProps) -> Html {
             { open_menu.unwrap_or_default() }
         </div>
     }
+}
+
+/// Props of [`Messages`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct MessagesProps {
+    /// Messages in flight.
+    pub messages: Rc<Vec<MessageView>>,
+    /// Node ids in ring order.
+    pub ids: Vec<NodeId>,
+    /// Selected message.
+    pub selected: Option<u64>,
+    /// A message was clicked.
+    pub on_select: Callback<u64>,
+}
+
+/// The messages in flight. No clock here: the stylesheet moves them (see
+/// `message.rs`), so this re-renders only when messages come and go.
+#[function_component(Messages)]
+pub fn messages(props: &MessagesProps) -> Html {
+    let positions = ring_positions(props.ids.len());
+    let at = |id: NodeId| {
+        props
+            .ids
+            .iter()
+            .position(|&n| n == id)
+            .map(|i| positions[i])
+    };
+    let messages = props.messages.iter().filter_map(|m| {
+        let path = Path::of(m, at(m.from)?, at(m.to)?);
+        Some(html! {
+            <Message key={m.id} message={m.clone()} {path} selected={props.selected == Some(m.id)}
+                     on_select={props.on_select.clone()} />
+        })
+    });
+    // Keyed and unkeyed children never share a list.
+    html! { <g class="messages">{ for messages }</g> }
 }
 
 /// Props of [`Links`].

@@ -1,7 +1,17 @@
 //! A message in flight, placed by its send and delivery times alone.
+//!
+//! The browser moves it, not Yew: each message carries its path and its send
+//! and delivery times as CSS custom properties (written once, through the
+//! CSSOM), and the stylesheet places it from those and the `--now` that the
+//! cluster writes on an ancestor once per frame. A frame then costs one style
+//! write instead of a `transform` attribute per message diffed and written
+//! (about 30 with a busy network). The position is still a function of the
+//! virtual time alone, so pausing, stepping, seeking and every speed need
+//! nothing more.
 
 use crate::layout::Point;
 use raft_core::sim::MessageView;
+use web_sys::SvgElement;
 use yew::prelude::*;
 
 /// Where a message is at `now_us`: linear between sender and receiver,
@@ -16,6 +26,68 @@ pub fn position(m: &MessageView, from: Point, to: Point, now_us: u64) -> Point {
         x: from.x + dx * t + nx,
         y: from.y + dy * t + ny,
     }
+}
+
+/// What the stylesheet needs to place a message at any time: where it
+/// starts (sideways nudge included), where it goes relative to that, and
+/// when it leaves and arrives (virtual ms). [`position`] is the reference
+/// the stylesheet follows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Path {
+    /// Start, x.
+    pub x0: f64,
+    /// Start, y.
+    pub y0: f64,
+    /// From start to end, x.
+    pub dx: f64,
+    /// From start to end, y.
+    pub dy: f64,
+    /// Send time, virtual ms.
+    pub t0_ms: f64,
+    /// Time in flight, virtual ms (at least 1 µs).
+    pub span_ms: f64,
+}
+
+impl Path {
+    /// The path of `m` from `from` to `to`.
+    pub fn of(m: &MessageView, from: Point, to: Point) -> Path {
+        let start = position(m, from, to, m.send_us);
+        Path {
+            x0: start.x,
+            y0: start.y,
+            dx: to.x - from.x,
+            dy: to.y - from.y,
+            t0_ms: m.send_us as f64 / 1000.0,
+            span_ms: m.deliver_us.saturating_sub(m.send_us).max(1) as f64 / 1000.0,
+        }
+    }
+
+    /// The custom properties the stylesheet reads (`.message` in style.css).
+    pub fn properties(&self) -> [(&'static str, String); 6] {
+        [
+            ("--x0", format!("{:.2}", self.x0)),
+            ("--y0", format!("{:.2}", self.y0)),
+            ("--dx", format!("{:.2}", self.dx)),
+            ("--dy", format!("{:.2}", self.dy)),
+            ("--t0", format!("{:.3}", self.t0_ms)),
+            ("--span", format!("{:.3}", self.span_ms)),
+        ]
+    }
+}
+
+/// Writes `properties` on `element` through the CSSOM (the page's CSP
+/// forbids `style` attributes in markup, not this).
+pub fn set_properties(element: &NodeRef, properties: &[(&'static str, String)]) {
+    if let Some(style) = element.cast::<SvgElement>().map(|e| e.style()) {
+        for (name, value) in properties {
+            let _ = style.set_property(name, value);
+        }
+    }
+}
+
+/// The value of `--now` (virtual ms) for `now_us`.
+pub fn now_property(now_us: u64) -> String {
+    format!("{:.3}", now_us as f64 / 1000.0)
 }
 
 /// The CSS class of a message: its kind and, for responses, its outcome.
@@ -44,17 +116,26 @@ pub fn message_class(m: &MessageView) -> Classes {
 pub struct MessageProps {
     /// The message.
     pub message: MessageView,
+    /// Its path and times.
+    pub path: Path,
     /// Highlighted in the inspector.
     pub selected: bool,
     /// Clicked.
     pub on_select: Callback<u64>,
 }
 
-/// One message glyph: a shape per kind (requests filled, responses outlined).
-/// The caller places it (a `translate` around it), so the glyph itself
+/// One message: a shape per kind (requests filled, responses outlined),
+/// placed by the stylesheet from its [`Path`] and the clock, so it
 /// re-renders only when the message's fields or selection change.
 #[function_component(Message)]
 pub fn message(props: &MessageProps) -> Html {
+    let element = use_node_ref();
+    {
+        let element = element.clone();
+        use_effect_with(props.path, move |path| {
+            set_properties(&element, &path.properties())
+        });
+    }
     let m = &props.message;
     let id = m.id;
     let onclick = props.on_select.reform(move |_: MouseEvent| id);
@@ -69,13 +150,82 @@ pub fn message(props: &MessageProps) -> Html {
         _ => html! { <path d="M0 -8 L8 6 L-8 6 Z" /> },
     };
     html! {
-        <g class={classes!(message_class(m), props.selected.then_some("selected"))}
+        <g class={classes!(message_class(m), props.selected.then_some("selected"))} ref={element}
            data-testid="message" data-kind={m.kind.clone()} data-message-id={id.to_string()}
            data-from={m.from.to_string()} data-to={m.to.to_string()}
+           data-send-us={m.send_us.to_string()} data-deliver-us={m.deliver_us.to_string()}
            {onclick}>
             <title>{ format!("{} S{}→S{} (term {}): {}", m.kind, m.from, m.to, m.term, m.summary) }</title>
             { glyph }
             if m.duplicate { <text class="dup-mark" x="9" y="-6">{ "×2" }</text> }
         </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flight(send_us: u64, deliver_us: u64) -> MessageView {
+        MessageView {
+            id: 1,
+            from: 1,
+            to: 2,
+            kind: "RequestVote".into(),
+            term: 1,
+            send_us,
+            deliver_us,
+            summary: String::new(),
+            will_drop: false,
+            duplicate: false,
+            held: false,
+        }
+    }
+
+    /// The stylesheet's formula (`.clocked .message` in style.css), in Rust.
+    fn drawn(path: &Path, now_us: u64) -> Point {
+        let f = ((now_us as f64 / 1000.0 - path.t0_ms) / path.span_ms).clamp(0.0, 1.0);
+        Point {
+            x: path.x0 + path.dx * f,
+            y: path.y0 + path.dy * f,
+        }
+    }
+
+    #[test]
+    fn the_path_gives_the_stylesheet_what_position_computes() {
+        let (from, to) = (Point { x: 40.0, y: 300.0 }, Point { x: 260.0, y: 80.0 });
+        // A zero-length flight (delivered the instant it was sent) included.
+        for (send, deliver) in [(1_000_000, 1_180_000), (5, 5), (120_000_001, 120_197_333)] {
+            let m = flight(send, deliver);
+            let path = Path::of(&m, from, to);
+            for now in [
+                0,
+                send,
+                send + 1,
+                (send + deliver) / 2,
+                deliver,
+                deliver + 50_000,
+            ] {
+                let (want, got) = (position(&m, from, to, now), drawn(&path, now));
+                assert!(
+                    (want.x - got.x).abs() < 1e-6 && (want.y - got.y).abs() < 1e-6,
+                    "{send}..{deliver} at {now}: {got:?}, not {want:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_clock_is_written_in_ms_to_the_microsecond() {
+        assert_eq!(now_property(0), "0.000");
+        assert_eq!(now_property(120_000_001), "120000.001");
+        let props = Path::of(
+            &flight(1_500, 1_700),
+            Point { x: 0.0, y: 0.0 },
+            Point { x: 10.0, y: 0.0 },
+        )
+        .properties();
+        assert_eq!(props[4], ("--t0", "1.500".to_string()));
+        assert_eq!(props[5], ("--span", "0.200".to_string()));
     }
 }
