@@ -6,13 +6,17 @@
 mod common;
 
 use raft_core::sim::MessageView;
+use raft_core::sim::{Sim, SimConfig};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+use web::components::clocked::ms;
+use web::components::cluster::{Cluster, ClusterProps};
 use web::components::cluster::{
     Cut, Fences, FencesProps, Links, LinksProps, Messages, MessagesProps,
 };
-use web::components::message::{now_property, position};
+use web::components::message::position;
+use web::layout::node_radius;
 use web::layout::ring_positions;
 use web_sys::{Element, HtmlElement};
 use yew::Callback;
@@ -252,13 +256,7 @@ fn flight(id: u64, from: u64, to: u64, send_us: u64, deliver_us: u64) -> Message
 /// its path. Yew writes nothing per frame for them.
 #[wasm_bindgen_test]
 async fn the_stylesheet_draws_each_message_where_its_times_say() {
-    with_stylesheet();
-    let svg = svg_root();
-    let clocked = gloo_utils::document()
-        .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
-        .unwrap();
-    clocked.set_attribute("class", "clocked").unwrap();
-    svg.append_child(&clocked).unwrap();
+    let (svg, clocked) = clocked_root();
     let messages = Rc::new(vec![
         flight(7, 1, 3, 1_000, 3_000),
         flight(8, 4, 2, 1_500, 1_700),
@@ -304,22 +302,113 @@ async fn the_stylesheet_draws_each_message_where_its_times_say() {
         }
     };
     for now_us in [0, 1_000, 1_600, 2_000, 2_999, 3_000, 9_000, 1_250] {
-        style.set_property("--now", &now_property(now_us)).unwrap();
+        style.set_property("--now", &ms(now_us)).unwrap();
         check(5);
     }
     // The middle of the first message's path differs from its start.
-    style.set_property("--now", &now_property(2_000)).unwrap();
+    style.set_property("--now", &ms(2_000)).unwrap();
     let first = svg
         .query_selector("[data-message-id='7']")
         .unwrap()
         .unwrap();
     let middle = drawn_at(&first);
-    style.set_property("--now", &now_property(1_000)).unwrap();
+    style.set_property("--now", &ms(1_000)).unwrap();
     assert_ne!(drawn_at(&first), middle);
     // Six nodes: the ring moves, and so do the paths.
     app.update(props(vec![1, 2, 3, 4, 5, 6]));
     yew::scheduler::flush().await;
-    style.set_property("--now", &now_property(2_000)).unwrap();
+    style.set_property("--now", &ms(2_000)).unwrap();
     check(6);
     assert_ne!(drawn_at(&first), middle);
+}
+
+/// An `<svg>` with a `.clocked` group in it (where the cluster writes the
+/// clock), and the page's stylesheet loaded.
+fn clocked_root() -> (Element, Element) {
+    with_stylesheet();
+    let svg = svg_root();
+    let clocked = gloo_utils::document()
+        .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
+        .unwrap();
+    clocked.set_attribute("class", "clocked").unwrap();
+    svg.append_child(&clocked).unwrap();
+    (svg, clocked)
+}
+
+fn dash_of(circle: &Element) -> f64 {
+    let dashes = web_sys::window()
+        .unwrap()
+        .get_computed_style(circle)
+        .unwrap()
+        .unwrap()
+        .get_property_value("stroke-dasharray")
+        .unwrap();
+    dashes
+        .split([',', ' '])
+        .next()
+        .and_then(|d| d.trim_end_matches("px").parse().ok())
+        .unwrap_or_else(|| panic!("no dash in {dashes:?}"))
+}
+
+/// The cluster writes the clock and each election timer's deadline and
+/// length; the stylesheet drains the arcs from those alone: at any time the
+/// arc drawn (the first dash) is the share `left_at` gives, and a timer
+/// reset (another run's timers) is written anew.
+#[wasm_bindgen_test]
+async fn the_cluster_drains_the_election_timers_by_the_clock() {
+    with_stylesheet();
+    let root = common::root();
+    let props = |sim: &Sim, now_us: u64| ClusterProps {
+        nodes: Rc::new(sim.nodes_with_log(8)),
+        messages: Rc::new(sim.messages_in_flight()),
+        lost: Vec::new(),
+        cuts: Rc::new(Vec::new()),
+        votes: Rc::new(vec![Vec::new(); 5]),
+        now_us,
+        selected_node: None,
+        selected_message: None,
+        flagged: Vec::new(),
+        dispatch: Callback::noop(),
+    };
+    let check = |sim: &Sim, now_us: u64| {
+        let nodes = sim.nodes_with_log(8);
+        let timers = web::derive::timers(&nodes);
+        assert_eq!(timers.len(), 5, "every follower's timer runs");
+        let circumference = (std::f64::consts::TAU * (node_radius(5) + 6.0) * 10.0).round() / 10.0;
+        for (id, timer) in timers {
+            let circle = root
+                .query_selector(&format!(".node-timer[data-node-id='{id}']"))
+                .unwrap()
+                .unwrap();
+            let (arc, want) = (dash_of(&circle), circumference * timer.left_at(now_us));
+            assert!(
+                (arc - want).abs() < 0.05,
+                "S{id} at {now_us} µs: arc {arc}, not {want}"
+            );
+        }
+    };
+    let sim = Sim::new(SimConfig::default()).unwrap();
+    let mut app =
+        yew::Renderer::<Cluster>::with_root_and_props(root.clone(), props(&sim, 0)).render();
+    yew::scheduler::flush().await;
+    check(&sim, 0);
+    let deadline = web::derive::timers(&sim.nodes_with_log(8))[0].1.deadline_us;
+    for now_us in [deadline / 2, deadline - 1, deadline, deadline + 1] {
+        app.update(props(&sim, now_us));
+        yew::scheduler::flush().await;
+        check(&sim, now_us);
+    }
+    // Another seed: other timers, written anew.
+    let other = Sim::new(SimConfig {
+        seed: 99,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    assert_ne!(
+        web::derive::timers(&other.nodes_with_log(8)),
+        web::derive::timers(&sim.nodes_with_log(8))
+    );
+    app.update(props(&other, deadline / 2));
+    yew::scheduler::flush().await;
+    check(&other, deadline / 2);
 }

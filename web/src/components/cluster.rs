@@ -2,15 +2,17 @@
 //! in flight, in one SVG; and the context menus of nodes and of the cluster.
 //!
 //! Per frame only the messages, the lost marks and the election timers
-//! move. Messages are moved by the stylesheet from the `--now` written here
-//! (see `message.rs`); everything else is a child component with `PartialEq`
-//! props (and callbacks made once), so Yew skips it while it stays the same.
+//! move. Messages and timers are moved by the stylesheet from the `--now`
+//! written here (see `clocked.rs`); everything else is a child component
+//! with `PartialEq` props (and callbacks made once), so Yew skips it while it
+//! stays the same.
 
+use super::clocked::{ms, set_now, set_properties};
 use super::menu::{ContextMenu, MenuItem};
-use super::message::{now_property, set_properties, Message, Path};
-use super::node::{node_timer, Node, NodeFace};
+use super::message::{Message, Path};
+use super::node::{Node, NodeFace};
 use crate::actions::{add_node_action, node_actions, ClusterFacts};
-use crate::derive::partition_groups;
+use crate::derive::{partition_groups, timers};
 use crate::layout::{
     node_radius, ring_arc, ring_positions, ring_runs, view_to_box, Point, VIEW_SIZE,
 };
@@ -57,8 +59,6 @@ pub struct ClusterProps {
     pub lost: Vec<Lost>,
     /// Cut directed links.
     pub cuts: Rc<Vec<Cut>>,
-    /// Per node: share of the election timeout left.
-    pub timers: Vec<Option<f64>>,
     /// Per node: votes received in its current term.
     pub votes: Rc<Vec<Vec<(NodeId, bool)>>>,
     /// Current virtual time.
@@ -104,11 +104,11 @@ fn focus_node(wrap: &NodeRef, id: NodeId) {
 pub fn cluster(props: &ClusterProps) -> Html {
     let wrap = use_node_ref();
     let svg = use_node_ref();
-    // The clock the stylesheet moves messages by: one write per render.
+    // The clock the stylesheet moves messages and timers by: one write per render.
     let clocked = use_node_ref();
     {
-        let (clocked, now) = (clocked.clone(), now_property(props.now_us));
-        use_effect(move || set_properties(&clocked, &[("--now", now)]));
+        let (clocked, now_us) = (clocked.clone(), props.now_us);
+        use_effect(move || set_now(&clocked, now_us));
     }
     let menu = use_state(|| None::<OpenMenu>);
     let count = props.nodes.len();
@@ -174,9 +174,41 @@ pub fn cluster(props: &ClusterProps) -> Html {
             .collect();
         partition_groups(&live, &props.cuts)
     };
-    let timers = props.nodes.iter().enumerate().filter_map(|(i, n)| {
-        let left = props.timers.get(i).copied().flatten()?;
-        Some(html! { <g key={n.id}>{ node_timer(positions[i], radius, left) }</g> })
+    // Election timers, drained by the stylesheet from the clock: what each
+    // is made of is written when it changes (a reset), not per frame.
+    let timers = timers(&props.nodes);
+    let written = use_mut_ref(Vec::new);
+    {
+        let clocked = clocked.clone();
+        use_effect_with((timers.clone(), radius), move |(timers, radius)| {
+            let Some(group) = clocked.cast::<Element>() else {
+                return;
+            };
+            let mut written = written.borrow_mut();
+            let circumference = std::f64::consts::TAU * (radius + 6.0);
+            for entry @ (id, timer) in timers.iter() {
+                if written.contains(&(*entry, radius.to_bits())) {
+                    continue;
+                }
+                let selector = format!(".node-timer[data-node-id='{id}']");
+                if let Ok(Some(circle)) = group.query_selector(&selector) {
+                    let properties = format!(
+                        "--deadline:{};--timeout:{};--circumference:{circumference:.1}",
+                        ms(timer.deadline_us),
+                        ms(timer.timeout_us)
+                    );
+                    set_properties(&circle, &properties);
+                }
+            }
+            *written = timers.iter().map(|&t| (t, radius.to_bits())).collect();
+        });
+    }
+    let timer_circles = timers.iter().map(|&(id, _)| {
+        let at = at(id).unwrap_or(positions[0]);
+        html! {
+            <circle key={id} class="node-timer" data-node-id={id.to_string()} r={format!("{:.1}", radius + 6.0)}
+                    transform={format!("translate({:.1} {:.1}) rotate(-90)", at.x, at.y)} />
+        }
     });
     let lost = props.lost.iter().filter_map(|l| {
         let (from, to) = (at(l.from)?, at(l.to)?);
@@ -257,8 +289,8 @@ pub fn cluster(props: &ClusterProps) -> Html {
                  role="group" aria-label={format!("Cluster of {count} nodes, {crashed} crashed")}>
                 <Fences ids={ids.clone()} {groups} {radius} />
                 <Links ids={ids.clone()} cuts={props.cuts.clone()} on_toggle={(*on_toggle_link).clone()} />
-                <g class="timers">{ for timers }</g>
                 <g class="clocked" ref={clocked}>
+                    <g class="timers">{ for timer_circles }</g>
                     <Messages messages={props.messages.clone()} ids={ids.clone()}
                               selected={props.selected_message} on_select={(*on_select_message).clone()} />
                 </g>

@@ -1,17 +1,10 @@
-//! A message in flight, placed by its send and delivery times alone.
-//!
-//! The browser moves it, not Yew: each message carries its path and its send
-//! and delivery times as CSS custom properties (written once, through the
-//! CSSOM), and the stylesheet places it from those and the `--now` that the
-//! cluster writes on an ancestor once per frame. A frame then costs one style
-//! write instead of a `transform` attribute per message diffed and written
-//! (about 30 with a busy network). The position is still a function of the
-//! virtual time alone, so pausing, stepping, seeking and every speed need
-//! nothing more.
+//! A message in flight, placed by its send and delivery times alone: the
+//! stylesheet moves it from its [`Path`] and the clock (see `clocked.rs`).
 
+use super::clocked::{ms, set_properties};
 use crate::layout::Point;
 use raft_core::sim::MessageView;
-use web_sys::SvgElement;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Where a message is at `now_us`: linear between sender and receiver,
@@ -42,10 +35,10 @@ pub struct Path {
     pub dx: f64,
     /// From start to end, y.
     pub dy: f64,
-    /// Send time, virtual ms.
-    pub t0_ms: f64,
-    /// Time in flight, virtual ms (at least 1 µs).
-    pub span_ms: f64,
+    /// Send time, virtual µs.
+    pub t0_us: u64,
+    /// Time in flight, virtual µs (at least 1).
+    pub span_us: u64,
 }
 
 impl Path {
@@ -57,37 +50,23 @@ impl Path {
             y0: start.y,
             dx: to.x - from.x,
             dy: to.y - from.y,
-            t0_ms: m.send_us as f64 / 1000.0,
-            span_ms: m.deliver_us.saturating_sub(m.send_us).max(1) as f64 / 1000.0,
+            t0_us: m.send_us,
+            span_us: m.deliver_us.saturating_sub(m.send_us).max(1),
         }
     }
 
     /// The custom properties the stylesheet reads (`.message` in style.css).
-    pub fn properties(&self) -> [(&'static str, String); 6] {
-        [
-            ("--x0", format!("{:.2}", self.x0)),
-            ("--y0", format!("{:.2}", self.y0)),
-            ("--dx", format!("{:.2}", self.dx)),
-            ("--dy", format!("{:.2}", self.dy)),
-            ("--t0", format!("{:.3}", self.t0_ms)),
-            ("--span", format!("{:.3}", self.span_ms)),
-        ]
+    pub fn properties(&self) -> String {
+        format!(
+            "--x0:{:.2};--y0:{:.2};--dx:{:.2};--dy:{:.2};--t0:{};--span:{}",
+            self.x0,
+            self.y0,
+            self.dx,
+            self.dy,
+            ms(self.t0_us),
+            ms(self.span_us)
+        )
     }
-}
-
-/// Writes `properties` on `element` through the CSSOM (the page's CSP
-/// forbids `style` attributes in markup, not this).
-pub fn set_properties(element: &NodeRef, properties: &[(&'static str, String)]) {
-    if let Some(style) = element.cast::<SvgElement>().map(|e| e.style()) {
-        for (name, value) in properties {
-            let _ = style.set_property(name, value);
-        }
-    }
-}
-
-/// The value of `--now` (virtual ms) for `now_us`.
-pub fn now_property(now_us: u64) -> String {
-    format!("{:.3}", now_us as f64 / 1000.0)
 }
 
 /// The CSS class of a message: its kind and, for responses, its outcome.
@@ -133,7 +112,9 @@ pub fn message(props: &MessageProps) -> Html {
     {
         let element = element.clone();
         use_effect_with(props.path, move |path| {
-            set_properties(&element, &path.properties())
+            if let Some(element) = element.get() {
+                set_properties(element.unchecked_ref(), &path.properties());
+            }
         });
     }
     let m = &props.message;
@@ -184,7 +165,7 @@ mod tests {
 
     /// The stylesheet's formula (`.clocked .message` in style.css), in Rust.
     fn drawn(path: &Path, now_us: u64) -> Point {
-        let f = ((now_us as f64 / 1000.0 - path.t0_ms) / path.span_ms).clamp(0.0, 1.0);
+        let f = ((now_us as f64 - path.t0_us as f64) / path.span_us as f64).clamp(0.0, 1.0);
         Point {
             x: path.x0 + path.dx * f,
             y: path.y0 + path.dy * f,
@@ -216,16 +197,12 @@ mod tests {
     }
 
     #[test]
-    fn the_clock_is_written_in_ms_to_the_microsecond() {
-        assert_eq!(now_property(0), "0.000");
-        assert_eq!(now_property(120_000_001), "120000.001");
-        let props = Path::of(
-            &flight(1_500, 1_700),
-            Point { x: 0.0, y: 0.0 },
-            Point { x: 10.0, y: 0.0 },
-        )
-        .properties();
-        assert_eq!(props[4], ("--t0", "1.500".to_string()));
-        assert_eq!(props[5], ("--span", "0.200".to_string()));
+    fn times_go_to_the_stylesheet_in_ms() {
+        let from = Point { x: 0.0, y: 0.0 };
+        let path = Path::of(&flight(1_500, 1_700), from, Point { x: 10.0, y: 0.0 });
+        assert_eq!(
+            path.properties(),
+            "--x0:0.00;--y0:7.00;--dx:10.00;--dy:0.00;--t0:1.500;--span:0.200"
+        );
     }
 }
