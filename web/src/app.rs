@@ -331,7 +331,7 @@ pub fn app(props: &AppProps) -> Html {
     let cluster = html! {
         <Cluster nodes={nodes.clone()} messages={messages.clone()}
                  lost={derive::lost(sim, now_us)} cuts={cuts.clone()}
-                 votes={votes.clone()}
+                 timers={derive::timers(&nodes, now_us)} votes={votes.clone()}
                  {now_us}
                  selected_node={if let Selection::Node(id) = state.selected { Some(id) } else { None }}
                  selected_message={if let Selection::Message(id) = state.selected { Some(id) } else { None }}

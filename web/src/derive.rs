@@ -22,40 +22,17 @@ pub const CHART_POINTS: usize = 600;
 /// User requests listed in the KV results.
 pub const RESULT_LINES: usize = 12;
 
-/// A node's running election timer (virtual µs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ElectionTimer {
-    /// When it fires.
-    pub deadline_us: u64,
-    /// Its whole length (at least 1).
-    pub timeout_us: u64,
-}
-
-impl ElectionTimer {
-    /// Share of the timeout still to run at `now_us`, 0 to 1: what the
-    /// stylesheet draws (`.clocked .node-timer` in style.css).
-    pub fn left_at(&self, now_us: u64) -> f64 {
-        (self.deadline_us.saturating_sub(now_us) as f64 / self.timeout_us as f64).clamp(0.0, 1.0)
-    }
-}
-
-/// The running election timers, by node (none on leaders and crashed nodes).
-pub fn timers(nodes: &[NodeView]) -> Vec<(NodeId, ElectionTimer)> {
+/// Share of each node's election timeout still to run.
+pub fn timers(nodes: &[NodeView], now_us: u64) -> Vec<Option<f64>> {
     nodes
         .iter()
-        .filter_map(|n| {
-            let deadline_us = n.election_deadline_us?;
+        .map(|n| {
+            let deadline = n.election_deadline_us?;
             if matches!(n.status, NodeStatus::Crashed | NodeStatus::Up(Role::Leader)) {
                 return None;
             }
-            let timeout_us = n.election_timeout_us.max(1);
-            Some((
-                n.id,
-                ElectionTimer {
-                    deadline_us,
-                    timeout_us,
-                },
-            ))
+            let timeout = n.election_timeout_us.max(1) as f64;
+            Some((deadline.saturating_sub(now_us) as f64 / timeout).clamp(0.0, 1.0))
         })
         .collect()
 }

@@ -1,18 +1,15 @@
 //! The cluster view: partition fences, links, nodes on a ring and messages
 //! in flight, in one SVG; and the context menus of nodes and of the cluster.
 //!
-//! Per frame only the messages, the lost marks and the election timers
-//! move. Messages and timers are moved by the stylesheet from the `--now`
-//! written here (see `clocked.rs`); everything else is a child component
-//! with `PartialEq` props (and callbacks made once), so Yew skips it while it
-//! stays the same.
+//! Per frame only the messages and the election timers move. Everything
+//! else is a child component with `PartialEq` props (and callbacks made once),
+//! so Yew skips it while it stays the same.
 
-use super::clocked::{ms, set_now, set_properties};
 use super::menu::{ContextMenu, MenuItem};
-use super::message::{Message, Path};
-use super::node::{Node, NodeFace};
+use super::message::{position, Message};
+use super::node::{node_timer, Node, NodeFace};
 use crate::actions::{add_node_action, node_actions, ClusterFacts};
-use crate::derive::{partition_groups, timers};
+use crate::derive::partition_groups;
 use crate::layout::{
     node_radius, ring_arc, ring_positions, ring_runs, view_to_box, Point, VIEW_SIZE,
 };
@@ -59,6 +56,8 @@ pub struct ClusterProps {
     pub lost: Vec<Lost>,
     /// Cut directed links.
     pub cuts: Rc<Vec<Cut>>,
+    /// Per node: share of the election timeout left.
+    pub timers: Vec<Option<f64>>,
     /// Per node: votes received in its current term.
     pub votes: Rc<Vec<Vec<(NodeId, bool)>>>,
     /// Current virtual time.
@@ -104,12 +103,6 @@ fn focus_node(wrap: &NodeRef, id: NodeId) {
 pub fn cluster(props: &ClusterProps) -> Html {
     let wrap = use_node_ref();
     let svg = use_node_ref();
-    // The clock the stylesheet moves messages and timers by: one write per render.
-    let clocked = use_node_ref();
-    {
-        let (clocked, now_us) = (clocked.clone(), props.now_us);
-        use_effect(move || set_now(&clocked, now_us));
-    }
     let menu = use_state(|| None::<OpenMenu>);
     let count = props.nodes.len();
     let positions = ring_positions(count);
@@ -174,41 +167,20 @@ pub fn cluster(props: &ClusterProps) -> Html {
             .collect();
         partition_groups(&live, &props.cuts)
     };
-    // Election timers, drained by the stylesheet from the clock: what each
-    // is made of is written when it changes (a reset), not per frame.
-    let timers = timers(&props.nodes);
-    let written = use_mut_ref(Vec::new);
-    {
-        let clocked = clocked.clone();
-        use_effect_with((timers.clone(), radius), move |(timers, radius)| {
-            let Some(group) = clocked.cast::<Element>() else {
-                return;
-            };
-            let mut written = written.borrow_mut();
-            let circumference = std::f64::consts::TAU * (radius + 6.0);
-            for entry @ (id, timer) in timers.iter() {
-                if written.contains(&(*entry, radius.to_bits())) {
-                    continue;
-                }
-                let selector = format!(".node-timer[data-node-id='{id}']");
-                if let Ok(Some(circle)) = group.query_selector(&selector) {
-                    let properties = format!(
-                        "--deadline:{};--timeout:{};--circumference:{circumference:.1}",
-                        ms(timer.deadline_us),
-                        ms(timer.timeout_us)
-                    );
-                    set_properties(&circle, &properties);
-                }
-            }
-            *written = timers.iter().map(|&t| (t, radius.to_bits())).collect();
-        });
-    }
-    let timer_circles = timers.iter().map(|&(id, _)| {
-        let at = at(id).unwrap_or(positions[0]);
-        html! {
-            <circle key={id} class="node-timer" data-node-id={id.to_string()} r={format!("{:.1}", radius + 6.0)}
-                    transform={format!("translate({:.1} {:.1}) rotate(-90)", at.x, at.y)} />
-        }
+    let timers = props.nodes.iter().enumerate().filter_map(|(i, n)| {
+        let left = props.timers.get(i).copied().flatten()?;
+        Some(html! { <g key={n.id}>{ node_timer(positions[i], radius, left) }</g> })
+    });
+    let messages = props.messages.iter().filter_map(|m| {
+        let (from, to) = (at(m.from)?, at(m.to)?);
+        let p = position(m, from, to, props.now_us);
+        // Only the position changes per frame: the glyph is memoised.
+        Some(html! {
+            <g key={m.id} transform={format!("translate({:.1} {:.1})", p.x, p.y)}>
+                <Message message={m.clone()} selected={props.selected_message == Some(m.id)}
+                         on_select={(*on_select_message).clone()} />
+            </g>
+        })
     });
     let lost = props.lost.iter().filter_map(|l| {
         let (from, to) = (at(l.from)?, at(l.to)?);
@@ -289,11 +261,9 @@ pub fn cluster(props: &ClusterProps) -> Html {
                  role="group" aria-label={format!("Cluster of {count} nodes, {crashed} crashed")}>
                 <Fences ids={ids.clone()} {groups} {radius} />
                 <Links ids={ids.clone()} cuts={props.cuts.clone()} on_toggle={(*on_toggle_link).clone()} />
-                <g class="clocked" ref={clocked}>
-                    <g class="timers">{ for timer_circles }</g>
-                    <Messages messages={props.messages.clone()} ids={ids.clone()}
-                              selected={props.selected_message} on_select={(*on_select_message).clone()} />
-                </g>
+                <g class="timers">{ for timers }</g>
+                // Keyed and unkeyed children never share a list.
+                <g class="messages">{ for messages }</g>
                 <g class="lost">{ for lost }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>
@@ -303,42 +273,6 @@ pub fn cluster(props: &ClusterProps) -> Html {
             { open_menu.unwrap_or_default() }
         </div>
     }
-}
-
-/// Props of [`Messages`].
-#[derive(Properties, Clone, PartialEq)]
-pub struct MessagesProps {
-    /// Messages in flight.
-    pub messages: Rc<Vec<MessageView>>,
-    /// Node ids in ring order.
-    pub ids: Vec<NodeId>,
-    /// Selected message.
-    pub selected: Option<u64>,
-    /// A message was clicked.
-    pub on_select: Callback<u64>,
-}
-
-/// The messages in flight. No clock here: the stylesheet moves them (see
-/// `message.rs`), so this re-renders only when messages come and go.
-#[function_component(Messages)]
-pub fn messages(props: &MessagesProps) -> Html {
-    let positions = ring_positions(props.ids.len());
-    let at = |id: NodeId| {
-        props
-            .ids
-            .iter()
-            .position(|&n| n == id)
-            .map(|i| positions[i])
-    };
-    let messages = props.messages.iter().filter_map(|m| {
-        let path = Path::of(m, at(m.from)?, at(m.to)?);
-        Some(html! {
-            <Message key={m.id} message={m.clone()} {path} selected={props.selected == Some(m.id)}
-                     on_select={props.on_select.clone()} />
-        })
-    });
-    // Keyed and unkeyed children never share a list.
-    html! { <g class="messages">{ for messages }</g> }
 }
 
 /// Props of [`Links`].

@@ -1,10 +1,7 @@
-//! A message in flight, placed by its send and delivery times alone: the
-//! stylesheet moves it from its [`Path`] and the clock (see `clocked.rs`).
+//! A message in flight, placed by its send and delivery times alone.
 
-use super::clocked::{ms, set_properties};
 use crate::layout::Point;
 use raft_core::sim::MessageView;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Where a message is at `now_us`: linear between sender and receiver,
@@ -18,54 +15,6 @@ pub fn position(m: &MessageView, from: Point, to: Point, now_us: u64) -> Point {
     Point {
         x: from.x + dx * t + nx,
         y: from.y + dy * t + ny,
-    }
-}
-
-/// What the stylesheet needs to place a message at any time: where it
-/// starts (sideways nudge included), where it goes relative to that, and
-/// when it leaves and arrives (virtual ms). [`position`] is the reference
-/// the stylesheet follows.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Path {
-    /// Start, x.
-    pub x0: f64,
-    /// Start, y.
-    pub y0: f64,
-    /// From start to end, x.
-    pub dx: f64,
-    /// From start to end, y.
-    pub dy: f64,
-    /// Send time, virtual µs.
-    pub t0_us: u64,
-    /// Time in flight, virtual µs (at least 1).
-    pub span_us: u64,
-}
-
-impl Path {
-    /// The path of `m` from `from` to `to`.
-    pub fn of(m: &MessageView, from: Point, to: Point) -> Path {
-        let start = position(m, from, to, m.send_us);
-        Path {
-            x0: start.x,
-            y0: start.y,
-            dx: to.x - from.x,
-            dy: to.y - from.y,
-            t0_us: m.send_us,
-            span_us: m.deliver_us.saturating_sub(m.send_us).max(1),
-        }
-    }
-
-    /// The custom properties the stylesheet reads (`.message` in style.css).
-    pub fn properties(&self) -> String {
-        format!(
-            "--x0:{:.2};--y0:{:.2};--dx:{:.2};--dy:{:.2};--t0:{};--span:{}",
-            self.x0,
-            self.y0,
-            self.dx,
-            self.dy,
-            ms(self.t0_us),
-            ms(self.span_us)
-        )
     }
 }
 
@@ -95,28 +44,17 @@ pub fn message_class(m: &MessageView) -> Classes {
 pub struct MessageProps {
     /// The message.
     pub message: MessageView,
-    /// Its path and times.
-    pub path: Path,
     /// Highlighted in the inspector.
     pub selected: bool,
     /// Clicked.
     pub on_select: Callback<u64>,
 }
 
-/// One message: a shape per kind (requests filled, responses outlined),
-/// placed by the stylesheet from its [`Path`] and the clock, so it
+/// One message glyph: a shape per kind (requests filled, responses outlined).
+/// The caller places it (a `translate` around it), so the glyph itself
 /// re-renders only when the message's fields or selection change.
 #[function_component(Message)]
 pub fn message(props: &MessageProps) -> Html {
-    let element = use_node_ref();
-    {
-        let element = element.clone();
-        use_effect_with(props.path, move |path| {
-            if let Some(element) = element.get() {
-                set_properties(element.unchecked_ref(), &path.properties());
-            }
-        });
-    }
     let m = &props.message;
     let id = m.id;
     let onclick = props.on_select.reform(move |_: MouseEvent| id);
@@ -131,7 +69,7 @@ pub fn message(props: &MessageProps) -> Html {
         _ => html! { <path d="M0 -8 L8 6 L-8 6 Z" /> },
     };
     html! {
-        <g class={classes!(message_class(m), props.selected.then_some("selected"))} ref={element}
+        <g class={classes!(message_class(m), props.selected.then_some("selected"))}
            data-testid="message" data-kind={m.kind.clone()} data-message-id={id.to_string()}
            data-from={m.from.to_string()} data-to={m.to.to_string()}
            data-send-us={m.send_us.to_string()} data-deliver-us={m.deliver_us.to_string()}
@@ -140,69 +78,5 @@ pub fn message(props: &MessageProps) -> Html {
             { glyph }
             if m.duplicate { <text class="dup-mark" x="9" y="-6">{ "×2" }</text> }
         </g>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn flight(send_us: u64, deliver_us: u64) -> MessageView {
-        MessageView {
-            id: 1,
-            from: 1,
-            to: 2,
-            kind: "RequestVote".into(),
-            term: 1,
-            send_us,
-            deliver_us,
-            summary: String::new(),
-            will_drop: false,
-            duplicate: false,
-            held: false,
-        }
-    }
-
-    /// The stylesheet's formula (`.clocked .message` in style.css), in Rust.
-    fn drawn(path: &Path, now_us: u64) -> Point {
-        let f = ((now_us as f64 - path.t0_us as f64) / path.span_us as f64).clamp(0.0, 1.0);
-        Point {
-            x: path.x0 + path.dx * f,
-            y: path.y0 + path.dy * f,
-        }
-    }
-
-    #[test]
-    fn the_path_gives_the_stylesheet_what_position_computes() {
-        let (from, to) = (Point { x: 40.0, y: 300.0 }, Point { x: 260.0, y: 80.0 });
-        // A zero-length flight (delivered the instant it was sent) included.
-        for (send, deliver) in [(1_000_000, 1_180_000), (5, 5), (120_000_001, 120_197_333)] {
-            let m = flight(send, deliver);
-            let path = Path::of(&m, from, to);
-            for now in [
-                0,
-                send,
-                send + 1,
-                (send + deliver) / 2,
-                deliver,
-                deliver + 50_000,
-            ] {
-                let (want, got) = (position(&m, from, to, now), drawn(&path, now));
-                assert!(
-                    (want.x - got.x).abs() < 1e-6 && (want.y - got.y).abs() < 1e-6,
-                    "{send}..{deliver} at {now}: {got:?}, not {want:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn times_go_to_the_stylesheet_in_ms() {
-        let from = Point { x: 0.0, y: 0.0 };
-        let path = Path::of(&flight(1_500, 1_700), from, Point { x: 10.0, y: 0.0 });
-        assert_eq!(
-            path.properties(),
-            "--x0:0.00;--y0:7.00;--dx:10.00;--dy:0.00;--t0:1.500;--span:0.200"
-        );
     }
 }

@@ -4,7 +4,6 @@ use raft_core::sim::NodeView;
 use std::rc::Rc;
 
 pub mod checker;
-pub mod clocked;
 pub mod cluster;
 pub mod controls;
 pub mod feed;

@@ -150,3 +150,16 @@ pub fn node(props: &NodeProps) -> Html {
         </g>
     }
 }
+
+/// A node's election timer as a draining arc around it. Drawn apart from
+/// the node (by the cluster, every frame): it changes every frame and the
+/// node mostly does not.
+pub fn node_timer(at: Point, radius: f64, left: f64) -> Html {
+    let r = radius + 6.0;
+    let circumference = std::f64::consts::TAU * r;
+    html! {
+        <circle class="node-timer" r={format!("{r:.1}")}
+            stroke-dasharray={format!("{:.1} {circumference:.1}", circumference * left.clamp(0.0, 1.0))}
+            transform={format!("translate({:.1} {:.1}) rotate(-90)", at.x, at.y)} />
+    }
+}
