@@ -72,6 +72,7 @@ pub fn message(props: &MessageProps) -> Html {
         <g class={classes!(message_class(m), props.selected.then_some("selected"))}
            data-testid="message" data-kind={m.kind.clone()} data-message-id={id.to_string()}
            data-from={m.from.to_string()} data-to={m.to.to_string()}
+           data-send-us={m.send_us.to_string()} data-deliver-us={m.deliver_us.to_string()}
            {onclick}>
             <title>{ format!("{} S{}→S{} (term {}): {}", m.kind, m.from, m.to, m.term, m.summary) }</title>
             { glyph }
