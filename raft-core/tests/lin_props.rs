@@ -268,7 +268,7 @@ proptest! {
 
     #[test]
     fn folding_never_changes_the_verdict(
-        steps in prop_oneof![steps_spread(6), steps()],
+        steps in prop_oneof![steps_spread(6), steps_spread(12), steps()],
         corrupt in proptest::option::of(0usize..40),
         keep in prop_oneof![Just(0usize), 0usize..10],
     ) {

@@ -214,39 +214,48 @@ fn search_whole(
 
 /// The longest prefix of `all` (a key's operations in invocation order)
 /// that every linearization puts first and that leaves one value whatever
-/// its order: its length and latest return (`(0, 0)` if none).
+/// its order: its length and latest return (`(0, 0)` if none). See
+/// [`settle_points`].
+fn settled_len(all: &[&Operation], below_id: u64) -> (usize, TimeUs) {
+    settle_points(all, below_id).last().unwrap_or((0, 0))
+}
+
+/// The ends of the prefixes of `all` (a key's operations in invocation
+/// order) that every linearization puts first and that leave one value
+/// whatever their order: each prefix's length and latest return, shortest
+/// first.
 ///
 /// A cut before operation i holds when every earlier one returned before it
-/// was invoked (ties overlap: calls sort before returns). The prefix ends at
-/// a cut only after an operation that stands alone between two cuts and
-/// fixes the value whatever came before it (a SET, a DELETE, or a GET that
-/// saw it): then every valid order of the prefix leaves the same value, and
-/// what follows is never searched from a value another order would not have
-/// left. A pending operation ends the search: it may take effect later.
-/// The prefix holds no operation with an id of `below_id` or more.
-fn settled_len(all: &[&Operation], below_id: u64) -> (usize, TimeUs) {
+/// was invoked (ties overlap: calls sort before returns). A prefix ends at a
+/// cut only after an operation that stands alone between two cuts and fixes
+/// the value whatever came before it (a SET, a DELETE, or a GET that saw
+/// it): then every valid order of the prefix leaves the same value, and what
+/// follows is never searched from a value another order would not have
+/// left. A pending operation ends the list: it may take effect later. No
+/// prefix holds an operation with an id of `below_id` or more.
+fn settle_points<'a>(
+    all: &'a [&Operation],
+    below_id: u64,
+) -> impl Iterator<Item = (usize, TimeUs)> + 'a {
     let mut last_return_us: TimeUs = 0;
     let mut cut_before_previous = true;
-    let (mut len, mut settled_return_us) = (0, 0);
-    for i in 1..=all.len() {
-        let op = all[i - 1];
-        let Some((ret, _)) = op.returned().filter(|_| op.id < below_id) else {
-            break;
-        };
-        last_return_us = last_return_us.max(ret.max(op.invoke_us));
-        let cut = all
-            .get(i)
-            .is_none_or(|next| last_return_us < next.invoke_us);
-        let fixes_value = matches!(
-            op.input,
-            Op::Set { .. } | Op::Delete { .. } | Op::Get { .. }
-        );
-        if cut && cut_before_previous && fixes_value {
-            (len, settled_return_us) = (i, last_return_us);
-        }
-        cut_before_previous = cut;
-    }
-    (len, settled_return_us)
+    all.iter()
+        .enumerate()
+        .map_while(move |(at, op)| {
+            let (ret, _) = op.returned().filter(|_| op.id < below_id)?;
+            last_return_us = last_return_us.max(ret.max(op.invoke_us));
+            let cut = all
+                .get(at + 1)
+                .is_none_or(|next| last_return_us < next.invoke_us);
+            let fixes_value = matches!(
+                op.input,
+                Op::Set { .. } | Op::Delete { .. } | Op::Get { .. }
+            );
+            let settles = cut && cut_before_previous && fixes_value;
+            cut_before_previous = cut;
+            Some(settles.then_some((at + 1, last_return_us)))
+        })
+        .flatten()
 }
 
 /// The value `ops` (ascending ids) leave when taken in `order` (their ids)
@@ -268,10 +277,10 @@ fn value_after(
     Some(value)
 }
 
-/// What [`History::fold`] may fold of `key`: the ids of its settled prefix
-/// (see [`settled_len`]; only operations numbered below `below_id`) and the
-/// value it leaves, once a search from the
-/// key's baseline proves the prefix linearizable; `None` otherwise.
+/// What [`History::fold`] may fold of `key`: the ids of its longest settled
+/// prefix (see [`settle_points`]; only operations numbered below `below_id`)
+/// proved linearizable from the key's baseline, and the value it leaves;
+/// `None` if there is none.
 ///
 /// Abandoned operations are left out of the prefix, and abandoned writes
 /// stay held. That is sound because the prefix is proved linearizable
@@ -289,14 +298,36 @@ pub(super) fn foldable_prefix(
         .into_iter()
         .filter(|op| !op.abandoned)
         .collect();
-    let (len, _) = settled_len(&live, below_id);
-    let prefix = live.get(..len).filter(|p| !p.is_empty())?;
-    let baseline = history.baseline(key);
-    let KeyResult::Linearizable(order) = search::search(key, prefix, baseline, budget) else {
-        return None;
-    };
-    let value = value_after(prefix, &order, baseline.map(String::from))?;
-    Some((prefix.iter().map(|op| op.id).collect(), value))
+    // Every linearization orders the prefix segment by segment (each ends
+    // with an operation that fixes the value and stands alone between
+    // cuts), so each segment is proved on its own, from the value the one
+    // before it fixed: the cost follows the segments' sizes, not the
+    // prefix's. Folding stops before a segment that does not fit.
+    let mut value = history.baseline(key).map(String::from);
+    let (mut start, mut folded) = (0, 0);
+    for (end, _) in settle_points(&live, below_id) {
+        let segment = &live[start..end];
+        let next = match segment {
+            // One operation alone: it must give what its client saw.
+            [op] => {
+                let (outcome, effect) = op.input.apply_to(value.as_deref());
+                if Some(&outcome) != op.output.as_ref() {
+                    break;
+                }
+                match effect {
+                    Effect::Keep => value.clone(),
+                    Effect::Write(v) => Some(String::from(v)),
+                    Effect::Remove => None,
+                }
+            }
+            _ => match search::search(key, segment, value.as_deref(), budget) {
+                KeyResult::Linearizable(order) => value_after(segment, &order, value.clone())?,
+                _ => break,
+            },
+        };
+        (value, start, folded) = (next, end, end);
+    }
+    (folded > 0).then(|| (live[..folded].iter().map(|op| op.id).collect(), value))
 }
 
 /// A prefix of a key's operations that every linearization puts first:
