@@ -5,6 +5,7 @@
 //! count then each key and value in increasing key order, the session count
 //! then each session (`client_id` increasing, `last_seq`, `last_used`, reply).
 
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use super::codec::{put_opt_str, put_str, put_varint, DecodeError, Reader, VERSION};
@@ -78,6 +79,7 @@ impl KvStore {
             store.data.insert(key, value);
         }
         let sessions = r.bounded("session count", MAX_SESSIONS)?;
+        let mut ticks = BTreeSet::new();
         for _ in 0..sessions {
             let client_id = r.varint()?;
             let last_seq = r.varint()?;
@@ -95,7 +97,7 @@ impl KvStore {
                     "session used after the last tick".into(),
                 ));
             }
-            if store.lru.insert(last_used, client_id).is_some() {
+            if !ticks.insert(last_used) {
                 return Err(DecodeError::Inconsistent(
                     "two sessions used at the same tick".into(),
                 ));

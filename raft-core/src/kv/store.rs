@@ -60,8 +60,6 @@ pub struct SessionInfo {
 pub struct KvStore {
     pub(crate) data: BTreeMap<String, String>,
     pub(crate) sessions: BTreeMap<u64, Session>,
-    /// Use tick → client id, to find the least recently used session quickly.
-    pub(crate) lru: BTreeMap<u64, u64>,
     /// Counts session uses; the next use gets `tick + 1`.
     pub(crate) tick: u64,
     pub(crate) applied_index: LogIndex,
@@ -218,7 +216,6 @@ impl KvStore {
         let tick = self.tick;
         match self.sessions.get_mut(&client_id) {
             Some(session) => {
-                self.lru.remove(&session.last_used);
                 session.last_used = tick;
                 session.last_seq = seq;
                 if let Some(result) = result {
@@ -228,7 +225,15 @@ impl KvStore {
             None => {
                 let Some(reply) = result else { return };
                 if self.sessions.len() >= MAX_SESSIONS {
-                    if let Some((_, evicted)) = self.lru.pop_first() {
+                    // Only a new client of a full store pays for the scan;
+                    // every command touches a session, so no index is kept
+                    // for this. Ticks are unique: the choice is determined.
+                    let oldest = self
+                        .sessions
+                        .iter()
+                        .min_by_key(|(_, s)| s.last_used)
+                        .map(|(&id, _)| id);
+                    if let Some(evicted) = oldest {
                         self.sessions.remove(&evicted);
                     }
                 }
@@ -242,6 +247,5 @@ impl KvStore {
                 );
             }
         }
-        self.lru.insert(tick, client_id);
     }
 }
