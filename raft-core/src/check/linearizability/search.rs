@@ -186,6 +186,49 @@ struct Stuck {
     blocker: usize,
 }
 
+/// The set of operations linearized so far, as a memo key: one word when
+/// there are at most 64 operations (most searches: a key's operations after
+/// its settled prefix, or one segment of a fold), so that remembering a
+/// configuration allocates nothing.
+trait Linearized: Clone + Ord {
+    fn none(ops: usize) -> Self;
+    fn set(&mut self, i: usize);
+    fn unset(&mut self, i: usize);
+    /// 64-bit words per memo entry (for [`MAX_MEMO_WORDS`]).
+    fn words(&self) -> usize;
+}
+
+impl Linearized for u64 {
+    fn none(ops: usize) -> Self {
+        debug_assert!(ops <= 64);
+        0
+    }
+    fn set(&mut self, i: usize) {
+        *self |= 1 << i;
+    }
+    fn unset(&mut self, i: usize) {
+        *self &= !(1 << i);
+    }
+    fn words(&self) -> usize {
+        1
+    }
+}
+
+impl Linearized for Vec<u64> {
+    fn none(ops: usize) -> Self {
+        alloc::vec![0u64; ops.div_ceil(64)]
+    }
+    fn set(&mut self, i: usize) {
+        self[i / 64] |= 1 << (i % 64);
+    }
+    fn unset(&mut self, i: usize) {
+        self[i / 64] &= !(1 << (i % 64));
+    }
+    fn words(&self) -> usize {
+        self.len().max(1)
+    }
+}
+
 /// Searches for a linearization of `ops` (all on `key`) that starts from the
 /// value `initial` (`None`: the key absent), spending at most `budget` steps
 /// (decremented).
@@ -195,11 +238,24 @@ pub(super) fn search<'a>(
     initial: Option<&'a str>,
     budget: &mut u64,
 ) -> KeyResult {
+    if ops.len() <= 64 {
+        search_with::<u64>(key, ops, initial, budget)
+    } else {
+        search_with::<Vec<u64>>(key, ops, initial, budget)
+    }
+}
+
+fn search_with<'a, L: Linearized>(
+    key: &str,
+    ops: &[&'a Operation],
+    initial: Option<&'a str>,
+    budget: &mut u64,
+) -> KeyResult {
     let model = Model::new(ops, initial);
     let mut events = Events::new(ops);
-    let words = ops.len().div_ceil(64);
-    let mut linearized = alloc::vec![0u64; words];
-    let mut memo: BTreeSet<(Vec<u64>, State)> = BTreeSet::new();
+    let mut linearized = L::none(ops.len());
+    let words = linearized.words();
+    let mut memo: BTreeSet<(L, State)> = BTreeSet::new();
     let mut stack: Vec<(usize, State)> = Vec::new();
     let mut state: State = initial.map(|_| 0);
     let mut best: Option<Stuck> = None;
@@ -212,8 +268,8 @@ pub(super) fn search<'a>(
         let i = events.op[node];
         if events.is_call[node] {
             if let Ok(next_state) = model.step(state, i, ops[i]) {
-                linearized[i / 64] |= 1 << (i % 64);
-                if memo.len().saturating_add(1).saturating_mul(words.max(1)) > MAX_MEMO_WORDS {
+                linearized.set(i);
+                if memo.len().saturating_add(1).saturating_mul(words) > MAX_MEMO_WORDS {
                     return KeyResult::OutOfMemory;
                 }
                 if memo.insert((linearized.clone(), next_state)) {
@@ -223,7 +279,7 @@ pub(super) fn search<'a>(
                     node = events.next[HEAD];
                     continue;
                 }
-                linearized[i / 64] &= !(1 << (i % 64));
+                linearized.unset(i);
             }
             node = events.next[node];
         } else {
@@ -236,7 +292,7 @@ pub(super) fn search<'a>(
                 return violation(key, ops, &model, stuck);
             };
             let j = events.op[call];
-            linearized[j / 64] &= !(1 << (j % 64));
+            linearized.unset(j);
             state = previous;
             events.unlift(call);
             node = events.next[call];

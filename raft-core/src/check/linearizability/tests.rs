@@ -495,3 +495,46 @@ fn an_operation_that_never_returns_holds_back_only_its_key_until_abandoned() {
     h.fold_keeping(0);
     assert!(h.get(gone).is_none(), "an abandoned GET constrains nothing");
 }
+
+#[test]
+fn searches_of_up_to_64_operations_and_longer_ones_agree() {
+    // One word holds the linearized set up to 64 operations; past that a
+    // vector does. Around the boundary both must give the same verdicts.
+    for n in [2u64, 63, 64, 65, 130] {
+        let mut h = History::new();
+        // Each write overlaps the next one only.
+        for i in 0..n {
+            done(
+                &mut h,
+                i % 2,
+                set("x", &i.to_string()),
+                10 * i,
+                10 * i + 15,
+                Outcome::Ok,
+            );
+        }
+        let last = (n - 1).to_string();
+        let read = done(
+            &mut h,
+            9,
+            get("x"),
+            10 * n + 20,
+            10 * n + 25,
+            val(Some(&last)),
+        );
+        assert!(check(&h, STEPS).is_linearizable(), "{n} writes");
+        let mut bad = History::new();
+        for op in h.operations() {
+            let id = bad.invoke(op.client_id, op.input.clone(), op.invoke_us);
+            let (t, out) = op.returned().unwrap();
+            let out = if op.id == read {
+                val(Some("never written"))
+            } else {
+                out.clone()
+            };
+            bad.complete(id, out, t).unwrap();
+        }
+        let verdict = check(&bad, STEPS);
+        assert_eq!(violation(&verdict).2, &[read][..], "{n} writes");
+    }
+}
