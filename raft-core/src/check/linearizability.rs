@@ -424,6 +424,9 @@ impl IncrementalChecker {
     /// `max_steps` bounds the new work of this call. "Unknown" results are
     /// not kept, so they are retried next time.
     pub fn check(&mut self, history: &History, max_steps: u64) -> Verdict {
+        // Keys a fold forgot are judged no more.
+        self.judged
+            .retain(|key, _| history.by_key.contains_key(key));
         let mut budget = max_steps;
         let mut witness = BTreeMap::new();
         for key in history.keys() {

@@ -229,6 +229,10 @@ impl History {
         for k in self.by_key.values_mut() {
             k.ids.retain(|id| !is_gone(id));
         }
+        // A key with nothing held that folded to "absent" is as if never
+        // used: forgetting it keeps the key table bounded by what is held.
+        self.by_key
+            .retain(|_, k| !k.ids.is_empty() || k.baseline.is_some());
         self.folded += gone.len() as u64;
         self.fold_at = (self.ops.len() + FOLD_RETRY_AFTER).min(MAX_HISTORY_OPS);
         debug_assert!(self.ops.windows(2).all(|w| w[0].id < w[1].id));

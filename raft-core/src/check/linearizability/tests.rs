@@ -538,3 +538,29 @@ fn searches_of_up_to_64_operations_and_longer_ones_agree() {
         assert_eq!(violation(&verdict).2, &[read][..], "{n} writes");
     }
 }
+
+#[test]
+fn a_key_folded_to_absent_with_nothing_held_is_forgotten() {
+    let mut h = History::new();
+    done(&mut h, 1, set("gone", "1"), 0, 5, Outcome::Ok);
+    done(
+        &mut h,
+        1,
+        Op::Delete { key: s("gone") },
+        10,
+        15,
+        Outcome::Deleted { existed: true },
+    );
+    done(&mut h, 1, set("kept", "1"), 20, 25, Outcome::Ok);
+    let mut checker = IncrementalChecker::new();
+    assert!(checker.check(&h, STEPS).is_linearizable());
+    h.fold_keeping(0);
+    assert_eq!(h.keys().collect::<Vec<_>>(), ["kept"]);
+    assert_eq!(h.baseline("kept"), Some("1"));
+    assert!(checker.check(&h, STEPS).is_linearizable());
+    // Used again, it starts from absent, as it should.
+    done(&mut h, 2, get("gone"), 30, 35, val(None));
+    assert!(checker.check(&h, STEPS).is_linearizable());
+    done(&mut h, 2, get("gone"), 40, 45, val(Some("1")));
+    assert!(checker.check(&h, STEPS).is_violation());
+}
