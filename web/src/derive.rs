@@ -4,7 +4,7 @@
 use crate::components::cluster::{Cut, Lost};
 use crate::speed::format_time;
 use raft_core::check::linearizability::History;
-use raft_core::kv::{Outcome, DESCRIBE_VALUE_CHARS};
+use raft_core::kv::{describe_value, Outcome};
 use raft_core::sim::{
     DropReason, MsgSummary, NodeStatus, NodeView, Sim, Trace, TraceEvent, TraceKind,
     USER_CLIENT_BASE,
@@ -484,17 +484,13 @@ fn feed_line(ev: &TraceEvent, history: &History, highest_commit: &mut u64) -> Op
 /// A client's answer in words for the feed, values shortened as in
 /// [`Op::describe`](raft_core::kv::Op::describe).
 fn outcome_words(outcome: &Outcome) -> String {
-    let shown = |v: &str| match v.char_indices().nth(DESCRIBE_VALUE_CHARS) {
-        Some((cut, _)) => format!("{}…", &v[..cut]),
-        None => v.to_string(),
-    };
     match outcome {
         Outcome::Ok => "OK".to_string(),
         Outcome::Deleted { existed: true } => "deleted".to_string(),
         Outcome::Deleted { existed: false } => "was absent".to_string(),
-        Outcome::Value(Some(v)) => shown(v),
+        Outcome::Value(Some(v)) => describe_value(v),
         Outcome::Value(None) => "absent".to_string(),
-        Outcome::Mismatch { actual: Some(v) } => format!("no match (holds {})", shown(v)),
+        Outcome::Mismatch { actual: Some(v) } => format!("no match (holds {})", describe_value(v)),
         Outcome::Mismatch { actual: None } => "no match (absent)".to_string(),
     }
 }
@@ -1172,7 +1168,10 @@ mod tests {
         );
         let long = "é".repeat(40);
         let words = outcome_words(&Outcome::Value(Some(long)));
-        assert_eq!(words.chars().count(), DESCRIBE_VALUE_CHARS + 1);
+        assert_eq!(
+            words.chars().count(),
+            raft_core::kv::DESCRIBE_VALUE_CHARS + 1
+        );
         assert!(words.ends_with('…'));
     }
 }

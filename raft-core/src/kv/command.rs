@@ -1,6 +1,6 @@
 //! Client commands: what a client asks the replicated store to do.
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use core::fmt;
 
 use super::{MAX_KEY_BYTES, MAX_VALUE_BYTES};
@@ -79,6 +79,12 @@ impl Op {
 
 /// Characters of a value kept by [`Op::describe`] before it appends `…`.
 pub const DESCRIBE_VALUE_CHARS: usize = 24;
+
+/// A key or value as [`Op::describe`] shows it: cut to
+/// [`DESCRIBE_VALUE_CHARS`] characters (never mid-character) and `…`.
+pub fn describe_value(value: &str) -> String {
+    Shown(value, Some(DESCRIBE_VALUE_CHARS)).to_string()
+}
 
 impl fmt::Display for Op {
     /// The full form, e.g. `CAS x: 1→2` (`∅` stands for "absent").
@@ -263,6 +269,8 @@ mod tests {
             "SET k=".len() + DESCRIBE_VALUE_CHARS + 1
         );
         assert_eq!(op.to_string(), alloc::format!("SET k={value}"));
+        assert_eq!(describe_value(&value), label["SET k=".len()..]);
+        assert_eq!(describe_value("1.5"), "1.5");
     }
 
     #[test]

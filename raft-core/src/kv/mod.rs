@@ -18,7 +18,7 @@ mod snapshot;
 mod store;
 
 pub use codec::DecodeError;
-pub use command::{Command, CommandError, Op, DESCRIBE_VALUE_CHARS};
+pub use command::{describe_value, Command, CommandError, Op, DESCRIBE_VALUE_CHARS};
 pub use reply::{ApplyError, Outcome, Reply};
 pub use semantics::Effect;
 pub use store::{KvStore, SessionInfo};
