@@ -215,11 +215,7 @@ impl History {
                 }
             }
             if gone.len() > before {
-                self.revision += 1;
-                let revision = self.revision;
-                if let Some(k) = self.by_key.get_mut(key) {
-                    k.version = revision;
-                }
+                mark_changed(&mut self.by_key, &mut self.revision, key);
             }
         }
         gone.sort_unstable();
@@ -241,13 +237,14 @@ impl History {
 
     /// Records that operation `id` returned `output` at `now`.
     pub fn complete(&mut self, id: u64, output: Outcome, now: TimeUs) -> Result<(), HistoryError> {
-        let op = self.get_mut_pending(id)?;
+        let at = self.pending_at(id)?;
+        let op = &mut self.ops[at];
         if now < op.invoke_us {
             return Err(HistoryError::ReturnBeforeInvoke(id));
         }
         op.return_us = Some(now);
         op.output = Some(output);
-        self.touched(id);
+        mark_changed(&mut self.by_key, &mut self.revision, op.input.key());
         Ok(())
     }
 
@@ -255,40 +252,29 @@ impl History {
     /// never return (it may still take effect). An abandoned `GET` is
     /// forgotten at the next fold; an abandoned write is kept.
     pub fn abandon(&mut self, id: u64) -> Result<(), HistoryError> {
-        let op = self.get_mut_pending(id)?;
+        let at = self.pending_at(id)?;
+        let op = &mut self.ops[at];
         op.abandoned = true;
-        self.touched(id);
+        mark_changed(&mut self.by_key, &mut self.revision, op.input.key());
         Ok(())
     }
 
-    /// The operation `id`, if it is recorded and still pending.
-    fn get_mut_pending(&mut self, id: u64) -> Result<&mut Operation, HistoryError> {
+    /// Where operation `id` is held, if it is recorded and still pending.
+    fn pending_at(&self, id: u64) -> Result<usize, HistoryError> {
         let Ok(at) = self.ops.binary_search_by_key(&id, |op| op.id) else {
             return Err(match id < self.next_id {
                 true => HistoryError::NotRecorded(id),
                 false => HistoryError::UnknownId(id),
             });
         };
-        let op = &mut self.ops[at];
+        let op = &self.ops[at];
         if op.return_us.is_some() {
             return Err(HistoryError::AlreadyCompleted(id));
         }
         if op.abandoned {
             return Err(HistoryError::Abandoned(id));
         }
-        Ok(op)
-    }
-
-    /// Marks the key of operation `id` as changed.
-    fn touched(&mut self, id: u64) {
-        self.revision += 1;
-        let revision = self.revision;
-        let Ok(at) = self.ops.binary_search_by_key(&id, |op| op.id) else {
-            return;
-        };
-        if let Some(entry) = self.by_key.get_mut(self.ops[at].input.key()) {
-            entry.version = revision;
-        }
+        Ok(at)
     }
 
     /// Records the store's reply. A refused command ([`Reply::Refused`]) is
@@ -364,5 +350,14 @@ impl History {
     /// completes (0 if none): a cache of per-key verdicts stays valid while it holds.
     pub fn key_version(&self, key: &str) -> u64 {
         self.by_key.get(key).map_or(0, |k| k.version)
+    }
+}
+
+/// Records a change to `key`'s operations: a new history revision, which
+/// the key remembers (see [`History::key_version`]).
+fn mark_changed(by_key: &mut BTreeMap<String, KeyOps>, revision: &mut u64, key: &str) {
+    *revision += 1;
+    if let Some(entry) = by_key.get_mut(key) {
+        entry.version = *revision;
     }
 }
