@@ -176,11 +176,7 @@ fn assert_witness_valid(history: &History, verdict: &Verdict) {
             if let Some((_, observed)) = op.returned() {
                 assert_eq!(*observed, outcome, "op {id} in {order:?}");
             }
-            match effect {
-                raft_core::kv::Effect::Keep => {}
-                raft_core::kv::Effect::Write(v) => value = Some(v.to_string()),
-                raft_core::kv::Effect::Remove => value = None,
-            }
+            effect.apply(&mut value);
             for &later in &order[pos + 1..] {
                 let later = history.get(later).unwrap();
                 if let Some((ret, _)) = later.returned() {

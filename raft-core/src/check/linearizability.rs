@@ -25,7 +25,7 @@ use alloc::vec::Vec;
 pub use history::{History, HistoryError, Operation, FOLD_KEEPS_NEWEST, MAX_HISTORY_OPS};
 pub use search::MAX_MEMO_WORDS;
 
-use crate::kv::{Effect, Op};
+use crate::kv::Op;
 use crate::types::TimeUs;
 use search::KeyResult;
 
@@ -268,11 +268,7 @@ fn value_after(
     debug_assert!(ops.windows(2).all(|w| w[0].id < w[1].id));
     for id in order {
         let at = ops.binary_search_by_key(id, |op| op.id).ok()?;
-        match ops[at].input.apply_to(value.as_deref()).1 {
-            Effect::Keep => {}
-            Effect::Write(v) => value = Some(String::from(v)),
-            Effect::Remove => value = None,
-        }
+        ops[at].input.apply_to(value.as_deref()).1.apply(&mut value);
     }
     Some(value)
 }
@@ -314,11 +310,9 @@ pub(super) fn foldable_prefix(
                 if Some(&outcome) != op.output.as_ref() {
                     break;
                 }
-                match effect {
-                    Effect::Keep => value.clone(),
-                    Effect::Write(v) => Some(String::from(v)),
-                    Effect::Remove => None,
-                }
+                let mut next = value.clone();
+                effect.apply(&mut next);
+                next
             }
             _ => match search::search(key, segment, value.as_deref(), budget) {
                 KeyResult::Linearizable(order) => value_after(segment, &order, value.clone())?,

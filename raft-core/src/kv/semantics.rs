@@ -4,7 +4,7 @@
 //! call [`Op::apply_to`], so the checker judges histories by exactly the
 //! semantics the store implements.
 
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 
 use super::command::Op;
 use super::reply::Outcome;
@@ -25,6 +25,16 @@ impl Effect<'_> {
     /// Whether the effect makes a key exist that did not exist before.
     pub fn creates(&self, current: Option<&str>) -> bool {
         current.is_none() && matches!(self, Effect::Write(_))
+    }
+
+    /// Applies the effect to a key's value held apart from a store
+    /// (`None`: absent), as the checkers replay an order of operations.
+    pub fn apply(self, value: &mut Option<String>) {
+        match self {
+            Effect::Keep => {}
+            Effect::Write(v) => *value = Some(String::from(v)),
+            Effect::Remove => *value = None,
+        }
     }
 }
 
