@@ -284,6 +284,32 @@ fn empty_appends_are_bounded_under_load() {
     );
 }
 
+/// `client_ops_per_sec` is what the clients issue together, however long
+/// operations take: the benchmark workload's 100 ops/s used to come out at
+/// about 70, because each think time started only when the previous
+/// operation returned.
+#[test]
+fn automatic_clients_issue_the_configured_rate() {
+    for (ops_per_sec, clients) in [(100, 10), (20, 3), (10, 10)] {
+        let cfg = SimConfig {
+            clients,
+            client_ops_per_sec: ops_per_sec,
+            ..SimConfig::benchmark_workload(4)
+        };
+        let mut sim = Sim::new(cfg).unwrap();
+        sim.run_until(5_000_000);
+        let before = sim.history().invoked();
+        let secs = 60;
+        sim.run_for(secs * 1_000_000);
+        let invoked = sim.history().invoked() - before;
+        let expected = ops_per_sec as u64 * secs;
+        assert!(
+            invoked * 100 >= expected * 95 && invoked * 100 <= expected * 105,
+            "{clients} clients at {ops_per_sec} ops/s issued {invoked} in {secs} s"
+        );
+    }
+}
+
 #[test]
 fn a_view_can_list_only_the_newest_entries() {
     let mut sim = Sim::new(SimConfig::with_seed(3)).unwrap();

@@ -1,4 +1,5 @@
-//! Simulated clients: a closed-loop workload behind a load balancer, plus
+//! Simulated clients: a workload behind a load balancer (each client has one
+//! operation outstanding at a time and starts them at a configured rate), plus
 //! one-shot clients for requests the user makes.
 
 use super::rng::SimRng;
@@ -55,6 +56,10 @@ pub(crate) struct Client {
     pub(crate) gen: u64,
     /// Last node known to lead.
     pub(crate) leader_hint: Option<NodeId>,
+    /// When the next operation is due (automatic clients). Think times run
+    /// from one operation's start to the next, so the clients issue the
+    /// configured rate however long operations take, up to one each at a time.
+    pub(crate) next_start_us: TimeUs,
 }
 
 impl Client {
@@ -67,6 +72,7 @@ impl Client {
             phase: Phase::Thinking,
             gen: 0,
             leader_hint: None,
+            next_start_us: 0,
         }
     }
 }
@@ -97,7 +103,9 @@ pub(crate) fn random_op(rng: &mut SimRng, client: u64, seq: u64) -> Op {
     }
 }
 
-/// Mean think time between two operations of one automatic client.
+/// Time from the start of one operation of an automatic client to the start
+/// of its next: `clients / ops_per_sec` seconds on average, so that together
+/// they issue `ops_per_sec`.
 pub(crate) fn think_time_us(rng: &mut SimRng, clients: usize, ops_per_sec: u32) -> Option<TimeUs> {
     if ops_per_sec == 0 {
         return None;

@@ -63,11 +63,11 @@ pub const REFERENCE_RUN_US: u64 = 10_000_000;
 /// them, which proves the two builds run the same simulation event for event.
 /// Any change to what the simulation does (or traces) changes them.
 pub const REFERENCE_HASHES: [(u64, u64); 5] = [
-    (1, 0xae70_901d_44d4_d592),
-    (2, 0x7347_4f4d_66b8_8be8),
-    (3, 0xd121_b380_a887_a278),
-    (4, 0x7750_77d1_9ac9_4a14),
-    (5, 0x8db0_3a70_0bde_4640),
+    (1, 0xd188_5603_65d3_1528),
+    (2, 0x229d_195b_c1c5_8d2f),
+    (3, 0xf6ff_cb1a_2f73_9370),
+    (4, 0x1bec_4cd2_b366_4ece),
+    (5, 0x23f1_d014_a28a_1d7d),
 ];
 
 /// `(seed, trace hash)` for seeds 1 to 5 with [`SimConfig::default`] run for

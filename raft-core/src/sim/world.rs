@@ -156,7 +156,9 @@ impl Sim {
         }
         for c in 1..=sim.cfg.clients as u64 {
             sim.clients.insert(c, Client::new(c, false));
-            sim.schedule_think(c);
+            if let Some(at) = sim.draw_next_start(c) {
+                sim.schedule_client(c, at);
+            }
         }
         Ok(sim)
     }
@@ -781,12 +783,15 @@ impl Sim {
         }
     }
 
-    fn schedule_think(&mut self, c: u64) {
+    /// Draws when client `c`'s next operation is due: a think time after now.
+    fn draw_next_start(&mut self, c: u64) -> Option<TimeUs> {
         let n = self.cfg.clients;
-        if let Some(d) = client::think_time_us(&mut self.client_rng, n, self.cfg.client_ops_per_sec)
-        {
-            self.schedule_client(c, self.now_us + d);
+        let d = client::think_time_us(&mut self.client_rng, n, self.cfg.client_ops_per_sec)?;
+        let at = self.now_us + d;
+        if let Some(cl) = self.clients.get_mut(&c) {
+            cl.next_start_us = at;
         }
+        Some(at)
     }
 
     fn random_node(&mut self) -> NodeId {
@@ -802,6 +807,7 @@ impl Sim {
                 let seq = cl.next_seq;
                 let op = client::random_op(&mut self.client_rng, c, seq);
                 let target = self.random_node();
+                self.draw_next_start(c);
                 let cl = self.clients.get_mut(&c).expect("present");
                 cl.next_seq += 1;
                 cl.request = Some(Request {
@@ -982,7 +988,11 @@ impl Sim {
         if user {
             self.clients.remove(&c);
         } else {
-            self.schedule_think(c);
+            let at = self
+                .clients
+                .get(&c)
+                .map_or(now, |cl| cl.next_start_us.max(now));
+            self.schedule_client(c, at);
         }
     }
 }
