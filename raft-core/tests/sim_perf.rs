@@ -10,7 +10,7 @@ fn one_virtual_hour() {
     let start = Instant::now();
     sim.run_until(3_600_000_000);
     let wall = start.elapsed().as_secs_f64();
-    let ops = sim.history().len() as u64 + sim.history().dropped();
+    let ops = sim.history().invoked();
     println!(
         "1 virtual hour: wall {wall:.3} s, speedup {:.0}x, events {}, trace events {}, client ops {ops}, violations {}",
         3600.0 / wall,

@@ -3,6 +3,7 @@
 //! Every command first installs what is missing (see `tools.rs`), says what it
 //! is doing, and then runs the job. A second run installs nothing.
 
+mod floor;
 mod site;
 mod steps;
 mod tools;
@@ -17,6 +18,7 @@ commands:
   test    install what is missing, then run every check (what CI runs)
   dist    release build of the site into dist/, with its gzipped size
   setup   only install what is missing
+  size-floor  the smallest a site with Yew and raft-core can be (tools/size-floor/)
 ";
 
 fn main() -> ExitCode {
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Some("serve") => site::serve(&args[1..]),
         Some("test") => steps::test_all(),
         Some("dist") => site::dist().map(|_| ()),
+        Some("size-floor") => floor::size_floor(),
         Some("setup") => tools::Toolchain::ensure(tools::Need::Everything).map(|_| ()),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");

@@ -71,7 +71,7 @@ fn minify_js_glue(tc: &Toolchain, dist: &Path) -> Result<(), String> {
 }
 
 /// Prints what a browser downloads from dist/, raw and gzipped.
-fn report_sizes(dist: &Path) -> Result<(), String> {
+pub fn report_sizes(dist: &Path) -> Result<(), String> {
     let mut files = Vec::new();
     collect(dist, &mut files)?;
     files.sort();
@@ -106,7 +106,8 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-fn gzipped_len(bytes: &[u8]) -> usize {
+/// Bytes after gzip at its best compression (what the size targets count).
+pub fn gzipped_len(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder
         .write_all(bytes)
