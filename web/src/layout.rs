@@ -27,8 +27,8 @@ pub fn ring_positions(count: usize) -> Vec<Point> {
             let angle =
                 -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * (i as f64) / (count as f64);
             Point {
-                x: centre + radius * angle.cos(),
-                y: centre + radius * angle.sin(),
+                x: centre + radius * crate::math::cos(angle),
+                y: centre + radius * crate::math::sin(angle),
             }
         })
         .collect()

@@ -7,7 +7,8 @@
 //! - [`derive`]: what components show, computed from the simulation
 //! - [`components`]: small function components with `PartialEq` props
 //! - [`transfer`]: the scenario file (JSON) and trace export (JSON lines) formats
-//! - [`layout`], [`speed`], [`keys`]: geometry, time and speed, shortcuts
+//! - [`layout`], [`speed`], [`keys`], [`math`]: geometry, time and speed,
+//!   shortcuts, elementary functions
 
 pub mod actions;
 pub mod app;
@@ -19,6 +20,7 @@ pub mod host;
 pub mod keys;
 pub mod layout;
 pub mod lin;
+pub mod math;
 pub mod speed;
 pub mod state;
 pub mod transfer;

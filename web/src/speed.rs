@@ -13,25 +13,23 @@ pub const MAX_FRAME_GAP_MS: f64 = 100.0;
 /// Virtual microseconds that pass in `wall_ms` of real time at slider position `speed_log`.
 pub fn virtual_us_for(wall_ms: f64, speed_log: f64) -> u64 {
     let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_GAP_MS);
-    let speed = 10f64.powf(speed_log.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX));
+    let speed = crate::math::pow10(speed_log.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX));
     (wall_ms * 1000.0 * speed).round() as u64
 }
 
 /// Slider position for a speed in thousandths (1,000 = real time), as links carry it.
 pub fn speed_log_from_milli(speed_milli: u32) -> f64 {
-    (speed_milli.max(1) as f64 / 1000.0)
-        .log10()
-        .clamp(SPEED_LOG_MIN, SPEED_LOG_MAX)
+    crate::math::log10(speed_milli.max(1) as f64 / 1000.0).clamp(SPEED_LOG_MIN, SPEED_LOG_MAX)
 }
 
 /// Speed in thousandths for a slider position.
 pub fn speed_milli_from_log(speed_log: f64) -> u32 {
-    (10f64.powf(speed_log) * 1000.0).round() as u32
+    (crate::math::pow10(speed_log) * 1000.0).round() as u32
 }
 
 /// `1/100×`, `1/3×`, `1×`.
 pub fn speed_label(speed_log: f64) -> String {
-    let speed = 10f64.powf(speed_log.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX));
+    let speed = crate::math::pow10(speed_log.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX));
     if speed >= 0.999 {
         "1×".to_string()
     } else {

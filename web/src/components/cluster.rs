@@ -313,7 +313,7 @@ pub fn links(props: &LinksProps) -> Html {
             // One way: an arrowhead at the middle, pointing along the cut direction.
             let arrow = (ab != ba).then(|| {
                 let (from, to) = if ab { (pa, pb) } else { (pb, pa) };
-                let angle = (to.y - from.y).atan2(to.x - from.x).to_degrees();
+                let angle = crate::math::atan2(to.y - from.y, to.x - from.x).to_degrees();
                 let (mx, my) = ((pa.x + pb.x) / 2.0, (pa.y + pb.y) / 2.0);
                 html! {
                     <path class="cut-arrow" d="M-7 -6L5 0L-7 6Z"

@@ -100,7 +100,10 @@ pub fn node(props: &NodeProps) -> Html {
     });
     let votes = props.votes.iter().enumerate().map(|(i, (voter, granted))| {
         let angle = -std::f64::consts::FRAC_PI_2 + 0.45 * (i as f64) - 0.9;
-        let (x, y) = ((radius + 13.0) * angle.cos(), (radius + 13.0) * angle.sin());
+        let (x, y) = (
+            (radius + 13.0) * crate::math::cos(angle),
+            (radius + 13.0) * crate::math::sin(angle),
+        );
         html! {
             <g class={classes!("vote", if *granted { "granted" } else { "refused" })}
                transform={format!("translate({x:.1} {y:.1})")}>
