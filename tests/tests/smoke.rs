@@ -51,3 +51,47 @@ async fn the_page_fits_a_phone() {
     session.screenshot("smoke-phone").await;
     session.close().await;
 }
+
+/// The term and commit chart draws the first election at once and fills its
+/// panel: no side margins (a figure's default indented it 40 px a side), no
+/// empty band below the plot (it stretched to the Events panel's height), at
+/// desktop and phone width.
+#[tokio::test]
+async fn the_chart_draws_the_first_election_and_fills_its_panel() {
+    for (width, height) in [(1280, 900), (390, 844)] {
+        let session = Session::start(width, height).await;
+        session.open_playing().await;
+        session.wait_for_leader().await;
+        // Paused this early (a couple of hundred events in), the first
+        // election is already drawn: a chart redrawn only every 256 events
+        // stayed empty here.
+        session.click("play-pause").await;
+        session
+            .wait_until(
+                "every node's term line",
+                "[...document.querySelectorAll('[data-testid=chart] path.term-line')]\
+                 .filter(p => (p.getAttribute('d') || '').startsWith('M')).length === 5",
+            )
+            .await;
+        let gaps = session
+            .js(r#"
+                const fig = document.querySelector('[data-testid=chart]');
+                fig.scrollIntoView();
+                const box = fig.getBoundingClientRect();
+                const style = getComputedStyle(fig);
+                const pad = parseFloat(style.paddingBottom) + parseFloat(style.borderBottomWidth);
+                const last = fig.querySelector('[data-testid=chart-axis]').getBoundingClientRect();
+                return { left: parseFloat(style.marginLeft), right: parseFloat(style.marginRight),
+                         below: box.bottom - pad - last.bottom };
+            "#)
+            .await;
+        assert_eq!(gaps["left"], 0.0, "{width} px: {gaps}");
+        assert_eq!(gaps["right"], 0.0, "{width} px: {gaps}");
+        assert!(
+            gaps["below"].as_f64().unwrap() < 2.0,
+            "{width} px: an empty band below the axis: {gaps}"
+        );
+        session.screenshot(&format!("chart-{width}")).await;
+        session.close().await;
+    }
+}

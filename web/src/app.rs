@@ -134,13 +134,13 @@ pub fn app(props: &AppProps) -> Html {
     let nodes: Rc<Vec<NodeView>> =
         use_memo((key, *log_shown), |&(_, shown)| sim.nodes_with_log(shown));
     // The chart changes slowly: its steps are folded from the new events
-    // every frame, and thinned into lines every 256 events.
+    // every frame, and thinned into lines when its version says so.
     let series_log = use_mut_ref(derive::SeriesLog::default);
     series_log.borrow_mut().update(state.run, state.epoch, sim);
-    let series = use_memo(
-        (state.epoch, sim.events_processed() / 256, nodes.len()),
-        |_| series_log.borrow().series(sim, &nodes),
-    );
+    let series_version = series_log.borrow().version();
+    let series = use_memo((series_version, nodes.len()), |_| {
+        series_log.borrow().series(sim, &nodes)
+    });
     let history = use_memo(key, |_| {
         let ops = sim.history().operations();
         ops[ops.len().saturating_sub(HISTORY_BARS)..].to_vec()

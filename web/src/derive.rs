@@ -730,7 +730,19 @@ pub struct SeriesLog {
     run: Option<u64>,
     /// The run's steps in order, at most [`MAX_CHART_STEPS`].
     steps: VecDeque<Step>,
+    /// Changes when the lines are worth drawing again (see [`Self::version`]).
+    version: u64,
+    /// Steps arrived since `version` last changed.
+    dirty: bool,
+    /// The simulation's event count when `version` last changed.
+    events_at_version: u64,
 }
+
+/// Below this many steps the lines are redrawn as soon as one arrives (it
+/// costs next to nothing); above it, at most once per [`REDRAW_EVERY_EVENTS`].
+const EAGER_STEPS: usize = 2_048;
+/// Events between two redraws of a chart with many steps.
+const REDRAW_EVERY_EVENTS: u64 = 256;
 
 /// Steps a [`SeriesLog`] keeps; past this the oldest are merged per node
 /// and line into ever coarser time buckets.
@@ -740,11 +752,14 @@ impl SeriesLog {
     /// Reads the events recorded since the last look.
     pub fn update(&mut self, run: u64, epoch: u64, sim: &Sim) {
         let trace = sim.trace();
+        let had = self.steps.len();
+        let mut moved = false;
         match self.cursor.advance(epoch, trace) {
             Some(from) if self.run == Some(run) => {
                 self.steps.extend(trace.since(from).filter_map(Step::of))
             }
             _ => {
+                moved = true;
                 if self.run == Some(run) {
                     // The same run, elsewhere in time: what precedes the
                     // trace's memory is unchanged; the rest is read again.
@@ -764,6 +779,25 @@ impl SeriesLog {
             self.compact();
         }
         debug_assert!(self.steps.len() <= MAX_CHART_STEPS);
+        self.dirty |= moved || self.steps.len() != had;
+        let events = sim.events_processed();
+        let due = moved
+            || self.steps.len() <= EAGER_STEPS
+            || events.abs_diff(self.events_at_version) >= REDRAW_EVERY_EVENTS;
+        if self.dirty && due {
+            self.version += 1;
+            self.dirty = false;
+            self.events_at_version = events;
+        }
+    }
+
+    /// Changes when [`Self::series`] is worth computing again: when steps
+    /// arrived, or the run moved in time, but with many steps not more than
+    /// once per [`REDRAW_EVERY_EVENTS`] events. (Keyed on the event count
+    /// alone, a new run's chart stayed empty until its 256th event: about
+    /// 25 s of watching at the default speed.)
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Keeps the last step per node, line and time bucket, doubling the
@@ -921,6 +955,53 @@ mod tests {
             .series(other.sim(), &nodes)
             .iter()
             .all(|(_, s)| s.term.is_empty()));
+    }
+
+    #[test]
+    fn the_chart_is_redrawn_from_the_first_step_on() {
+        let mut timeline = Timeline::new(SimConfig::default()).unwrap();
+        let mut log = SeriesLog::default();
+        log.update(1, 0, timeline.sim());
+        let empty = log.version();
+        // Past the first election, long before the 256th event.
+        timeline.run_until(400_000);
+        let sim = timeline.sim();
+        assert!(sim.events_processed() < 256, "{}", sim.events_processed());
+        log.update(1, 0, sim);
+        assert_ne!(log.version(), empty, "new steps, new lines");
+        let nodes = sim.nodes();
+        assert!(log
+            .series(sim, &nodes)
+            .iter()
+            .all(|(_, s)| !s.term.is_empty()));
+        // Nothing new, nothing to redraw.
+        let drawn = log.version();
+        log.update(1, 0, sim);
+        assert_eq!(log.version(), drawn);
+        // A seek (a new epoch) redraws even with no new step.
+        log.update(1, 1, sim);
+        assert_ne!(log.version(), drawn);
+    }
+
+    #[test]
+    fn a_busy_chart_is_redrawn_at_most_once_per_256_events() {
+        let mut timeline = Timeline::new(SimConfig::benchmark_workload(1)).unwrap();
+        let mut log = SeriesLog::default();
+        timeline.run_until(20_000_000);
+        log.update(1, 0, timeline.sim());
+        assert!(log.steps.len() > EAGER_STEPS, "{}", log.steps.len());
+        let (mut redraws, from) = (0, timeline.sim().events_processed());
+        let mut version = log.version();
+        while timeline.sim().events_processed() < from + 10 * REDRAW_EVERY_EVENTS {
+            timeline.step();
+            log.update(1, 0, timeline.sim());
+            redraws += u64::from(log.version() != version);
+            version = log.version();
+        }
+        assert!(
+            (9..=10).contains(&redraws),
+            "{redraws} redraws in 2,560 events"
+        );
     }
 
     #[test]

@@ -125,3 +125,53 @@ async fn a_long_run_keeps_its_verdict_and_the_chart_says_what_it_shows() {
     .await;
     assert_eq!(text(".history .verdict"), "linearizable ✓");
 }
+
+/// The chart names the node behind each colour and the times at its ends, and
+/// draws a term line and a commit line per node that step up to the maxima
+/// its caption states.
+#[wasm_bindgen_test]
+async fn the_chart_has_a_key_and_a_time_axis() {
+    use raft_core::sim::SimConfig;
+    let root = common::mount_at(SimConfig::with_seed(1), 10_000_000);
+    let chart = || root.query_selector("[data-testid=chart]").unwrap();
+    common::until("the chart", || chart().is_some()).await;
+    let chart = chart().unwrap();
+    let texts = |css: &str| -> Vec<String> {
+        let list = chart.query_selector_all(css).unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().text_content().unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(texts(".chart-key li"), ["S1", "S2", "S3", "S4", "S5"]);
+    let axis = texts("[data-testid=chart-axis] span");
+    assert_eq!(axis.len(), 2, "{axis:?}");
+    assert_eq!(axis[1], "10.000 s", "the right end is now");
+    assert!(
+        axis[0].ends_with(" ms"),
+        "the left end is the first step: {axis:?}"
+    );
+    // One term line and one commit line per node, each a step function that
+    // runs on past now; commit indexes step up many times in 10 s.
+    for line in ["term-line", "commit-line"] {
+        let list = chart.query_selector_all(&format!("path.{line}")).unwrap();
+        assert_eq!(list.length(), 5, "{line}");
+        for i in 0..list.length() {
+            let d = list
+                .item(i)
+                .unwrap()
+                .dyn_into::<web_sys::Element>()
+                .unwrap()
+                .get_attribute("d")
+                .unwrap_or_default();
+            assert!(
+                d.starts_with('M') && d.ends_with("H1000000000"),
+                "{line} {i}: {d:?}"
+            );
+            if line == "commit-line" {
+                assert!(d.matches('L').count() > 10, "{line} {i}: {d:?}");
+            }
+        }
+    }
+    let caption = texts(".hint").concat();
+    assert!(caption.contains("term (solid, up to "), "{caption:?}");
+}

@@ -72,17 +72,29 @@ fn series_max(series: &[(NodeId, Series)], commit: bool) -> u64 {
 #[function_component(Chart)]
 pub fn chart(props: &ChartProps) -> Html {
     let start = chart_start(&props.series);
-    let span_ms = (props.now_us.max(start + 1) - start) as f64 / 1000.0;
+    let end = props.now_us.max(start + 1);
+    let span_ms = (end - start) as f64 / 1000.0;
     let max = |commit| series_max(&props.series, commit);
     html! {
-        <figure class="panel chart">
-            <figcaption>{ format!("Term (solid, max {}) and commit index (dashed, max {}) per node", max(false), max(true)) }</figcaption>
+        <figure class="panel chart" data-testid="chart">
+            <figcaption>
+                <h2>{ "Terms and commits" }</h2>
+                <span class="hint">{ format!("Each node's term (solid, up to {}) and commit index (dashed, up to {}) over time.", max(false), max(true)) }</span>
+                <ul class="chart-key" aria-label="Line colours">
+                    { for props.series.iter().map(|(id, _)| html! {
+                        <li key={*id} class={format!("n{}", id % 9)}>{ format!("S{id}") }</li>
+                    }) }
+                </ul>
+            </figcaption>
             <svg viewBox={format!("0 0 600 {CHART_H}")} role="img" aria-label="Terms and commit indexes over time">
                 <svg x="4" y="0" width="592" height={CHART_H.to_string()} preserveAspectRatio="none"
                      viewBox={format!("{:.1} 0 {span_ms:.1} {}", start as f64 / 1000.0, CHART_H * 10.0)}>
                     <ChartLines series={props.series.clone()} />
                 </svg>
             </svg>
+            <div class="chart-axis" data-testid="chart-axis">
+                <span>{ format_time(start) }</span><span>{ format_time(end) }</span>
+            </div>
         </figure>
     }
 }
