@@ -189,4 +189,31 @@ async fn the_node_menu_offers_the_inspector_actions_and_crashes_a_node() {
         .is_none());
     let focused = gloo_utils::document().active_element().unwrap();
     assert_eq!(focused.get_attribute("data-node-id").as_deref(), Some("2"));
+    // Its commit and applied indexes went with its memory: its log row and
+    // its inspector say so instead of showing numbers it no longer has.
+    let head = root
+        .query_selector("[data-testid=log-row][data-node-id='2'] .log-head")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(head, "S2crashed: its log on disk");
+    let click = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &{
+        let init = web_sys::MouseEventInit::new();
+        init.set_bubbles(true);
+        init
+    })
+    .unwrap();
+    node(&root, 2).dispatch_event(&click).unwrap();
+    tick().await;
+    tick().await;
+    let inspector = root
+        .query_selector("[data-testid=inspector][data-node-id='2']")
+        .unwrap()
+        .expect("the inspector shows node 2");
+    assert!(inspector
+        .query_selector("[data-testid=volatile-lost]")
+        .unwrap()
+        .is_some());
+    assert!(!inspector.text_content().unwrap().contains("commitIndex"));
 }

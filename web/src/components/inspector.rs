@@ -4,7 +4,7 @@ use super::node::role_name;
 use crate::actions::{node_actions, ClusterFacts};
 use crate::speed::format_time;
 use crate::state::Msg;
-use raft_core::sim::{MessageView, NodeView};
+use raft_core::sim::{MessageView, NodeStatus, NodeView};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -82,6 +82,9 @@ fn node_panel(node: &NodeView, facts: &ClusterFacts, dispatch: &Callback<Msg>) -
                 <dt>{ "log" }</dt><dd>{ format!("snapshot ≤ {}, last index {}", node.snapshot_index, node.last_index) }</dd>
             </dl>
             <h3>{ "Volatile (lost in a crash)" }</h3>
+            if node.status == NodeStatus::Crashed {
+                <p class="hint" data-testid="volatile-lost">{ "Lost in the crash. A restarted node starts from its disk (and its snapshot) and learns what is committed from a leader." }</p>
+            } else {
             <dl>
                 <dt>{ "commitIndex" }</dt><dd>{ node.commit }</dd>
                 <dt>{ "lastApplied" }</dt><dd>{ node.applied }</dd>
@@ -92,6 +95,7 @@ fn node_panel(node: &NodeView, facts: &ClusterFacts, dispatch: &Callback<Msg>) -
                 if node.drift_ppm != 0 { <><dt>{ "clock drift" }</dt><dd>{ format!("{} ppm", node.drift_ppm) }</dd></> }
                 if node.pending_disk_writes > 0 { <><dt>{ "disk writes pending" }</dt><dd>{ node.pending_disk_writes }</dd></> }
             </dl>
+            }
             if !node.progress.is_empty() {
                 <h3>{ "Leader's view of followers" }</h3>
                 <table class="progress">

@@ -146,8 +146,13 @@ pub fn log_row(props: &LogRowProps) -> Html {
              data-testid="log-row" data-node-id={node.id.to_string()}>
             <div class="log-head">
                 <strong>{ format!("S{}", node.id) }</strong>
-                <span>{ format!("commit {} · applied {}", node.commit, node.applied) }</span>
-                if node.status == NodeStatus::Crashed { <span>{ "crashed" }</span> }
+                // A crashed node's commit and applied indexes are gone with
+                // its memory; what is shown is its log on disk.
+                if node.status == NodeStatus::Crashed {
+                    <span>{ "crashed: its log on disk" }</span>
+                } else {
+                    <span>{ format!("commit {} · applied {}", node.commit, node.applied) }</span>
+                }
             </div>
             // The track sits at the scroller's right end (CSS), so the newest
             // entries stay in view as they arrive; older ones are a scroll
