@@ -499,10 +499,7 @@ impl Reducible for Playground {
                             );
                         }
                         next.trace_rewound();
-                        next.notice = Some(format!(
-                            "You acted in the past: the run forked here and {} later action(s) were discarded.",
-                            outcome.discarded_actions
-                        ));
+                        next.notice = Some(fork_notice(outcome.discarded_actions));
                     }
                     Ok(_) => {}
                     Err(e) => next.error = Some(format!("That action was refused: {e}.")),
@@ -580,6 +577,16 @@ impl PartialEq for Playground {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.timeline, &other.timeline) && self.version == other.version
     }
+}
+
+/// What the banner says when an action in the past forks the run.
+fn fork_notice(discarded_actions: usize) -> String {
+    let lost = match discarded_actions {
+        0 => "what followed is replaced by the new branch".to_string(),
+        1 => "the 1 later action you had taken was discarded".to_string(),
+        n => format!("the {n} later actions you had taken were discarded"),
+    };
+    format!("You acted in the past: the run forked here, and {lost}.")
 }
 
 #[cfg(test)]

@@ -154,3 +154,13 @@ fn random_sessions_replay_exactly_from_their_share_links() {
     );
     assert!(busy >= 120, "only {busy} of 150 sessions got anywhere");
 }
+
+#[test]
+fn the_fork_notice_counts_the_discarded_actions_in_words() {
+    assert_eq!(
+        fork_notice(0),
+        "You acted in the past: the run forked here, and what followed is replaced by the new branch."
+    );
+    assert!(fork_notice(1).contains("the 1 later action you had taken was discarded."));
+    assert!(fork_notice(3).contains("the 3 later actions you had taken were discarded."));
+}
