@@ -67,6 +67,62 @@ async fn a_share_link_replays_the_same_run_in_a_fresh_browser() {
     b.close().await;
 }
 
+/// A link pasted into the address bar of an open playground changes only
+/// the fragment, so the browser loads nothing: it must open all the same,
+/// and a bad one must still say so.
+#[tokio::test]
+async fn a_link_pasted_into_an_open_playground_opens() {
+    let s = Session::start(1280, 900).await;
+    s.open_playing().await;
+    s.wait_for_leader().await;
+    s.click("play-pause").await;
+    let (time_us, hash) = s.clock().await;
+    s.click("share").await;
+    let link = s
+        .wait_until(
+            "a share link",
+            "document.querySelector('[data-testid=share-url]').value",
+        )
+        .await;
+    let fragment = link
+        .as_str()
+        .unwrap()
+        .split_once('#')
+        .unwrap()
+        .1
+        .to_string();
+    // Elsewhere: back to time zero on another seed.
+    s.click_css("[data-testid=new-seed]").await;
+    s.wait_until(
+        "a new run at time zero",
+        "document.querySelector('[data-testid=sim-time]').dataset.us === '0'",
+    )
+    .await;
+    s.js(&format!("location.hash = '{fragment}'; return true;"))
+        .await;
+    s.wait_until(
+        "the pasted link's moment",
+        &format!(
+            "Number(document.querySelector('[data-testid=sim-time]').dataset.us) === {time_us}"
+        ),
+    )
+    .await;
+    assert_eq!(s.clock().await, (time_us, hash), "same moment, same trace");
+    s.js("location.hash = 's=1.!!notbase64!!'; return true;")
+        .await;
+    let banner = s
+        .wait_until(
+            "the error banner for a pasted bad link",
+            "document.querySelector('[data-testid=error-banner]')?.textContent",
+        )
+        .await;
+    assert!(
+        banner.as_str().unwrap().contains("cannot be opened"),
+        "{banner}"
+    );
+    s.close().await;
+}
+
 #[tokio::test]
 async fn a_bad_link_shows_the_banner_and_a_working_default() {
     let s = Session::start(1280, 900).await;

@@ -51,4 +51,21 @@ pub fn start() {
         address_errors,
     })
     .render();
+    reload_on_new_fragment();
+}
+
+/// A share link pasted into the address bar of an open playground (or set
+/// by a host page on its iframe) changes only the fragment, and the browser
+/// loads nothing: the page reloads so that the link opens exactly as it
+/// would in a new tab. The app never writes the fragment itself.
+fn reload_on_new_fragment() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    gloo_events::EventListener::new(&window, "hashchange", |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    })
+    .forget();
 }
