@@ -79,9 +79,17 @@ async fn a_busy_cluster_and_an_error_banner_pass_too() {
 
     s.open_playing().await;
     s.wait_for_leader().await;
-    // Writes: one committed, then one stranded with a leader cut off.
-    s.send_set("colour", "teal").await;
+    // Writes: one committed, then one stranded with a leader cut off. The
+    // first is long enough to make the store table scroll sideways (a
+    // scrolling region must be reachable by keyboard).
+    s.send_set("colour", "tealwithahintofgreenandalongname")
+        .await;
     s.wait_for_count("[data-testid=kv-result]", 1).await;
+    s.wait_until(
+        "a store table wider than its panel",
+        "(w => w && w.scrollWidth > w.clientWidth)(document.querySelector('.kv-table-wrap'))",
+    )
+    .await;
     s.click("isolate-leader").await;
     s.send_set("minority", "lost").await;
     s.click("play-pause").await;

@@ -174,7 +174,8 @@ pub fn store_table(props: &StoreTableProps) -> Html {
         .flat_map(|n| n.store.iter().map(|(k, _)| k.as_str()))
         .collect();
     html! {
-        <div class="kv-table-wrap">
+        // Long values scroll it sideways: focusable, so the keyboard can too.
+        <div class="kv-table-wrap" tabindex="0" role="region" aria-label="Applied store of every node">
             <table class="kv-table" data-testid="kv-table">
                 <thead><tr><th>{ "key" }</th>
                     { for props.nodes.iter().map(|n| html! {
