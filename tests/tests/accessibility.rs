@@ -76,6 +76,10 @@ async fn a_busy_cluster_and_an_error_banner_pass_too() {
     s.open("/#s=1.!!notbase64!!").await;
     s.wait_for_count("[data-testid=error-banner]", 1).await;
     assert_clean(s.accessibility_violations().await, "an error banner");
+    s.prefer_color_scheme("dark").await;
+    assert_clean(s.accessibility_violations().await, "an error banner (dark)");
+    s.screenshot("a11y-banner-dark").await;
+    s.prefer_color_scheme("light").await;
 
     s.open_playing().await;
     s.wait_for_leader().await;
