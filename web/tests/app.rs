@@ -175,3 +175,63 @@ async fn the_chart_has_a_key_and_a_time_axis() {
     let caption = texts(".hint").concat();
     assert!(caption.contains("term (solid, up to "), "{caption:?}");
 }
+
+/// Your one-shot requests share "You" lanes in the client history: three
+/// requests one after another are one lane, not three rows.
+#[wasm_bindgen_test]
+async fn your_requests_one_after_another_share_one_lane() {
+    use raft_core::check::linearizability::Operation;
+    use raft_core::kv::{Op, Outcome};
+    use raft_core::sim::USER_CLIENT_BASE;
+    use std::rc::Rc;
+    use web::components::kv::{HistoryChart, HistoryProps};
+    use web::lin::LinStatus;
+    let op = |id: u64, client_id: u64, invoke_us: u64| Operation {
+        id,
+        client_id,
+        invoke_us,
+        return_us: Some(invoke_us + 10_000),
+        input: Op::Get { key: "x".into() },
+        output: Some(Outcome::Value(None)),
+        abandoned: false,
+    };
+    let history = vec![
+        op(0, 1, 0),
+        op(1, USER_CLIENT_BASE, 5_000),
+        op(2, USER_CLIENT_BASE + 1, 20_000),
+        op(3, USER_CLIENT_BASE + 2, 40_000),
+    ];
+    let root = common::root();
+    yew::Renderer::<HistoryChart>::with_root_and_props(
+        root.clone(),
+        HistoryProps {
+            history: Rc::new(history),
+            invoked: 4,
+            now_us: 60_000,
+            lin: LinStatus::Ok,
+        },
+    )
+    .render();
+    common::until("the chart", || {
+        root.query_selector_all("rect").unwrap().length() == 4
+    })
+    .await;
+    let list = root.query_selector_all("text.lane").unwrap();
+    let names: Vec<String> = (0..list.length())
+        .map(|i| list.item(i).unwrap().text_content().unwrap())
+        .collect();
+    assert_eq!(names, ["Client 1", "You"]);
+    let rects = root.query_selector_all("rect").unwrap();
+    let ys: Vec<String> = (0..rects.length())
+        .map(|i| {
+            rects
+                .item(i)
+                .unwrap()
+                .dyn_into::<web_sys::Element>()
+                .unwrap()
+                .get_attribute("y")
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ys, ["3.0", "25.0", "25.0", "25.0"]);
+}

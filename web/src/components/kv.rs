@@ -5,7 +5,7 @@ use crate::derive::{client_name, RequestResult};
 use crate::state::{LinStatus, Msg};
 use raft_core::check::linearizability::Operation;
 use raft_core::kv::Op;
-use raft_core::sim::{Action, NodeStatus, NodeView};
+use raft_core::sim::{Action, NodeStatus, NodeView, USER_CLIENT_BASE};
 use raft_core::NodeId;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -238,10 +238,54 @@ pub struct HistoryProps {
 /// Height of one client's lane.
 const LANE_H: f64 = 22.0;
 
-/// The clients with operations in the chart, in id order: one lane each.
-fn lanes(ops: &[Operation]) -> Vec<u64> {
-    let clients: BTreeSet<u64> = ops.iter().map(|o| o.client_id).collect();
-    clients.into_iter().collect()
+/// Where the chart draws each operation.
+#[derive(Debug, PartialEq)]
+struct Lanes {
+    /// Each lane's name, top to bottom.
+    names: Vec<String>,
+    /// The lane of each operation, in the order given.
+    of_op: Vec<usize>,
+}
+
+/// One lane per automatic client, in id order; then the user's requests.
+/// Each of those is a one-shot client of its own, so a lane each would stack
+/// a row per request: they share "You" lanes instead, a request going to
+/// the first lane whose last request returned before it was sent (the
+/// fewest lanes that keep bars apart; a request still pending keeps its lane).
+fn lanes(ops: &[Operation]) -> Lanes {
+    let clients: BTreeSet<u64> = ops
+        .iter()
+        .map(|o| o.client_id)
+        .filter(|c| *c < USER_CLIENT_BASE)
+        .collect();
+    let mut of_op = vec![0; ops.len()];
+    // Per "You" lane: when its last request returned (`None`: pending).
+    let mut user_lane_free_at: Vec<Option<u64>> = Vec::new();
+    let mut by_invoke: Vec<usize> = (0..ops.len()).collect();
+    by_invoke.sort_by_key(|&i| (ops[i].invoke_us, ops[i].id));
+    for i in by_invoke {
+        let o = &ops[i];
+        of_op[i] = if o.client_id < USER_CLIENT_BASE {
+            clients.range(..o.client_id).count()
+        } else {
+            let free = user_lane_free_at
+                .iter()
+                .position(|free| free.is_some_and(|t| t < o.invoke_us));
+            let lane = free.unwrap_or_else(|| {
+                user_lane_free_at.push(None);
+                user_lane_free_at.len() - 1
+            });
+            user_lane_free_at[lane] = o.return_us;
+            clients.len() + lane
+        };
+    }
+    let mut names: Vec<String> = clients.iter().map(|c| client_name(*c)).collect();
+    match user_lane_free_at.len() {
+        0 => {}
+        1 => names.push("You".to_string()),
+        n => names.extend((1..=n).map(|i| format!("You {i}"))),
+    }
+    Lanes { names, of_op }
 }
 
 /// Client operations as bars on a time axis, one lane per client (as
@@ -254,7 +298,7 @@ pub fn history_chart(props: &HistoryProps) -> Html {
     let start = ops.iter().map(|o| o.invoke_us).min().unwrap_or(0);
     let span_ms = (props.now_us.max(start + 1) - start) as f64 / 1000.0;
     let lanes = lanes(ops);
-    let height = LANE_H * lanes.len().max(1) as f64 + 6.0;
+    let height = LANE_H * lanes.names.len().max(1) as f64 + 6.0;
     let verdict = match &props.lin {
         LinStatus::Empty => "no completed operation yet".to_string(),
         LinStatus::Ok => "linearizable ✓".to_string(),
@@ -272,8 +316,8 @@ pub fn history_chart(props: &HistoryProps) -> Html {
                 { " — " }<span class="verdict">{ verdict }</span>
             </figcaption>
             <svg viewBox={format!("0 0 600 {height}")} role="img" aria-label="Client operations over time">
-                { for lanes.iter().enumerate().map(|(i, c)| html! {
-                    <text class="lane" x="2" y={format!("{:.1}", LANE_H * i as f64 + 15.0)}>{ client_name(*c) }</text>
+                { for lanes.names.iter().enumerate().map(|(i, name)| html! {
+                    <text class="lane" x="2" y={format!("{:.1}", LANE_H * i as f64 + 15.0)}>{ name }</text>
                 }) }
                 <svg x="70" y="0" width="520" height={height.to_string()} preserveAspectRatio="none"
                      viewBox={format!("{:.1} 0 {span_ms:.1} {height}", start as f64 / 1000.0)}>
@@ -298,8 +342,8 @@ pub struct HistoryBarsProps {
 pub fn history_bars(props: &HistoryBarsProps) -> Html {
     let lanes = lanes(&props.history);
     html! {
-        { for props.history.iter().map(|o| {
-            let lane = lanes.iter().position(|c| *c == o.client_id).unwrap_or(0) as f64;
+        { for props.history.iter().zip(&lanes.of_op).map(|(o, &lane)| {
+            let lane = lane as f64;
             let x0 = o.invoke_us as f64 / 1000.0;
             let x1 = o.return_us.map_or(1e9, |r| r as f64 / 1000.0);
             let status = if o.return_us.is_none() { "pending" } else { "done" };
@@ -312,5 +356,56 @@ pub fn history_bars(props: &HistoryBarsProps) -> Html {
                 </g>
             }
         }) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(id: u64, client_id: u64, invoke_us: u64, return_us: Option<u64>) -> Operation {
+        Operation {
+            id,
+            client_id,
+            invoke_us,
+            return_us,
+            input: Op::Get { key: "x".into() },
+            output: None,
+            abandoned: false,
+        }
+    }
+
+    const YOU: u64 = USER_CLIENT_BASE;
+
+    #[test]
+    fn each_automatic_client_has_a_lane_and_your_requests_share_theirs() {
+        let ops = [
+            op(0, 2, 0, Some(10)),
+            op(1, YOU, 5, Some(20)),
+            op(2, 1, 6, Some(30)),
+            // After your first returned: the same lane.
+            op(3, YOU + 1, 25, Some(40)),
+            // Overlaps the one before: a second lane.
+            op(4, YOU + 2, 30, None),
+            // Both "You" lanes busy until 40 and forever: a third.
+            op(5, YOU + 3, 35, Some(50)),
+            // Lane 1 is free again; lane 2 holds a pending request.
+            op(6, YOU + 4, 45, Some(60)),
+        ];
+        let drawn = lanes(&ops);
+        assert_eq!(
+            drawn.names,
+            ["Client 1", "Client 2", "You 1", "You 2", "You 3"]
+        );
+        assert_eq!(drawn.of_op, [1, 2, 0, 2, 3, 4, 2]);
+    }
+
+    #[test]
+    fn one_lane_of_your_requests_is_just_you() {
+        let ops = [op(0, YOU, 0, Some(10)), op(1, YOU + 1, 20, None)];
+        let drawn = lanes(&ops);
+        assert_eq!(drawn.names, ["You"]);
+        assert_eq!(drawn.of_op, [0, 0]);
+        assert_eq!(lanes(&[]).names, Vec::<String>::new());
     }
 }
