@@ -261,10 +261,10 @@ fn lanes(ops: &[Operation]) -> Lanes {
     let mut of_op = vec![0; ops.len()];
     // Per "You" lane: when its last request returned (`None`: pending).
     let mut user_lane_free_at: Vec<Option<u64>> = Vec::new();
-    let mut by_invoke: Vec<usize> = (0..ops.len()).collect();
-    by_invoke.sort_by_key(|&i| (ops[i].invoke_us, ops[i].id));
-    for i in by_invoke {
-        let o = &ops[i];
+    // A history lists operations as they were invoked (no sort needed: one
+    // here cost 2.7 KB of wasm).
+    debug_assert!(ops.windows(2).all(|w| w[0].invoke_us <= w[1].invoke_us));
+    for (i, o) in ops.iter().enumerate() {
         of_op[i] = if o.client_id < USER_CLIENT_BASE {
             clients.range(..o.client_id).count()
         } else {
