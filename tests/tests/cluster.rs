@@ -445,3 +445,35 @@ async fn long_logs_keep_their_newest_entries_in_view() {
         s.close().await;
     }
 }
+
+/// After the membership-change story, node 2 is out of the configuration
+/// and the picture says so; nodes 4 and 5, which joined, vote.
+#[tokio::test]
+async fn a_removed_node_is_drawn_as_removed() {
+    for width in [1280, 390] {
+        let s = Session::start(width, 900).await;
+        s.open("/").await;
+        s.wait_for_count("[data-testid=node]", 5).await;
+        s.play_scenario_to_its_end("membership-change").await;
+        let members = s
+            .js_text("return [...document.querySelectorAll('[data-testid=node]')].map(n => n.dataset.nodeId + ':' + n.dataset.member).join(' ')")
+            .await;
+        assert_eq!(
+            members, "1:voter 2:removed 3:voter 4:voter 5:voter",
+            "{width} px"
+        );
+        let words = s
+            .js_text("return document.querySelector('[data-testid=node][data-node-id=\"2\"]').textContent")
+            .await;
+        assert!(words.contains("removed"), "{words:?}");
+        let summary = s
+            .js_text("return document.querySelector('.summary').textContent")
+            .await;
+        assert!(summary.contains("5 nodes (1 removed)"), "{summary:?}");
+        let violations = s.accessibility_violations().await;
+        assert!(violations.is_empty(), "{width} px: {violations:?}");
+        s.js("window.scrollTo(0, 0); return true;").await;
+        s.screenshot(&format!("membership-removed-{width}")).await;
+        s.close().await;
+    }
+}

@@ -11,6 +11,7 @@ use crate::components::inspector::Inspector;
 use crate::components::kv::{KvPanel, HISTORY_BARS};
 use crate::components::logs::{Logs, LOG_ENTRIES_SHOWN};
 use crate::components::network::NetworkPanel;
+use crate::components::node::Membership;
 use crate::components::share::Share;
 use crate::components::story::{Narrative, Picker, ScenarioEntry};
 use crate::components::transfer::Transfer;
@@ -245,6 +246,14 @@ pub fn app(props: &AppProps) -> Html {
         .iter()
         .filter(|n| n.status == NodeStatus::Crashed)
         .count();
+    let removed = match Membership::of_all(&nodes)
+        .iter()
+        .filter(|m| **m == Membership::Removed)
+        .count()
+    {
+        0 => String::new(),
+        n => format!(" ({n} removed)"),
+    };
 
     let banner = state.error.clone().map(|e| {
         html! {
@@ -378,7 +387,7 @@ pub fn app(props: &AppProps) -> Html {
                 { clock }
                 <span class="summary">
                     { leader_text.clone() }
-                    { format!(" · {} nodes, {crashed} crashed · {} messages in flight", nodes.len(), messages.len()) }
+                    { format!(" · {} nodes{removed}, {crashed} crashed · {} messages in flight", nodes.len(), messages.len()) }
                 </span>
                 <button class="help-button" onclick={dispatch.reform(|_: MouseEvent| Msg::ToggleHelp)}
                         aria-label="Keyboard shortcuts">{ "?" }</button>

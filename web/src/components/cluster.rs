@@ -7,7 +7,7 @@
 
 use super::menu::{ContextMenu, MenuItem};
 use super::message::{position, Message};
-use super::node::{node_timer, Node, NodeFace};
+use super::node::{node_timer, Membership, Node, NodeFace};
 use crate::actions::{add_node_action, node_actions, ClusterFacts};
 use crate::derive::partition_groups;
 use crate::layout::{
@@ -193,9 +193,10 @@ pub fn cluster(props: &ClusterProps) -> Html {
             </g>
         })
     });
+    let members = Membership::of_all(&props.nodes);
     let nodes = props.nodes.iter().enumerate().map(|(i, node)| {
         html! {
-            <Node key={node.id} face={NodeFace::from(node)} at={positions[i]} {radius}
+            <Node key={node.id} face={NodeFace::of(node, members[i])} at={positions[i]} {radius}
                   votes={props.votes.get(i).cloned().unwrap_or_default()}
                   selected={props.selected_node == Some(node.id)}
                   flagged={props.flagged.contains(&node.id)}

@@ -13,6 +13,50 @@ pub fn role_name(status: &NodeStatus) -> &'static str {
     }
 }
 
+/// A node's place in the cluster's configuration, as its leader sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Membership {
+    /// It votes (or no leader says otherwise).
+    Voter,
+    /// It receives the log but does not vote yet.
+    Learner,
+    /// Removed: the leader no longer contacts it, though it still runs.
+    Removed,
+}
+
+impl Membership {
+    /// The `data-member` hook value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Membership::Voter => "voter",
+            Membership::Learner => "learner",
+            Membership::Removed => "removed",
+        }
+    }
+
+    /// Every node's membership by the configuration of the leader with the
+    /// highest term (all voters when there is no leader).
+    pub fn of_all(nodes: &[NodeView]) -> Vec<Membership> {
+        let leader = nodes
+            .iter()
+            .filter(|n| {
+                matches!(
+                    n.status,
+                    NodeStatus::Up(Role::Leader) | NodeStatus::Paused(Role::Leader)
+                )
+            })
+            .max_by_key(|n| n.term);
+        nodes
+            .iter()
+            .map(|n| match leader {
+                Some(l) if l.learners.contains(&n.id) => Membership::Learner,
+                Some(l) if !l.voters.contains(&n.id) => Membership::Removed,
+                _ => Membership::Voter,
+            })
+            .collect()
+    }
+}
+
 /// What the node glyph shows of a [`NodeView`]: small, so comparing props
 /// per frame is cheap and a node re-renders only when this changes.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,16 +71,20 @@ pub struct NodeFace {
     pub commit: u64,
     /// Last log index.
     pub last_index: u64,
+    /// Voter, learner or removed.
+    pub member: Membership,
 }
 
-impl From<&NodeView> for NodeFace {
-    fn from(n: &NodeView) -> NodeFace {
+impl NodeFace {
+    /// The face of `n`, whose membership is `member`.
+    pub fn of(n: &NodeView, member: Membership) -> NodeFace {
         NodeFace {
             id: n.id,
             status: n.status.clone(),
             term: n.term,
             commit: n.commit,
             last_index: n.last_index,
+            member,
         }
     }
 }
@@ -115,8 +163,13 @@ pub fn node(props: &NodeProps) -> Html {
     });
     // The name starts with the words the node shows, in their order, so a
     // speech-input user can say what they see.
+    let member = match node.member {
+        Membership::Voter => "",
+        Membership::Learner => " learner",
+        Membership::Removed => " removed",
+    };
     let label = format!(
-        "S{id} term {} {role}{}, commit {}, last index {}",
+        "S{id} term {} {role}{}{member}, commit {}, last index {}",
         node.term,
         if paused { " (paused)" } else { "" },
         node.commit,
@@ -124,6 +177,7 @@ pub fn node(props: &NodeProps) -> Html {
     );
     html! {
         <g class={classes!("node", format!("role-{role}"), paused.then_some("paused"),
+                           (node.member != Membership::Voter).then_some(node.member.as_str()),
                            props.selected.then_some("selected"), props.flagged.then_some("flagged"))}
            data-testid="node"
            data-node-id={id.to_string()}
@@ -132,6 +186,7 @@ pub fn node(props: &NodeProps) -> Html {
            data-commit-index={node.commit.to_string()}
            data-last-index={node.last_index.to_string()}
            data-paused={paused.to_string()}
+           data-member={node.member.as_str()}
            transform={format!("translate({:.1} {:.1})", at.x, at.y)}
            role="button" tabindex="0" aria-label={label} aria-haspopup="menu"
            {onclick} {onkeydown} {oncontextmenu}>
@@ -149,6 +204,11 @@ pub fn node(props: &NodeProps) -> Html {
             <text class="node-role" y={format!("{:.1}", radius + 18.0)} text-anchor="middle">
                 { if is_leader { "★ leader ".to_string() } else if paused { format!("{role} ⏸ ") } else { format!("{role} ") } }
             </text>
+            if node.member != Membership::Voter {
+                <text class="node-member" y={format!("{:.1}", radius + 32.0)} text-anchor="middle">
+                    { format!("{} ", node.member.as_str()) }
+                </text>
+            }
             <g class="votes">{ for votes }</g>
         </g>
     }
@@ -164,5 +224,51 @@ pub fn node_timer(at: Point, radius: f64, left: f64) -> Html {
         <circle class="node-timer" r={format!("{r:.1}")}
             stroke-dasharray={format!("{:.1} {circumference:.1}", circumference * left.clamp(0.0, 1.0))}
             transform={format!("translate({:.1} {:.1}) rotate(-90)", at.x, at.y)} />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raft_core::scenario;
+
+    #[test]
+    fn the_leaders_configuration_says_who_learns_and_who_was_removed() {
+        let story = scenario::by_id("membership-change").unwrap();
+        let mut timeline = story.timeline().unwrap();
+        let (mut applied, mut saw_learner) = (0, false);
+        // A millisecond at a time: a learner catches up within a few.
+        for t_ms in 1..=story.end_us / 1000 {
+            story
+                .advance(&mut timeline, &mut applied, t_ms * 1000)
+                .unwrap();
+            let nodes = timeline.sim().nodes();
+            let members = Membership::of_all(&nodes);
+            saw_learner |= members.contains(&Membership::Learner);
+            if timeline.now_us() < 3_000_000 {
+                assert!(
+                    !members.contains(&Membership::Removed),
+                    "at {} µs",
+                    timeline.now_us()
+                );
+            }
+        }
+        assert!(saw_learner, "nodes 4 and 5 join as learners first");
+        let nodes = timeline.sim().nodes();
+        let members: Vec<(NodeId, Membership)> = nodes
+            .iter()
+            .map(|n| n.id)
+            .zip(Membership::of_all(&nodes))
+            .collect();
+        assert_eq!(
+            members,
+            [
+                (1, Membership::Voter),
+                (2, Membership::Removed),
+                (3, Membership::Voter),
+                (4, Membership::Voter),
+                (5, Membership::Voter)
+            ]
+        );
     }
 }
