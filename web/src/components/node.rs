@@ -1,5 +1,6 @@
 //! One server drawn as an SVG group, carrying the stable test hooks.
 
+use crate::actions::ClusterFacts;
 use crate::layout::Point;
 use raft_core::sim::{NodeStatus, NodeView};
 use raft_core::{NodeId, Role};
@@ -34,24 +35,21 @@ impl Membership {
         }
     }
 
-    /// Every node's membership by the configuration of the leader with the
-    /// highest term (all voters when there is no leader).
+    /// Every node's membership by the configuration of the running leader
+    /// with the highest term (all voters when there is none), as the node
+    /// actions judge it too.
     pub fn of_all(nodes: &[NodeView]) -> Vec<Membership> {
-        let leader = nodes
-            .iter()
-            .filter(|n| {
-                matches!(
-                    n.status,
-                    NodeStatus::Up(Role::Leader) | NodeStatus::Paused(Role::Leader)
-                )
-            })
-            .max_by_key(|n| n.term);
+        let facts = ClusterFacts::of(nodes);
         nodes
             .iter()
-            .map(|n| match leader {
-                Some(l) if l.learners.contains(&n.id) => Membership::Learner,
-                Some(l) if !l.voters.contains(&n.id) => Membership::Removed,
-                _ => Membership::Voter,
+            .map(|n| {
+                if facts.leader.is_none() || facts.voters.contains(&n.id) {
+                    Membership::Voter
+                } else if facts.members.contains(&n.id) {
+                    Membership::Learner
+                } else {
+                    Membership::Removed
+                }
             })
             .collect()
     }
