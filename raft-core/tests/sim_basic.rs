@@ -390,3 +390,15 @@ fn a_run_longer_than_the_history_bound_keeps_a_linearizability_verdict() {
     assert!(sim.check_linearizability(10_000_000).is_linearizable());
     assert!(sim.violations().is_empty());
 }
+
+/// Refusals read as sentences in the UI's banner ("That action could not be
+/// taken: …"): no doubled "refused", no Rust debug syntax.
+#[test]
+fn action_errors_read_as_words() {
+    use raft_core::kv::CommandError;
+    use raft_core::raft::ProposeError;
+    let refused = ActionError::Refused(ProposeError::ConfChangePending).to_string();
+    assert!(refused.starts_with("the leader refused it: "), "{refused}");
+    let invalid = ActionError::InvalidCommand(CommandError::EmptyKey).to_string();
+    assert_eq!(invalid, "invalid command: the key is empty");
+}

@@ -502,7 +502,7 @@ impl Reducible for Playground {
                         next.notice = Some(fork_notice(outcome.discarded_actions));
                     }
                     Ok(_) => {}
-                    Err(e) => next.error = Some(format!("That action was refused: {e}.")),
+                    Err(e) => next.error = Some(format!("That action could not be taken: {e}.")),
                 }
             }
             Msg::ToggleLink(a, b) => {
@@ -523,7 +523,7 @@ impl Reducible for Playground {
                 };
                 for action in actions {
                     if let Err(e) = next.timeline.borrow_mut().act(action) {
-                        next.error = Some(format!("That action was refused: {e}."));
+                        next.error = Some(format!("That action could not be taken: {e}."));
                     }
                 }
             }

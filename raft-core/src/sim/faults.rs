@@ -54,9 +54,9 @@ impl fmt::Display for ActionError {
             ActionError::NodeNotPaused(id) => write!(f, "node {id} is not paused"),
             ActionError::CannotCampaign(id) => write!(f, "node {id} cannot campaign"),
             ActionError::NoLeader => f.write_str("no leader"),
-            ActionError::Refused(e) => write!(f, "refused: {e}"),
+            ActionError::Refused(e) => write!(f, "the leader refused it: {e}"),
             ActionError::TooManyNodes => write!(f, "at most {MAX_NODES} nodes"),
-            ActionError::InvalidCommand(e) => write!(f, "invalid command: {e:?}"),
+            ActionError::InvalidCommand(e) => write!(f, "invalid command: {e}"),
             ActionError::TooManyRequests => {
                 write!(f, "at most {MAX_USER_REQUESTS} requests outstanding")
             }
