@@ -431,6 +431,14 @@ fn feed_line(ev: &TraceEvent, history: &History, highest_commit: &mut u64) -> Op
             format!("Node {node} compacted its log up to index {index} into a snapshot"),
             "snapshot",
         ),
+        // A joining node asks for a snapshot to learn the configuration; from
+        // a leader that has compacted nothing it holds no entry.
+        TraceKind::SnapshotRestored { node, index: 0 } => (
+            format!(
+                "Node {node} installed an empty snapshot: the cluster's configuration, no entries"
+            ),
+            "snapshot",
+        ),
         TraceKind::SnapshotRestored { node, index } => (
             format!("Node {node} installed a snapshot up to index {index}"),
             "snapshot",
@@ -955,6 +963,23 @@ mod tests {
             .series(other.sim(), &nodes)
             .iter()
             .all(|(_, s)| s.term.is_empty()));
+    }
+
+    #[test]
+    fn a_joining_node_says_its_snapshot_is_only_the_configuration() {
+        let line = |index| {
+            let ev = TraceEvent {
+                seq: 0,
+                time_us: 0,
+                kind: TraceKind::SnapshotRestored { node: 6, index },
+            };
+            feed_line(&ev, &History::new(), &mut 0).unwrap().text
+        };
+        assert_eq!(
+            line(0),
+            "Node 6 installed an empty snapshot: the cluster's configuration, no entries"
+        );
+        assert_eq!(line(40), "Node 6 installed a snapshot up to index 40");
     }
 
     #[test]
