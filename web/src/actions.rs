@@ -56,6 +56,43 @@ impl ClusterFacts {
     }
 }
 
+/// A node's place in the cluster's configuration, as the running leader
+/// sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Membership {
+    /// It votes (or no leader says otherwise).
+    Voter,
+    /// It receives the log but does not vote yet.
+    Learner,
+    /// Removed: the leader no longer contacts it, though it still runs.
+    Removed,
+}
+
+impl Membership {
+    /// The `data-member` hook value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Membership::Voter => "voter",
+            Membership::Learner => "learner",
+            Membership::Removed => "removed",
+        }
+    }
+}
+
+impl ClusterFacts {
+    /// Node `id`'s membership by the leader's configuration (a voter when
+    /// there is no leader to say otherwise).
+    pub fn membership(&self, id: NodeId) -> Membership {
+        if self.leader.is_none() || self.voters.contains(&id) {
+            Membership::Voter
+        } else if self.members.contains(&id) {
+            Membership::Learner
+        } else {
+            Membership::Removed
+        }
+    }
+}
+
 const NO_LEADER: &str =
     "Membership changes and transfers go through the leader, and no leader is running right now.";
 
@@ -270,5 +307,45 @@ mod tests {
             .unavailable
             .unwrap()
             .contains("at most"));
+    }
+
+    #[test]
+    fn the_leaders_configuration_says_who_learns_and_who_was_removed() {
+        let story = raft_core::scenario::by_id("membership-change").unwrap();
+        let mut timeline = story.timeline().unwrap();
+        let (mut applied, mut saw_learner) = (0, false);
+        let members = |nodes: &[NodeView]| -> Vec<(NodeId, Membership)> {
+            let facts = ClusterFacts::of(nodes);
+            nodes
+                .iter()
+                .map(|n| (n.id, facts.membership(n.id)))
+                .collect()
+        };
+        // A millisecond at a time: a learner catches up within a few.
+        for t_ms in 1..=story.end_us / 1000 {
+            story
+                .advance(&mut timeline, &mut applied, t_ms * 1000)
+                .unwrap();
+            let now = members(&timeline.sim().nodes());
+            saw_learner |= now.iter().any(|(_, m)| *m == Membership::Learner);
+            if timeline.now_us() < 3_000_000 {
+                assert!(
+                    now.iter().all(|(_, m)| *m != Membership::Removed),
+                    "at {} µs",
+                    timeline.now_us()
+                );
+            }
+        }
+        assert!(saw_learner, "nodes 4 and 5 join as learners first");
+        assert_eq!(
+            members(&timeline.sim().nodes()),
+            [
+                (1, Membership::Voter),
+                (2, Membership::Removed),
+                (3, Membership::Voter),
+                (4, Membership::Voter),
+                (5, Membership::Voter)
+            ]
+        );
     }
 }

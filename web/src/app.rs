@@ -1,7 +1,7 @@
 //! The page: one reducer over the simulation, one animation driver, and small
 //! components that receive only what they draw.
 
-use crate::actions::ClusterFacts;
+use crate::actions::{ClusterFacts, Membership};
 use crate::components::checker::Checker;
 use crate::components::cluster::Cluster;
 use crate::components::controls::Controls;
@@ -11,7 +11,6 @@ use crate::components::inspector::Inspector;
 use crate::components::kv::{KvPanel, HISTORY_BARS};
 use crate::components::logs::{Logs, LOG_ENTRIES_SHOWN};
 use crate::components::network::NetworkPanel;
-use crate::components::node::Membership;
 use crate::components::share::Share;
 use crate::components::story::{Narrative, Picker, ScenarioEntry};
 use crate::components::transfer::Transfer;
@@ -246,9 +245,9 @@ pub fn app(props: &AppProps) -> Html {
         .iter()
         .filter(|n| n.status == NodeStatus::Crashed)
         .count();
-    let removed = match Membership::of_all(&nodes)
+    let removed = match nodes
         .iter()
-        .filter(|m| **m == Membership::Removed)
+        .filter(|n| facts.membership(n.id) == Membership::Removed)
         .count()
     {
         0 => String::new(),
@@ -338,7 +337,7 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let cluster = html! {
-        <Cluster nodes={nodes.clone()} messages={messages.clone()}
+        <Cluster nodes={nodes.clone()} facts={facts.clone()} messages={messages.clone()}
                  lost={derive::lost(sim, now_us)} cuts={cuts.clone()}
                  timers={derive::timers(&nodes, now_us)} votes={votes.clone()}
                  {now_us}

@@ -7,7 +7,7 @@
 
 use super::menu::{ContextMenu, MenuItem};
 use super::message::{position, Message};
-use super::node::{node_timer, Membership, Node, NodeFace};
+use super::node::{node_timer, Node, NodeFace};
 use crate::actions::{add_node_action, node_actions, ClusterFacts};
 use crate::derive::partition_groups;
 use crate::layout::{
@@ -50,6 +50,8 @@ pub struct Lost {
 pub struct ClusterProps {
     /// The nodes, in id order.
     pub nodes: Rc<Vec<NodeView>>,
+    /// What the action rules and the membership marks read of them.
+    pub facts: Rc<ClusterFacts>,
     /// Messages in flight.
     pub messages: Rc<Vec<MessageView>>,
     /// Recently lost messages.
@@ -193,10 +195,9 @@ pub fn cluster(props: &ClusterProps) -> Html {
             </g>
         })
     });
-    let members = Membership::of_all(&props.nodes);
     let nodes = props.nodes.iter().enumerate().map(|(i, node)| {
         html! {
-            <Node key={node.id} face={NodeFace::of(node, members[i])} at={positions[i]} {radius}
+            <Node key={node.id} face={NodeFace::of(node, props.facts.membership(node.id))} at={positions[i]} {radius}
                   votes={props.votes.get(i).cloned().unwrap_or_default()}
                   selected={props.selected_node == Some(node.id)}
                   flagged={props.flagged.contains(&node.id)}
@@ -204,13 +205,13 @@ pub fn cluster(props: &ClusterProps) -> Html {
         }
     });
     let open_menu = (*menu).and_then(|open| {
-        let facts = ClusterFacts::of(&props.nodes);
+        let facts = &props.facts;
         let (title, testid, items): (String, &str, Vec<MenuItem>) = match open.node {
             Some(id) => {
                 // The node may have gone (a new run): then there is no menu.
                 let node = props.nodes.iter().find(|n| n.id == id)?;
                 let role = super::node::role_name(&node.status);
-                let items = node_actions(node, &facts)
+                let items = node_actions(node, facts)
                     .into_iter()
                     .map(MenuItem::from)
                     .collect();
@@ -226,7 +227,7 @@ pub fn cluster(props: &ClusterProps) -> Html {
                 (
                     "Cluster".to_string(),
                     "cluster-menu",
-                    vec![MenuItem::from(add_node_action(&facts)), heal],
+                    vec![MenuItem::from(add_node_action(facts)), heal],
                 )
             }
         };

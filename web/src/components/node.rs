@@ -1,6 +1,6 @@
 //! One server drawn as an SVG group, carrying the stable test hooks.
 
-use crate::actions::ClusterFacts;
+use crate::actions::Membership;
 use crate::layout::Point;
 use raft_core::sim::{NodeStatus, NodeView};
 use raft_core::{NodeId, Role};
@@ -11,47 +11,6 @@ pub fn role_name(status: &NodeStatus) -> &'static str {
     match status {
         NodeStatus::Up(role) | NodeStatus::Paused(role) => role.as_str(),
         NodeStatus::Crashed => "crashed",
-    }
-}
-
-/// A node's place in the cluster's configuration, as its leader sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Membership {
-    /// It votes (or no leader says otherwise).
-    Voter,
-    /// It receives the log but does not vote yet.
-    Learner,
-    /// Removed: the leader no longer contacts it, though it still runs.
-    Removed,
-}
-
-impl Membership {
-    /// The `data-member` hook value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Membership::Voter => "voter",
-            Membership::Learner => "learner",
-            Membership::Removed => "removed",
-        }
-    }
-
-    /// Every node's membership by the configuration of the running leader
-    /// with the highest term (all voters when there is none), as the node
-    /// actions judge it too.
-    pub fn of_all(nodes: &[NodeView]) -> Vec<Membership> {
-        let facts = ClusterFacts::of(nodes);
-        nodes
-            .iter()
-            .map(|n| {
-                if facts.leader.is_none() || facts.voters.contains(&n.id) {
-                    Membership::Voter
-                } else if facts.members.contains(&n.id) {
-                    Membership::Learner
-                } else {
-                    Membership::Removed
-                }
-            })
-            .collect()
     }
 }
 
@@ -222,51 +181,5 @@ pub fn node_timer(at: Point, radius: f64, left: f64) -> Html {
         <circle class="node-timer" r={format!("{r:.1}")}
             stroke-dasharray={format!("{:.1} {circumference:.1}", circumference * left.clamp(0.0, 1.0))}
             transform={format!("translate({:.1} {:.1}) rotate(-90)", at.x, at.y)} />
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use raft_core::scenario;
-
-    #[test]
-    fn the_leaders_configuration_says_who_learns_and_who_was_removed() {
-        let story = scenario::by_id("membership-change").unwrap();
-        let mut timeline = story.timeline().unwrap();
-        let (mut applied, mut saw_learner) = (0, false);
-        // A millisecond at a time: a learner catches up within a few.
-        for t_ms in 1..=story.end_us / 1000 {
-            story
-                .advance(&mut timeline, &mut applied, t_ms * 1000)
-                .unwrap();
-            let nodes = timeline.sim().nodes();
-            let members = Membership::of_all(&nodes);
-            saw_learner |= members.contains(&Membership::Learner);
-            if timeline.now_us() < 3_000_000 {
-                assert!(
-                    !members.contains(&Membership::Removed),
-                    "at {} µs",
-                    timeline.now_us()
-                );
-            }
-        }
-        assert!(saw_learner, "nodes 4 and 5 join as learners first");
-        let nodes = timeline.sim().nodes();
-        let members: Vec<(NodeId, Membership)> = nodes
-            .iter()
-            .map(|n| n.id)
-            .zip(Membership::of_all(&nodes))
-            .collect();
-        assert_eq!(
-            members,
-            [
-                (1, Membership::Voter),
-                (2, Membership::Removed),
-                (3, Membership::Voter),
-                (4, Membership::Voter),
-                (5, Membership::Voter)
-            ]
-        );
     }
 }
