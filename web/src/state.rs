@@ -502,7 +502,7 @@ impl Reducible for Playground {
                         next.notice = Some(fork_notice(outcome.discarded_actions));
                     }
                     Ok(_) => {}
-                    Err(e) => next.error = Some(format!("That action could not be taken: {e}.")),
+                    Err(e) => next.error = Some(refusal(&e)),
                 }
             }
             Msg::ToggleLink(a, b) => {
@@ -523,7 +523,7 @@ impl Reducible for Playground {
                 };
                 for action in actions {
                     if let Err(e) = next.timeline.borrow_mut().act(action) {
-                        next.error = Some(format!("That action could not be taken: {e}."));
+                        next.error = Some(refusal(&e));
                     }
                 }
             }
@@ -577,6 +577,11 @@ impl PartialEq for Playground {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.timeline, &other.timeline) && self.version == other.version
     }
+}
+
+/// What the error banner says when the simulation refuses an action.
+fn refusal(e: &raft_core::sim::ActionError) -> String {
+    format!("That action could not be taken: {e}.")
 }
 
 /// What the banner says when an action in the past forks the run.
