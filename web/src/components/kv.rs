@@ -240,11 +240,11 @@ const LANE_H: f64 = 22.0;
 
 /// Where the chart draws each operation.
 #[derive(Debug, PartialEq)]
-struct Lanes {
+pub struct Lanes {
     /// Each lane's name, top to bottom.
-    names: Vec<String>,
+    pub names: Vec<String>,
     /// The lane of each operation, in the order given.
-    of_op: Vec<usize>,
+    pub of_op: Vec<usize>,
 }
 
 /// One lane per automatic client, in id order; then the user's requests.
@@ -297,7 +297,8 @@ pub fn history_chart(props: &HistoryProps) -> Html {
     let ops = &props.history;
     let start = ops.iter().map(|o| o.invoke_us).min().unwrap_or(0);
     let span_ms = (props.now_us.max(start + 1) - start) as f64 / 1000.0;
-    let lanes = lanes(ops);
+    // Once per change of the operations, not per frame (the axis is).
+    let lanes = use_memo(props.history.clone(), |ops| lanes(ops));
     let height = LANE_H * lanes.names.len().max(1) as f64 + 6.0;
     let verdict = match &props.lin {
         LinStatus::Empty => "no completed operation yet".to_string(),
@@ -321,7 +322,7 @@ pub fn history_chart(props: &HistoryProps) -> Html {
                 }) }
                 <svg x="70" y="0" width="520" height={height.to_string()} preserveAspectRatio="none"
                      viewBox={format!("{:.1} 0 {span_ms:.1} {height}", start as f64 / 1000.0)}>
-                    <HistoryBars history={props.history.clone()} />
+                    <HistoryBars history={props.history.clone()} lanes={lanes.clone()} />
                 </svg>
             </svg>
         </figure>
@@ -333,6 +334,8 @@ pub fn history_chart(props: &HistoryProps) -> Html {
 pub struct HistoryBarsProps {
     /// Operations to draw.
     pub history: Rc<Vec<Operation>>,
+    /// Their lanes.
+    pub lanes: Rc<Lanes>,
 }
 
 /// The bars in time units (x in ms), re-rendered only when operations
@@ -340,9 +343,8 @@ pub struct HistoryBarsProps {
 /// view box clips at the current time.
 #[function_component(HistoryBars)]
 pub fn history_bars(props: &HistoryBarsProps) -> Html {
-    let lanes = lanes(&props.history);
     html! {
-        { for props.history.iter().zip(&lanes.of_op).map(|(o, &lane)| {
+        { for props.history.iter().zip(&props.lanes.of_op).map(|(o, &lane)| {
             let lane = lane as f64;
             let x0 = o.invoke_us as f64 / 1000.0;
             let x1 = o.return_us.map_or(1e9, |r| r as f64 / 1000.0);
