@@ -12,10 +12,11 @@ fn one_virtual_hour() {
     let wall = start.elapsed().as_secs_f64();
     let ops = sim.history().invoked();
     println!(
-        "1 virtual hour: wall {wall:.3} s, speedup {:.0}x, events {}, trace events {}, client ops {ops}, violations {}",
+        "1 virtual hour: wall {wall:.3} s, speedup {:.0}x, events {}, trace events {}, client ops {ops} ({} held in the history), violations {}",
         3600.0 / wall,
         sim.events_processed(),
         sim.trace().total(),
+        sim.history().len(),
         sim.violations().len()
     );
     assert!(sim.violations().is_empty());
