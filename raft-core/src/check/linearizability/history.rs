@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::kv::{Op, Outcome, Reply};
+use crate::kv::{ApplyError, Op, Outcome, Reply};
 use crate::types::TimeUs;
 
 /// Most operations a [`History`] holds at once. Before it fills up, the
@@ -280,7 +280,10 @@ impl History {
     /// Records the store's reply. A refused command ([`Reply::Refused`]) is
     /// left pending, and abandoned: a refusal such as `Stale` can hide an
     /// earlier attempt that did take effect, so the checker must allow both,
-    /// and the client moves on.
+    /// and the client moves on. [`ApplyError::StoreFull`] is the exception:
+    /// the store runs each request once and answers its retries from its
+    /// cache, so that answer proves no attempt took effect; the operation
+    /// is forgotten (see [`forget_without_effect`](Self::forget_without_effect)).
     pub fn complete_reply(
         &mut self,
         id: u64,
@@ -289,8 +292,34 @@ impl History {
     ) -> Result<(), HistoryError> {
         match reply {
             Reply::Done(outcome) => self.complete(id, outcome.clone(), now),
+            Reply::Refused(ApplyError::StoreFull) => self.forget_without_effect(id),
             Reply::Refused(_) => self.abandon(id),
         }
+    }
+
+    /// Forgets pending operation `id`, known never to take effect. Its
+    /// refusal depends on every key (how many the store holds), which the
+    /// checker's one-key-at-a-time model cannot judge, and an operation
+    /// without effect constrains nothing else; kept as abandoned it would
+    /// let a read of its value pass, and hold its key's fold back forever.
+    /// It counts as [`folded`](Self::folded).
+    pub fn forget_without_effect(&mut self, id: u64) -> Result<(), HistoryError> {
+        let at = self.pending_at(id)?;
+        let op = self.ops.remove(at);
+        let key = op.input.key();
+        if let Some(k) = self.by_key.get_mut(key) {
+            k.ids.retain(|&other| other != id);
+        }
+        mark_changed(&mut self.by_key, &mut self.revision, key);
+        if self
+            .by_key
+            .get(key)
+            .is_some_and(|k| k.ids.is_empty() && k.baseline.is_none())
+        {
+            self.by_key.remove(key);
+        }
+        self.folded += 1;
+        Ok(())
     }
 
     /// The operations held (recorded and not folded), by ascending id.
@@ -310,7 +339,8 @@ impl History {
     }
 
     /// How many operations were folded away: into their key's baseline
-    /// value, or, for abandoned `GET`s, forgotten.
+    /// value, or, for abandoned `GET`s and operations refused without
+    /// effect, forgotten.
     pub fn folded(&self) -> u64 {
         self.folded
     }

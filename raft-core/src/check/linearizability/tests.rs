@@ -174,6 +174,31 @@ fn a_refused_reply_leaves_the_operation_pending() {
 }
 
 #[test]
+fn a_write_refused_because_the_store_is_full_never_took_effect() {
+    let mut h = History::new();
+    done(&mut h, 1, set("x", "0"), 0, 5, Outcome::Ok);
+    let id = h.invoke(1, set("x", "1"), 10);
+    h.complete_reply(id, &Reply::Refused(ApplyError::StoreFull), 20)
+        .unwrap();
+    assert!(h.get(id).is_none(), "forgotten, not held as pending");
+    assert_eq!(h.folded(), 1);
+    assert_eq!(
+        h.complete(id, Outcome::Ok, 30),
+        Err(HistoryError::NotRecorded(id))
+    );
+    done(&mut h, 2, get("x"), 30, 40, val(Some("0")));
+    assert!(check(&h, STEPS).is_linearizable());
+    // Reading the refused value is a violation: it was never written.
+    done(&mut h, 2, get("x"), 50, 60, val(Some("1")));
+    assert_eq!(violation(&check(&h, STEPS)).0, "x");
+    // A key that only ever saw refused writes is as if never used.
+    let id = h.invoke(3, set("y", "1"), 70);
+    h.complete_reply(id, &Reply::Refused(ApplyError::StoreFull), 80)
+        .unwrap();
+    assert!(h.ids_for_key("y").is_empty());
+}
+
+#[test]
 fn only_one_of_two_racing_cas_from_absent_can_win() {
     let mut h = History::new();
     done(&mut h, 1, cas("x", None, "a"), 0, 100, Outcome::Ok);
