@@ -282,8 +282,10 @@ impl History {
     /// earlier attempt that did take effect, so the checker must allow both,
     /// and the client moves on. [`ApplyError::StoreFull`] is the exception:
     /// the store runs each request once and answers its retries from its
-    /// cache, so that answer proves no attempt took effect; the operation
+    /// cache, so that answer says no attempt took effect, and the operation
     /// is forgotten (see [`forget_without_effect`](Self::forget_without_effect)).
+    /// (Only a retry after its client's session was evicted runs again; if an
+    /// earlier attempt took effect, a read of it is then rightly reported.)
     pub fn complete_reply(
         &mut self,
         id: u64,
