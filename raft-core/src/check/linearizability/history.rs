@@ -106,6 +106,15 @@ pub(crate) struct KeyOps {
     pub(crate) baseline: Option<String>,
 }
 
+impl KeyOps {
+    /// Nothing held and nothing folded into a value: as if never used, so
+    /// the key can be forgotten (keeping the key table bounded by what is
+    /// held).
+    fn as_if_unused(&self) -> bool {
+        self.ids.is_empty() && self.baseline.is_none()
+    }
+}
+
 /// A bounded record of client operations, indexed by key so that the
 /// checker can re-examine only the keys that changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -225,10 +234,7 @@ impl History {
         for k in self.by_key.values_mut() {
             k.ids.retain(|id| !is_gone(id));
         }
-        // A key with nothing held that folded to "absent" is as if never
-        // used: forgetting it keeps the key table bounded by what is held.
-        self.by_key
-            .retain(|_, k| !k.ids.is_empty() || k.baseline.is_some());
+        self.by_key.retain(|_, k| !k.as_if_unused());
         self.folded += gone.len() as u64;
         self.fold_at = (self.ops.len() + FOLD_RETRY_AFTER).min(MAX_HISTORY_OPS);
         debug_assert!(self.ops.windows(2).all(|w| w[0].id < w[1].id));
@@ -313,11 +319,7 @@ impl History {
             k.ids.retain(|&other| other != id);
         }
         mark_changed(&mut self.by_key, &mut self.revision, key);
-        if self
-            .by_key
-            .get(key)
-            .is_some_and(|k| k.ids.is_empty() && k.baseline.is_none())
-        {
+        if self.by_key.get(key).is_some_and(KeyOps::as_if_unused) {
             self.by_key.remove(key);
         }
         self.folded += 1;
