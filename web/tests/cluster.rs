@@ -133,18 +133,22 @@ fn node(root: &Element, id: u64) -> Element {
         .unwrap()
 }
 
+/// A mouse event of type `kind` that bubbles and can be cancelled, as the
+/// browser's (an SVG node has no `click()` to call).
+fn mouse_event(kind: &str) -> web_sys::MouseEvent {
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    web_sys::MouseEvent::new_with_mouse_event_init_dict(kind, &init).unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn the_node_menu_offers_the_inspector_actions_and_crashes_a_node() {
     let root = common::mount();
     tick().await;
-    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("contextmenu", &{
-        let init = web_sys::MouseEventInit::new();
-        init.set_bubbles(true);
-        init.set_cancelable(true);
-        init
-    })
-    .unwrap();
-    let allowed = node(&root, 2).dispatch_event(&event).unwrap();
+    let allowed = node(&root, 2)
+        .dispatch_event(&mouse_event("contextmenu"))
+        .unwrap();
     assert!(!allowed, "the browser's own menu must not open on a node");
     tick().await;
     tick().await;
@@ -198,13 +202,9 @@ async fn the_node_menu_offers_the_inspector_actions_and_crashes_a_node() {
         .text_content()
         .unwrap();
     assert_eq!(head, "S2crashed: its log on disk");
-    let click = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &{
-        let init = web_sys::MouseEventInit::new();
-        init.set_bubbles(true);
-        init
-    })
-    .unwrap();
-    node(&root, 2).dispatch_event(&click).unwrap();
+    node(&root, 2)
+        .dispatch_event(&mouse_event("click"))
+        .unwrap();
     tick().await;
     tick().await;
     let inspector = root
