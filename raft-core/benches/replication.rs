@@ -83,7 +83,7 @@ impl Net {
                         self.committed_at_leader += rd.committed_entries.len() as u64;
                     }
                     self.queue.extend(rd.all_messages());
-                    node.recycle(rd);
+                    node.advance(rd);
                 }
             }
             if self.queue.is_empty() {
@@ -208,7 +208,7 @@ fn benches(c: &mut Criterion) {
                 follower.step(1, m);
                 let rd = follower.ready();
                 black_box(&rd);
-                follower.recycle(rd);
+                follower.advance(rd);
             },
             BatchSize::SmallInput,
         )

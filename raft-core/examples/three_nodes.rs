@@ -58,7 +58,7 @@ fn collect(nodes: &mut [Node], net: &mut VecDeque<Message>) {
                 );
             }
             net.extend(rd.all_messages());
-            node.recycle(rd);
+            node.advance(rd);
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Raft's safety properties (paper Figure 3), checked incrementally while a
 //! cluster runs.
 //!
-//! The caller (the simulator) reports what each node writes to its log
-//! ([`InvariantChecker::observe_written`]), applies
+//! The caller (the simulator) reports what each node stores in its log
+//! ([`InvariantChecker::observe_stored`]; an entry a node held only in memory
+//! and lost in a crash before any copy of it left was never in anyone's
+//! log, so the simulator reports entries once they are on a disk), applies
 //! ([`InvariantChecker::observe_applied`]) and its state after each event
 //! ([`InvariantChecker::observe_node`]). The checker remembers just enough
 //! (leaders per term, committed entries, a fingerprint of every `(index, term)`
@@ -405,13 +407,21 @@ impl InvariantChecker {
 
     /// `node` wrote `entries` to its log; `log` is its log after the write.
     pub fn observe_written(&mut self, node: NodeId, entries: &[Entry], log: &RaftLog) {
+        let prev = entries.first().and_then(|e| match e.index {
+            1 => Some(0),
+            i => log.term_at(i - 1),
+        });
+        self.observe_stored(node, entries, prev);
+    }
+
+    /// `node` stored `entries` (consecutive) in its log, right after an entry
+    /// of term `prev_term` (0 before index 1; `None` if unknown).
+    pub fn observe_stored(&mut self, node: NodeId, entries: &[Entry], prev_term: Option<Term>) {
+        let mut next_prev = prev_term;
         for e in entries {
             let hash = payload_hash(&e.payload);
-            let prev = if e.index == 1 {
-                Some(0)
-            } else {
-                log.term_at(e.index - 1)
-            };
+            let prev = next_prev;
+            next_prev = Some(e.term);
             let known = self
                 .written
                 .get(e.index)
@@ -565,7 +575,11 @@ impl InvariantChecker {
             );
         }
         w.applied = applied;
-        if node.role() == Role::Leader {
+        // A leader whose term is not on its disk yet has sent nothing of that
+        // term: a crash now erases a leadership nobody heard of (a lone voter
+        // that elected itself may then win the same term again, or vote for
+        // another). It counts as a leader from when its term is stored.
+        if node.role() == Role::Leader && node.stable_term() >= term {
             self.check_leader(node, &mut w);
         } else {
             w.leader_term = None;

@@ -39,10 +39,12 @@ impl Node {
 
     /// A configuration entry was appended to the leader's log: use it now.
     pub(super) fn on_conf_appended(&mut self, index: LogIndex, change: &ConfChange) {
+        let was_voter = self.membership.is_voter(self.cfg.id);
         if !self.membership.apply(change) {
             return;
         }
         self.conf_index = index;
+        self.voter_before_conf = was_voter;
         if self.role != Role::Leader {
             return;
         }

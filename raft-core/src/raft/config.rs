@@ -34,6 +34,32 @@ impl Bugs {
     }
 }
 
+/// Safety bugs found and fixed, kept switchable so that tests can show the
+/// checkers and the swarm catch each one should it come back (a test that
+/// cannot fail proves nothing). All off by default; never for use; not
+/// carried in links or exports, and not offered in the playground.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Regressions {
+    /// A leader counts its in-memory log toward a commit before its own disk
+    /// has it, and sends a new term before storing it (a lone voter then
+    /// commits entries a crash erases, and may win the same term twice).
+    pub leader_counts_unpersisted_log: bool,
+    /// The simulator drops a snapshot not newer than the one on disk, taking
+    /// it for an echo: a joining server never stores the configuration it
+    /// received, and after a crash believes it is the only voter.
+    pub skip_old_snapshot: bool,
+    /// The simulator tells a node its write is durable, and applies and
+    /// answers what its Ready committed, while the write is still queued.
+    pub ack_before_durable: bool,
+}
+
+impl Regressions {
+    /// True when any regression is switched on.
+    pub const fn any(&self) -> bool {
+        self.leader_counts_unpersisted_log || self.skip_old_snapshot || self.ack_before_durable
+    }
+}
+
 /// Tunables of one node. Times are virtual microseconds owned by the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -66,6 +92,9 @@ pub struct Config {
     pub auto_promote_learners: bool,
     /// Deliberately planted bugs (all off by default).
     pub bugs: Bugs,
+    /// Fixed bugs switched back on by tests (all off by default).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub regressions: Regressions,
 }
 
 impl Config {
@@ -85,6 +114,7 @@ impl Config {
             max_uncommitted_entries: 100_000,
             auto_promote_learners: true,
             bugs: Bugs::default(),
+            regressions: Regressions::default(),
         }
     }
 

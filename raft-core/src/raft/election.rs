@@ -106,8 +106,9 @@ impl Node {
                     .insert(id, Progress::new(next, self.cfg.max_inflight_msgs));
             }
         }
-        self.heartbeat_deadline_us = self.now_us + self.cfg.heartbeat_interval_us;
-        self.check_quorum_deadline_us = self.now_us + self.cfg.election_timeout_min_us;
+        self.heartbeat_deadline_us = self.now_us.saturating_add(self.cfg.heartbeat_interval_us);
+        self.check_quorum_deadline_us =
+            self.now_us.saturating_add(self.cfg.election_timeout_min_us);
         self.last_leader_contact_us = self.now_us;
         self.append_as_leader(EntryPayload::Noop);
         self.broadcast_append();

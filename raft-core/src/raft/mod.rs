@@ -12,8 +12,15 @@
 //! let t = n.poll_timeout().unwrap();
 //! n.handle_timeout(t); // a single voter elects itself
 //! let idx = n.propose(t, b"x".to_vec()).unwrap();
-//! let rd = n.ready();
-//! assert!(rd.committed_entries.iter().any(|e| e.index == idx));
+//! let mut applied = Vec::new();
+//! while n.has_ready() {
+//!     let rd = n.ready();
+//!     // 1. store rd.snapshot, rd.hard_state, rd.entries; 2. send the messages;
+//!     // 3. apply what was committed:
+//!     applied.extend(rd.committed_entries.iter().map(|e| e.index));
+//!     n.advance(rd); // 4. step 1 is done: the leader may count its own copy
+//! }
+//! assert!(applied.contains(&idx));
 //! ```
 //!
 //! Features: leader election with PreVote and CheckQuorum, log replication
@@ -36,12 +43,12 @@ mod rng;
 mod snapshot;
 mod transfer;
 
-pub use config::{Bugs, Config, ConfigError};
+pub use config::{Bugs, Config, ConfigError, Regressions};
 pub use error::{CompactError, ProposeError};
 pub use log::RaftLog;
 pub use membership::Membership;
 pub use message::{ConfChange, Entry, EntryPayload, Message, MessageBody, Snapshot, SnapshotMeta};
-pub use node::{Node, MAX_COMMITTED_PER_READY, MAX_TERM};
+pub use node::{Node, MAX_COMMITTED_PER_READY, MAX_TERM, MAX_UNPERSISTED_READIES};
 pub use progress::{Progress, ProgressState};
 pub use read_index::PendingRead;
 pub use ready::{HardState, PersistentState, ReadState, Ready};

@@ -23,6 +23,23 @@ pub const MAX_COMMITTED_PER_READY: u64 = 4096;
 /// Messages claiming a term at or above this are refused as forged.
 pub const MAX_TERM: Term = u64::MAX / 2;
 
+/// At most this many handed-out Readies are remembered until acknowledged;
+/// beyond that the oldest is forgotten, so its acknowledgement waits for a
+/// newer one's (safe: it only delays commits).
+pub const MAX_UNPERSISTED_READIES: usize = 1024;
+
+/// What one handed-out [`Ready`] puts on disk once persisted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(super) struct Unpersisted {
+    /// The Ready's number.
+    number: u64,
+    /// Its log holds entries up to here (lowered if the log is truncated since).
+    index: LogIndex,
+    /// Its hard state holds this term.
+    term: Term,
+}
+
 /// A sans-IO Raft node. Feed it with [`Node::step`], [`Node::handle_timeout`]
 /// and the client calls; drain it with [`Node::ready`]; sleep until
 /// [`Node::poll_timeout`]. Same seed and same inputs give the same behaviour.
@@ -38,6 +55,8 @@ pub struct Node {
     /// Latest configuration in the log, committed or not (thesis §4.1).
     pub(super) membership: Membership,
     pub(super) conf_index: LogIndex,
+    /// A voter of the configuration before the one at `conf_index`.
+    pub(super) voter_before_conf: bool,
     pub(super) commit: LogIndex,
     /// Last index handed out in `committed_entries` (or restored from a snapshot).
     pub(super) applied: LogIndex,
@@ -62,6 +81,17 @@ pub struct Node {
     pub(super) persisted_msgs: Vec<Message>,
     pub(super) dropped_msgs: u64,
     pub(super) prev_hard: HardState,
+    /// Number of the latest [`Ready`] handed out.
+    pub(super) ready_number: u64,
+    /// What each handed-out Ready puts on disk, oldest first, until it is
+    /// acknowledged with [`Node::on_persisted`].
+    pub(super) unpersisted: VecDeque<Unpersisted>,
+    /// Highest log index known to be on this node's own disk: a leader counts
+    /// itself toward a commit only up to here (thesis §10.2.1).
+    pub(super) stable_index: LogIndex,
+    /// The term known to be on this node's own disk: no message leaves with a
+    /// higher term before it is persisted (see [`Node::push`]).
+    pub(super) stable_term: Term,
     /// New entries or commit progress to broadcast at the next `ready()`, so
     /// proposals made back to back travel in one AppendEntries.
     pub(super) broadcast_pending: bool,
@@ -87,14 +117,18 @@ impl Node {
             },
             data: Vec::new(),
         };
-        Node::from_parts(
+        let mut node = Node::from_parts(
             config,
             0,
             None,
             RaftLog::from_snapshot(snapshot),
             seed,
             now_us,
-        )
+        )?;
+        // The first Ready carries the bootstrap configuration, so an
+        // application that stores only what Readies hand out can restart.
+        node.snapshot_pending = true;
+        Ok(node)
     }
 
     /// A server about to be added to a running cluster: empty log, no
@@ -107,6 +141,15 @@ impl Node {
     /// A node coming back from a crash with only its persisted state (paper
     /// §5.1): term, vote, snapshot and log. Role, commit index and leader
     /// progress start afresh; membership is recovered from the snapshot and log.
+    ///
+    /// After a restart the application:
+    /// 1. rebuilds its state machine from `persisted.snapshot` itself (no
+    ///    Ready hands that snapshot out again: it is on disk already);
+    /// 2. then applies `committed_entries` from later Readies as usual: they
+    ///    start right after the snapshot, whatever it had applied before.
+    ///
+    /// Everything in `persisted` counts as on disk: the node may count its
+    /// own log toward a commit at once.
     pub fn restart(
         config: Config,
         persisted: PersistentState,
@@ -120,10 +163,7 @@ impl Node {
             persisted.voted_for
         };
         let log = RaftLog::from_parts(persisted.snapshot, persisted.entries);
-        let mut node = Node::from_parts(config, persisted.term, vote, log, seed, now_us)?;
-        // Hand the snapshot out once more so the application can rebuild its state machine.
-        node.snapshot_pending = node.log.snapshot_index() > 0;
-        Ok(node)
+        Node::from_parts(config, persisted.term, vote, log, seed, now_us)
     }
 
     fn from_parts(
@@ -144,6 +184,7 @@ impl Node {
             leader_id: None,
             membership,
             conf_index: log.last_conf_index(),
+            voter_before_conf: false,
             commit: snap,
             applied: snap,
             unstable_from: log.last_index() + 1,
@@ -170,10 +211,15 @@ impl Node {
                 commit: snap,
             },
             broadcast_pending: false,
+            ready_number: 0,
+            unpersisted: VecDeque::new(),
+            stable_index: log.last_index(),
+            stable_term: term,
             spare: Ready::default(),
             log,
             cfg,
         };
+        node.refresh_voter_before_conf();
         node.reset_election_timer();
         Ok(node)
     }
@@ -282,10 +328,26 @@ impl Node {
             entries: self.log.entries().to_vec(),
         }
     }
-    /// A voter of its own latest configuration: only those campaign (learners,
-    /// joiners and removed servers never do).
+    /// May campaign: a voter of its own latest configuration, or of the one
+    /// before it while the latest is not known to be committed (learners,
+    /// joiners and servers whose removal committed never do). A server whose
+    /// removal may still be uncommitted can hold the most up-to-date log: then
+    /// only it can win, and the voters that remain need its vote. It counts
+    /// votes by its latest configuration, and steps down once its removal is
+    /// committed (thesis §4.2.2), as a removed leader does.
     pub fn is_promotable(&self) -> bool {
         self.membership.is_voter(self.cfg.id)
+            || (self.conf_index > self.commit && self.voter_before_conf)
+    }
+
+    /// Works out `voter_before_conf` from the log (after a restart or a
+    /// truncation; appends keep it up to date as they go).
+    pub(super) fn refresh_voter_before_conf(&mut self) {
+        self.voter_before_conf = self.conf_index > self.log.snapshot_index()
+            && self
+                .log
+                .membership_at(self.conf_index - 1)
+                .is_voter(self.cfg.id);
     }
 
     // ----- input ---------------------------------------------------------
@@ -297,12 +359,13 @@ impl Node {
         let now = self.now_us;
         if self.role == Role::Leader {
             if now >= self.heartbeat_deadline_us {
-                self.heartbeat_deadline_us = now + self.cfg.heartbeat_interval_us;
+                self.heartbeat_deadline_us = now.saturating_add(self.cfg.heartbeat_interval_us);
                 self.broadcast_heartbeat();
                 self.retry_stale_snapshots();
             }
             if self.cfg.check_quorum && now >= self.check_quorum_deadline_us {
-                self.check_quorum_deadline_us = now + self.cfg.election_timeout_min_us;
+                self.check_quorum_deadline_us =
+                    now.saturating_add(self.cfg.election_timeout_min_us);
                 self.check_quorum();
             }
             if let Some((_, deadline)) = self.transfer {
@@ -446,15 +509,20 @@ impl Node {
                 .is_some_and(|r| r.releasable(self.applied))
     }
 
-    /// Takes the pending work (take-once: see [`Ready`] for the order in which to
-    /// process it). Everything handed out is considered persisted and applied.
+    /// Takes the pending work (take-once: see [`Ready`] for what to do with
+    /// it, in which order). Hand it back with [`Node::advance`] once its state
+    /// is on disk (or acknowledge it later with [`Node::on_persisted`]).
     pub fn ready(&mut self) -> Ready {
         if self.broadcast_pending {
             self.broadcast_pending = false;
             self.broadcast_append();
         }
         let mut rd = core::mem::take(&mut self.spare);
+        self.ready_number += 1;
+        rd.number = self.ready_number;
         let hs = self.hard_state();
+        let persists_term =
+            hs.term != self.prev_hard.term || hs.voted_for != self.prev_hard.voted_for;
         if hs != self.prev_hard {
             self.prev_hard = hs;
             rd.hard_state = Some(hs);
@@ -469,11 +537,14 @@ impl Node {
                 .extend_from_slice(self.log.slice(self.unstable_from, last));
             self.unstable_from = last + 1;
         }
+        if persists_term || rd.snapshot.is_some() || !rd.entries.is_empty() {
+            self.remember_unpersisted(rd.number);
+        }
         if self.commit > self.applied {
             let hi = self.commit.min(self.applied + MAX_COMMITTED_PER_READY);
             rd.committed_entries
                 .extend_from_slice(self.log.slice(self.applied + 1, hi));
-            debug_assert_eq!(
+            assert_eq!(
                 rd.committed_entries.len() as u64,
                 hi - self.applied,
                 "committed entries are held"
@@ -487,9 +558,22 @@ impl Node {
         rd
     }
 
-    /// Gives back a processed [`Ready`] so its buffers are reused (optional; it
-    /// only avoids allocations).
-    pub fn recycle(&mut self, mut rd: Ready) {
+    fn remember_unpersisted(&mut self, number: u64) {
+        if self.unpersisted.len() >= MAX_UNPERSISTED_READIES {
+            self.unpersisted.pop_front();
+        }
+        self.unpersisted.push_back(Unpersisted {
+            number,
+            index: self.unstable_from - 1,
+            term: self.prev_hard.term,
+        });
+    }
+
+    /// Step 1 of `rd` is done (its snapshot, hard state and entries are on
+    /// disk): the same as [`Node::on_persisted`] with `rd.number`. Its buffers
+    /// are reused, so steady-state operation does not allocate.
+    pub fn advance(&mut self, mut rd: Ready) {
+        self.on_persisted(rd.number);
         rd.hard_state = None;
         rd.snapshot = None;
         rd.entries.clear();
@@ -509,6 +593,59 @@ impl Node {
         self.spare = rd;
     }
 
+    /// Every Ready up to number `number` has been persisted (step 1 of
+    /// [`Ready`]), in order. For applications whose disk writes finish later
+    /// than `ready()` hands them out; others call [`Node::advance`]. A leader
+    /// counts its own log toward a commit only up to what this acknowledged
+    /// (thesis §10.2.1), so the commit index may move here. Numbers never
+    /// handed out, or already acknowledged, are ignored.
+    pub fn on_persisted(&mut self, number: u64) {
+        if number > self.ready_number {
+            return;
+        }
+        let mut acked = None;
+        while let Some(u) = self.unpersisted.front() {
+            if u.number > number {
+                break;
+            }
+            acked = self.unpersisted.pop_front();
+        }
+        let Some(u) = acked else { return };
+        self.stable_index = u.index;
+        self.stable_term = u.term;
+        assert!(
+            self.stable_term <= self.term,
+            "the disk's term is never ahead"
+        );
+        assert!(
+            self.stable_index <= self.log.last_index(),
+            "the disk holds no entry the log lost"
+        );
+        // Our own disk may complete a majority (a lone voter's always does).
+        self.maybe_commit();
+    }
+
+    /// The log was cut back to `last`: what earlier Readies wrote beyond it
+    /// is no longer this node's log.
+    pub(super) fn forget_stable_after(&mut self, last: LogIndex) {
+        self.stable_index = self.stable_index.min(last);
+        for u in &mut self.unpersisted {
+            u.index = u.index.min(last);
+        }
+    }
+
+    /// The term this node's own disk is known to hold. Until it reaches
+    /// [`Node::term`], no message of the current term leaves: a lone voter
+    /// that elected itself is a leader nobody can hear from yet.
+    pub fn stable_term(&self) -> Term {
+        self.stable_term
+    }
+
+    /// The highest index this node's own disk is known to hold.
+    pub fn stable_index(&self) -> LogIndex {
+        self.stable_index.min(self.log.last_index())
+    }
+
     // ----- shared helpers ------------------------------------------------
 
     /// Time never goes backwards for a node, whatever the caller passes.
@@ -525,7 +662,14 @@ impl Node {
         self.push(to, body, true);
     }
 
-    fn push(&mut self, to: NodeId, body: MessageBody, persisted: bool) {
+    /// Queues a message. One carrying a term this node has not persisted yet
+    /// waits for the disk: a single voter elects itself at once, and if its
+    /// AppendEntries left before the new term was stored, a crash could let it
+    /// win the same term again and send different entries under it.
+    pub(super) fn push(&mut self, to: NodeId, body: MessageBody, persisted: bool) {
+        let persisted = persisted
+            || (self.term > self.stable_term
+                && !self.cfg.regressions.leader_counts_unpersisted_log);
         let queue = if persisted {
             &mut self.persisted_msgs
         } else {
@@ -549,12 +693,12 @@ impl Node {
             self.cfg.election_timeout_min_us,
             self.cfg.election_timeout_max_us,
         );
-        self.election_deadline_us = self.now_us + self.randomized_timeout_us;
+        self.election_deadline_us = self.now_us.saturating_add(self.randomized_timeout_us);
     }
 
     /// Restarts the election timer without a new draw (a leader was heard from).
     pub(super) fn touch_election_timer(&mut self) {
-        self.election_deadline_us = self.now_us + self.randomized_timeout_us;
+        self.election_deadline_us = self.now_us.saturating_add(self.randomized_timeout_us);
     }
 
     /// Within a leader lease: CheckQuorum is on and a leader was heard from

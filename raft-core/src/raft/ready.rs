@@ -44,31 +44,50 @@ pub struct PersistentState {
 }
 
 /// One batch of work for the caller, taken with `Node::ready` (take-once: the
-/// node considers it handed over). Process it in this order:
+/// node considers it handed over). An application that does exactly this,
+/// whatever it crashes between, never loses a committed entry:
 ///
-/// 1. persist `snapshot` (it replaces the stored log), then `hard_state`, then
-///    `entries` (an entry overwrites any stored entry with the same or higher index);
-/// 2. send `messages` (they could have been sent before step 1) and `persisted_messages`
-///    (only now: they promise that step 1 happened, e.g. votes and append acks);
-/// 3. restore `snapshot` into the state machine, then apply `committed_entries`
-///    in order, then answer `read_states`.
+/// 1. **Persist**, in this order: `snapshot` if present (it replaces the
+///    stored snapshot; stored entries after it may stay only if the store
+///    holds its last entry with the same term, otherwise drop them all), then
+///    `hard_state` if present, then `entries` (each overwrites any stored
+///    entry with the same or a higher index). Writes of successive Readies
+///    reach the disk in the order they were handed out.
+/// 2. **Send** `messages`: they may leave before or during step 1 (a leader
+///    writes its log in parallel with replicating it, thesis §10.2.1). Send
+///    `persisted_messages` only once step 1 is done: they promise it (votes,
+///    append acknowledgements, anything carrying a term not yet stored).
+/// 3. **Apply**, once step 1 is done: restore `snapshot` into the state
+///    machine, then apply `committed_entries` in order, exactly once; then
+///    answer `read_states`.
+/// 4. **Acknowledge**: `Node::advance(ready)` once step 1 is done (or
+///    `Node::on_persisted(ready.number)` when the write finishes later). Until
+///    then a leader does not count its own copy of these entries toward a
+///    commit, so a commit never rests on a disk that may still lose it.
 ///
-/// Optionally hand the emptied struct back with `Node::recycle` so its buffers
-/// are reused and steady-state operation does not allocate.
+/// What may be skipped: nothing in steps 1–3 (an empty field is simply
+/// empty), but the acknowledgement of a Ready may be folded into a later one's
+/// (acknowledging number *n* acknowledges every Ready before it). A snapshot
+/// appears only when it must be stored: the first Ready of a new node (its
+/// bootstrap configuration) and a snapshot received from the leader, never
+/// as an echo after `Node::restart`. A snapshot the application makes itself
+/// with `Node::compact` is stored as that method says.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Ready {
+    /// Sequence number (from 1), for `Node::on_persisted`.
+    pub number: u64,
     /// Changed persistent fields, if any.
     pub hard_state: Option<HardState>,
     /// Entries to append to stable storage.
     pub entries: Vec<Entry>,
-    /// A snapshot to store and restore into the state machine.
+    /// A snapshot to store, then restore into the state machine.
     pub snapshot: Option<Snapshot>,
     /// Messages that may leave right away.
     pub messages: Vec<Message>,
     /// Messages that may leave only after this Ready's state is persisted.
     pub persisted_messages: Vec<Message>,
-    /// Newly committed entries, to apply in order exactly once.
+    /// Newly committed entries, to apply in order exactly once (after step 1).
     pub committed_entries: Vec<Entry>,
     /// Completed ReadIndex requests.
     pub read_states: Vec<ReadState>,

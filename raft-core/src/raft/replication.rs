@@ -55,7 +55,8 @@ impl Node {
             self.on_conf_appended(index, &cc);
         }
         self.broadcast_pending = true;
-        // A single voter commits on its own.
+        // A lone voter commits on its own, once its disk has the entry (this
+        // only matters with the `leader_counts_unpersisted_log` regression).
         self.maybe_commit();
         index
     }
@@ -271,16 +272,20 @@ impl Node {
         if at <= self.log.last_index() {
             self.log.truncate_from(at);
             self.unstable_from = self.unstable_from.min(at);
+            self.forget_stable_after(at - 1);
             if self.conf_index >= at {
                 self.membership = self.log.membership_at(self.log.last_index());
                 self.conf_index = self.log.last_conf_index();
+                self.refresh_voter_before_conf();
             }
         }
         for e in entries.into_iter().skip(pos) {
             if let EntryPayload::ConfChange(cc) = &e.payload {
                 // Configurations take effect when appended (thesis §4.1).
+                let was_voter = self.membership.is_voter(self.cfg.id);
                 if self.membership.apply(cc) {
                     self.conf_index = e.index;
+                    self.voter_before_conf = was_voter;
                 }
             }
             self.log.append(e);
@@ -406,9 +411,16 @@ impl Node {
             heap.resize(voters.len(), 0);
             &mut heap
         };
+        // Only what is on our own disk counts (thesis §10.2.1): our messages may
+        // leave before our write, and a crash must not undo a commit.
+        let own = if self.cfg.regressions.leader_counts_unpersisted_log {
+            self.log.last_index()
+        } else {
+            self.stable_index()
+        };
         for (slot, id) in matches.iter_mut().zip(voters) {
             *slot = if *id == self.cfg.id {
-                self.log.last_index()
+                own
             } else {
                 self.progress.get(id).map_or(0, |p| p.match_index)
             };

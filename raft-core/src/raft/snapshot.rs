@@ -12,6 +12,15 @@ impl Node {
     /// Discards the log up to `applied_index`, which the application has applied
     /// and captured in `snapshot_data`. Followers that need discarded entries
     /// get an InstallSnapshot instead.
+    ///
+    /// No Ready hands this snapshot out. On `Ok`, the application:
+    /// 1. stores [`Node::log`]`().snapshot()` in place of its stored snapshot;
+    /// 2. then may drop its stored entries up to `applied_index`.
+    ///
+    /// A crash before either step loses nothing: the old snapshot and the
+    /// entries are still on disk (applied entries always are, see [`Ready`]).
+    ///
+    /// [`Ready`]: super::Ready
     pub fn compact(
         &mut self,
         applied_index: LogIndex,
@@ -73,7 +82,10 @@ impl Node {
         let last_index = meta.last_index;
         self.membership = meta.membership.clone();
         self.log.restore(snapshot);
+        // Nothing of the new log is known on disk until this Ready is.
+        self.forget_stable_after(0);
         self.conf_index = last_index;
+        self.voter_before_conf = false; // a snapshot's configuration is committed
         self.commit = last_index;
         self.applied = last_index;
         self.unstable_from = last_index + 1;

@@ -31,7 +31,10 @@ impl Node {
                 return Ok(());
             }
         }
-        self.transfer = Some((target, self.now_us + self.cfg.election_timeout_min_us));
+        self.transfer = Some((
+            target,
+            self.now_us.saturating_add(self.cfg.election_timeout_min_us),
+        ));
         if !self.maybe_finish_transfer(target) && !self.send_append(target, true) {
             // Nothing new to send: the target may have lost appends; find out now.
             self.send_gap_check(target);

@@ -1,6 +1,6 @@
 //! Simulation parameters and their validation.
 
-use crate::raft::{self, Bugs};
+use crate::raft::{self, Bugs, Regressions};
 use crate::types::TimeUs;
 use alloc::string::String;
 use core::fmt;
@@ -69,6 +69,9 @@ pub struct SimConfig {
     pub trace_capacity: usize,
     /// Most messages in flight; beyond that new messages are dropped (and traced).
     pub max_in_flight: usize,
+    /// Fixed bugs switched back on by tests (all off; never in links or exports).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub regressions: Regressions,
 }
 
 impl Default for SimConfig {
@@ -96,6 +99,7 @@ impl Default for SimConfig {
             client_timeout_us: 500_000,
             trace_capacity: 50_000,
             max_in_flight: 10_000,
+            regressions: Regressions::default(),
         }
     }
 }
@@ -176,6 +180,7 @@ impl SimConfig {
         c.pre_vote = self.pre_vote;
         c.check_quorum = self.check_quorum;
         c.bugs = self.bugs;
+        c.regressions = self.regressions;
         c
     }
 }

@@ -6,7 +6,7 @@ use super::config::{check_latency, ConfigError, MAX_DRIFT_PPM, MAX_NODES, PPM};
 use super::network::Network;
 use super::rng::{derive_seed, purpose};
 use super::trace::{DropReason, TraceKind};
-use super::world::{NodeSlot, Sim};
+use super::world::{persist_pending, NodeSlot, Sim, Written};
 use crate::kv::{CommandError, KvStore, Op};
 use crate::raft::{ConfChange, Node, ProposeError};
 use crate::types::{NodeId, TimeUs};
@@ -90,7 +90,7 @@ impl Sim {
         slot.node = None;
         slot.paused = false;
         slot.disk_queue.clear();
-        slot.resume_outbox.clear();
+        slot.durable_while_paused.clear();
         slot.incarnation += 1;
         slot.timer_gen += 1;
         slot.timer_at = None;
@@ -111,6 +111,25 @@ impl Sim {
         Ok(())
     }
 
+    /// Crashes a node in the middle of its oldest disk write: the first
+    /// `steps` steps of it reach the disk (snapshot, hard state, then entries
+    /// one by one, the order a Ready is persisted in), the rest is lost, as
+    /// is every later write. Its Ready's messages may have left already.
+    pub(crate) fn crash_during_write(
+        &mut self,
+        id: NodeId,
+        steps: usize,
+    ) -> Result<(), ActionError> {
+        let i = self.live_index(id)?;
+        let skip = self.cfg.regressions.skip_old_snapshot;
+        let slot = &mut self.slots[i];
+        if let Some(w) = slot.disk_queue.front_mut().filter(|w| w.writes) {
+            let stored = persist_pending(&mut slot.disk, w, Written::Prefix(steps), skip);
+            self.observe_stored(i, stored);
+        }
+        self.crash(id)
+    }
+
     /// Restarts a crashed node from what its disk holds.
     pub fn restart(&mut self, id: NodeId) -> Result<(), ActionError> {
         let i = self.slot_index(id).ok_or(ActionError::UnknownNode(id))?;
@@ -129,6 +148,10 @@ impl Sim {
         slot.node = Some(node);
         self.checker.node_restarted(id);
         self.trace_at(TraceKind::Restart { node: id });
+        // The state machine comes back from the snapshot on disk (no Ready
+        // hands it out again); committed entries then follow it.
+        let snap = self.slots[i].disk.snapshot.clone();
+        self.restore_store(i, &snap);
         self.after_node(id, false);
         Ok(())
     }
@@ -152,9 +175,9 @@ impl Sim {
         }
         self.slots[i].paused = false;
         self.trace_at(TraceKind::Resume { node: id });
-        let out: Vec<_> = self.slots[i].resume_outbox.drain(..).collect();
-        for m in out {
-            self.send(m);
+        let durable: Vec<_> = self.slots[i].durable_while_paused.drain(..).collect();
+        for w in durable {
+            self.finish_write(i, w);
         }
         let held: Vec<u64> = self.slots[i].held.drain(..).collect();
         for m in held {

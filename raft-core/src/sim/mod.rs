@@ -63,11 +63,11 @@ pub const REFERENCE_RUN_US: u64 = 10_000_000;
 /// them, which proves the two builds run the same simulation event for event.
 /// Any change to what the simulation does (or traces) changes them.
 pub const REFERENCE_HASHES: [(u64, u64); 5] = [
-    (1, 0xd188_5603_65d3_1528),
-    (2, 0x229d_195b_c1c5_8d2f),
-    (3, 0xf6ff_cb1a_2f73_9370),
-    (4, 0x1bec_4cd2_b366_4ece),
-    (5, 0x23f1_d014_a28a_1d7d),
+    (1, 0x082c_0353_5393_f82d),
+    (2, 0xdc27_99c1_e97a_773b),
+    (3, 0xca60_d364_e66d_403d),
+    (4, 0xde50_68a8_3db0_da67),
+    (5, 0x622d_8768_ab60_468f),
 ];
 
 /// `(seed, trace hash)` for seeds 1 to 5 with [`SimConfig::default`] run for

@@ -305,6 +305,19 @@ impl Sim {
         Some(self.slots[self.slot_index(id)?].node.is_none())
     }
 
+    /// The number of steps (snapshot, hard state, entries) of the disk write
+    /// node `id` has under way, if any.
+    pub(crate) fn write_under_way(&self, id: NodeId) -> Option<usize> {
+        let slot = &self.slots[self.slot_index(id)?];
+        slot.node.as_ref()?;
+        let w = slot.disk_queue.front().filter(|w| w.writes)?;
+        Some(
+            usize::from(w.snapshot.is_some())
+                + usize::from(w.hard_state.is_some())
+                + w.entries.len(),
+        )
+    }
+
     /// Whether a node is paused (`None` for unknown ids).
     pub fn is_paused(&self, id: NodeId) -> Option<bool> {
         Some(self.slots[self.slot_index(id)?].paused)

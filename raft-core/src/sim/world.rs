@@ -19,13 +19,22 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::vec::Vec;
 
-/// A disk write in progress; its messages leave when it completes.
+/// A Ready waiting for the disk: what it writes, and what may happen only
+/// once that write (and every write before it) is durable: the messages that
+/// promise it, and applying what it committed (the order of [`crate::raft::Ready`]).
 #[derive(Clone, Debug)]
 pub(crate) struct PendingWrite {
+    /// The Ready's number, acknowledged with `Node::on_persisted` when durable.
+    pub(crate) number: u64,
+    /// False for a Ready with nothing to write that only waits its turn.
+    pub(crate) writes: bool,
     pub(crate) hard_state: Option<HardState>,
     pub(crate) snapshot: Option<Snapshot>,
     pub(crate) entries: Vec<Entry>,
     pub(crate) messages: Vec<Message>,
+    /// Term of the node when the Ready was taken (for the checker).
+    pub(crate) term: Term,
+    pub(crate) committed: Vec<Entry>,
 }
 
 /// One simulated server: the Raft node, its state machine and its disk.
@@ -36,10 +45,12 @@ pub(crate) struct NodeSlot {
     pub(crate) node: Option<Node>,
     pub(crate) store: KvStore,
     pub(crate) disk: PersistentState,
+    /// Readies whose writes are under way, oldest first.
     pub(crate) disk_queue: VecDeque<PendingWrite>,
     pub(crate) paused: bool,
-    /// Messages produced by disk writes that completed while paused.
-    pub(crate) resume_outbox: Vec<Message>,
+    /// Writes that became durable while the node was paused: the node hears
+    /// of them (and sends, applies) when it resumes.
+    pub(crate) durable_while_paused: Vec<PendingWrite>,
     /// Ids of messages that arrived while paused, in arrival order.
     pub(crate) held: VecDeque<u64>,
     pub(crate) incarnation: u64,
@@ -51,38 +62,87 @@ pub(crate) struct NodeSlot {
     pub(crate) last_commit: LogIndex,
 }
 
-/// Applies a write to the simulated disk.
+/// How much of a write reaches the disk when a crash interrupts it, in the
+/// order a Ready is persisted: snapshot, hard state, then entries one by one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Written {
+    /// The whole write.
+    All,
+    /// The first `n` steps of it (0: nothing).
+    Prefix(usize),
+}
+
+/// Applies a write (or its first steps) to the simulated disk: the snapshot
+/// replaces the stored one (a Ready hands one out only when it must be stored;
+/// entries after it stay if the disk holds its last entry), then the hard
+/// state, then entries overwrite from their first index.
 /// `entries` is drained (its buffer stays with the caller for reuse).
+/// Returns how many entries reached the disk.
 fn persist(
     disk: &mut PersistentState,
     hs: Option<HardState>,
-    snap: Option<Snapshot>,
+    snap: Option<&Snapshot>,
     entries: &mut Vec<Entry>,
-) {
+    written: Written,
+    skip_old_snapshot: bool,
+) -> usize {
+    let mut budget = match written {
+        Written::All => usize::MAX,
+        Written::Prefix(n) => n,
+    };
     if let Some(s) = snap {
+        if budget == 0 {
+            return 0;
+        }
+        budget -= 1;
         let (li, lt) = (s.meta.last_index, s.meta.last_term);
-        if li <= disk.snapshot.meta.last_index {
-            // Not newer than the disk's own (a restarted node hands back the
-            // snapshot it was restored from): the entries after it stay.
-            // Clearing them here once lost a restarted node's whole log tail.
-        } else {
+        // The fixed bug: a snapshot not newer than the disk's own was taken for
+        // an echo and dropped, losing a joiner's first configuration.
+        if !(skip_old_snapshot && li <= disk.snapshot.meta.last_index) {
             if disk.entries.iter().any(|e| e.index == li && e.term == lt) {
                 disk.entries.retain(|e| e.index > li);
             } else {
                 disk.entries.clear();
             }
-            disk.snapshot = s;
+            disk.snapshot = s.clone();
         }
     }
     if let Some(h) = hs {
+        if budget == 0 {
+            return 0;
+        }
+        budget -= 1;
         disk.term = h.term;
         disk.voted_for = h.voted_for;
     }
-    if let Some(first) = entries.first() {
+    let n = entries.len().min(budget);
+    if let Some(first) = entries.first().filter(|_| n > 0) {
         let keep = disk.entries.partition_point(|e| e.index < first.index);
         disk.entries.truncate(keep);
-        disk.entries.append(entries);
+        disk.entries.extend(entries.drain(..n));
     }
+    entries.clear();
+    n
+}
+
+/// Persists (all or the first steps of) a pending write; its snapshot stays
+/// in `w` to be restored into the state machine afterwards. Returns how many
+/// entries reached the disk.
+pub(crate) fn persist_pending(
+    disk: &mut PersistentState,
+    w: &mut PendingWrite,
+    written: Written,
+    skip_old_snapshot: bool,
+) -> usize {
+    let hs = w.hard_state.take();
+    persist(
+        disk,
+        hs,
+        w.snapshot.as_ref(),
+        &mut w.entries,
+        written,
+        skip_old_snapshot,
+    )
 }
 
 /// A deterministic Raft cluster simulation. See the [module docs](super).
@@ -416,24 +476,114 @@ impl Sim {
         self.after_node(id, true);
     }
 
+    /// The oldest write of `id` is durable: store it, then let the node (unless
+    /// paused) act on it and on the Readies that only waited behind it.
     fn disk_done(&mut self, id: NodeId) {
         let Some(i) = self.slot_index(id) else {
             return;
         };
+        let skip_old_snapshot = self.cfg.regressions.skip_old_snapshot;
         let slot = &mut self.slots[i];
-        let Some(w) = slot.disk_queue.pop_front() else {
+        let Some(mut w) = slot.disk_queue.pop_front() else {
             return;
         };
-        let mut entries = w.entries;
-        persist(&mut slot.disk, w.hard_state, w.snapshot, &mut entries);
+        assert!(w.writes, "only a Ready that writes schedules a DiskDone");
+        let mut done = alloc::vec![];
+        let stored = persist_pending(&mut slot.disk, &mut w, Written::All, skip_old_snapshot);
+        self.observe_stored(i, stored);
+        let slot = &mut self.slots[i];
+        done.push(w);
+        while slot.disk_queue.front().is_some_and(|w| !w.writes) {
+            done.extend(slot.disk_queue.pop_front());
+        }
         if slot.paused {
-            slot.resume_outbox.extend(w.messages);
+            slot.durable_while_paused.extend(done);
+            return;
+        }
+        for w in done {
+            self.finish_write(i, w);
+        }
+        self.after_node(id, false);
+    }
+
+    /// Tells the checker about the last `count` entries on node `i`'s disk,
+    /// which a write has just stored.
+    pub(crate) fn observe_stored(&mut self, i: usize, count: usize) {
+        let slot = &self.slots[i];
+        let disk = &slot.disk;
+        let Some(start) = disk.entries.len().checked_sub(count).filter(|_| count > 0) else {
+            return;
+        };
+        let stored = &disk.entries[start..];
+        let before = stored[0].index - 1;
+        let prev = match start.checked_sub(1) {
+            Some(k) => Some(disk.entries[k].term),
+            None if disk.snapshot.meta.last_index == before => Some(disk.snapshot.meta.last_term),
+            None => None,
+        };
+        self.checker.set_time(self.now_us);
+        self.checker.observe_stored(slot.id, stored, prev);
+    }
+
+    /// The node hears that a write is durable; the messages that promised it
+    /// leave, and what its Ready committed is applied (step 3 after step 1).
+    pub(crate) fn finish_write(&mut self, i: usize, mut w: PendingWrite) {
+        let ack_early = self.cfg.regressions.ack_before_durable;
+        let slot = &mut self.slots[i];
+        let id = slot.id;
+        let Some(node) = slot.node.as_mut() else {
+            return;
+        };
+        if !ack_early {
+            node.on_persisted(w.number);
+        }
+        for m in w.messages.drain(..) {
+            self.send(m);
+        }
+        if !ack_early {
+            if let Some(snap) = &w.snapshot {
+                self.restore_store(i, snap);
+            }
+            self.apply_committed(i, id, w.term, &w.committed);
+        }
+    }
+
+    /// Step 3 of a Ready: the state machine takes a snapshot's data.
+    pub(crate) fn restore_store(&mut self, i: usize, snap: &Snapshot) {
+        let slot = &mut self.slots[i];
+        slot.store = if snap.data.is_empty() {
+            KvStore::new()
         } else {
-            for m in w.messages {
-                self.send(m);
+            KvStore::restore(&snap.data).unwrap_or_default()
+        };
+        let (node, index) = (slot.id, snap.meta.last_index);
+        self.trace
+            .push(self.now_us, TraceKind::SnapshotRestored { node, index });
+    }
+
+    /// Step 3 of a Ready: applies committed entries and answers their clients.
+    fn apply_committed(&mut self, i: usize, id: NodeId, term: Term, committed: &[Entry]) {
+        let now = self.now_us;
+        let slot = &mut self.slots[i];
+        let mut completions = core::mem::take(&mut self.completions);
+        for e in committed {
+            self.checker.set_time(now);
+            self.checker.observe_applied(id, term, e);
+            if let EntryPayload::Command(bytes) = &e.payload {
+                let reply = slot.store.apply_bytes(e.index, bytes);
+                if let Some(c) = self.proposals.remove(&(id, e.index)) {
+                    completions.push((c, e.index, e.term, reply));
+                }
             }
         }
-        self.maybe_compact(id);
+        if let Some(last) = committed.last() {
+            let index = last.index;
+            self.trace.push(now, TraceKind::Applied { node: id, index });
+        }
+        for (c, index, term, reply) in completions.drain(..) {
+            self.complete_client(c, id, index, term, reply);
+        }
+        self.completions = completions;
     }
 
     // ----- internals: nodes ----------------------------------------------------
@@ -446,9 +596,14 @@ impl Sim {
         self.reschedule_timer(id, from_timer);
     }
 
+    /// Takes the node's Readies and follows their contract: messages leave at
+    /// once; state is persisted (now, or after the disk latency), and only then
+    /// is the node told, do the messages promising it leave, and is what the
+    /// Ready committed applied.
     fn process_ready(&mut self, id: NodeId) {
         let Some(i) = self.slot_index(id) else { return };
         let disk_latency = self.cfg.disk_latency_us;
+        let regress = self.cfg.regressions;
         loop {
             let now = self.now_us;
             let slot = &mut self.slots[i];
@@ -461,8 +616,7 @@ impl Sim {
             let mut rd = node.ready();
             let term = node.term();
             if let (Some(first), Some(last)) = (rd.entries.first(), rd.entries.last()) {
-                self.checker.set_time(now);
-                self.checker.observe_written(id, &rd.entries, node.log());
+                // In memory only: the checker hears of entries once stored.
                 let kind = TraceKind::EntryAppended {
                     node: id,
                     from_index: first.index,
@@ -471,34 +625,65 @@ impl Sim {
                 };
                 self.trace.push(now, kind);
             }
-            if let Some(snap) = &rd.snapshot {
-                slot.store = if snap.data.is_empty() {
-                    KvStore::new()
-                } else {
-                    KvStore::restore(&snap.data).unwrap_or_default()
-                };
-                let index = snap.meta.last_index;
-                self.trace
-                    .push(now, TraceKind::SnapshotRestored { node: id, index });
+            for m in rd.messages.drain(..) {
+                self.send(m);
             }
-            let snapshot = rd.snapshot.take();
-            let hs = rd.hard_state.take();
-            if disk_latency == 0 {
-                // Everything is durable at once: persisted messages may leave
-                // with the others (after them, as before), and Ready's buffers
-                // go back to the node for reuse.
-                persist(&mut slot.disk, hs, snapshot, &mut rd.entries);
-            } else if hs.is_some()
-                || snapshot.is_some()
-                || !rd.entries.is_empty()
-                || !rd.persisted_messages.is_empty()
-            {
-                slot.disk_queue.push_back(PendingWrite {
-                    hard_state: hs,
-                    snapshot,
-                    entries: core::mem::take(&mut rd.entries),
-                    messages: core::mem::take(&mut rd.persisted_messages),
-                });
+            let slot = &mut self.slots[i];
+            let writes = rd.hard_state.is_some() || rd.snapshot.is_some() || !rd.entries.is_empty();
+            if disk_latency == 0 || (!writes && slot.disk_queue.is_empty()) {
+                // Durable at once (or nothing to write, nothing to wait for):
+                // the whole Ready in order, and its buffers go back for reuse.
+                let snapshot = rd.snapshot.take();
+                let hs = rd.hard_state.take();
+                let skip = regress.skip_old_snapshot;
+                let stored = persist(
+                    &mut slot.disk,
+                    hs,
+                    snapshot.as_ref(),
+                    &mut rd.entries,
+                    Written::All,
+                    skip,
+                );
+                self.observe_stored(i, stored);
+                for m in rd.persisted_messages.drain(..) {
+                    self.send(m);
+                }
+                if let Some(snap) = &snapshot {
+                    self.restore_store(i, snap);
+                }
+                let committed = core::mem::take(&mut rd.committed_entries);
+                self.apply_committed(i, id, term, &committed);
+                rd.committed_entries = committed;
+                if let Some(node) = self.slots[i].node.as_mut() {
+                    node.advance(rd);
+                }
+                continue;
+            }
+            let mut w = PendingWrite {
+                number: rd.number,
+                writes,
+                hard_state: rd.hard_state.take(),
+                snapshot: rd.snapshot.take(),
+                entries: core::mem::take(&mut rd.entries),
+                messages: core::mem::take(&mut rd.persisted_messages),
+                term,
+                committed: core::mem::take(&mut rd.committed_entries),
+            };
+            if regress.ack_before_durable {
+                // The fixed bug: the node hears its write is durable, and what
+                // it committed is applied and answered, while the write is queued.
+                if let Some(node) = slot.node.as_mut() {
+                    node.on_persisted(w.number);
+                }
+                if let Some(snap) = &w.snapshot {
+                    self.restore_store(i, snap);
+                }
+                let committed = core::mem::take(&mut w.committed);
+                self.apply_committed(i, id, term, &committed);
+            }
+            let slot = &mut self.slots[i];
+            slot.disk_queue.push_back(w);
+            if writes {
                 let incarnation = slot.incarnation;
                 self.queue.push(
                     now + disk_latency,
@@ -508,36 +693,6 @@ impl Sim {
                     },
                 );
             }
-            let mut completions = core::mem::take(&mut self.completions);
-            let mut last_applied = None;
-            for e in &rd.committed_entries {
-                self.checker.set_time(now);
-                self.checker.observe_applied(id, term, e);
-                last_applied = Some(e.index);
-                if let EntryPayload::Command(bytes) = &e.payload {
-                    let reply = slot.store.apply_bytes(e.index, bytes);
-                    if let Some(c) = self.proposals.remove(&(id, e.index)) {
-                        completions.push((c, e.index, e.term, reply));
-                    }
-                }
-            }
-            if let Some(index) = last_applied {
-                self.trace.push(now, TraceKind::Applied { node: id, index });
-            }
-            for m in rd.messages.drain(..) {
-                self.send(m);
-            }
-            // Empty unless the write was synchronous (it went to the disk queue).
-            for m in rd.persisted_messages.drain(..) {
-                self.send(m);
-            }
-            if let Some(node) = self.slots[i].node.as_mut() {
-                node.recycle(rd);
-            }
-            for (c, index, term, reply) in completions.drain(..) {
-                self.complete_client(c, id, index, term, reply);
-            }
-            self.completions = completions;
         }
     }
 
@@ -1000,6 +1155,10 @@ impl Sim {
 impl NodeSlot {
     pub(crate) fn new(id: NodeId, node: Node, clock: Clock) -> Self {
         let (role, term, commit) = (node.role(), node.term(), node.commit_index());
+        // A server is created with its bootstrap state on disk (as etcd writes
+        // it before starting): a crash before its first Ready is stored must
+        // not make a founding voter forget the cluster. Its first Ready hands
+        // out the same snapshot again, which stores nothing new.
         let disk = node.persistent_state();
         NodeSlot {
             id,
@@ -1008,7 +1167,7 @@ impl NodeSlot {
             disk,
             disk_queue: VecDeque::new(),
             paused: false,
-            resume_outbox: Vec::new(),
+            durable_while_paused: Vec::new(),
             held: VecDeque::new(),
             incarnation: 0,
             timer_gen: 0,

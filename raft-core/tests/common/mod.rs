@@ -166,7 +166,7 @@ impl Cluster {
                     .or_default()
                     .append(&mut rd.read_states);
                 self.queue.extend(rd.all_messages());
-                self.nodes.get_mut(&id).unwrap().recycle(rd);
+                self.nodes.get_mut(&id).unwrap().advance(rd);
             }
         }
         self.check();
