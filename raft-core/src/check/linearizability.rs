@@ -213,11 +213,14 @@ fn search_whole(
 }
 
 /// The longest prefix of `all` (a key's operations in invocation order)
-/// that every linearization puts first and that leaves one value whatever
-/// its order: its length and latest return (`(0, 0)` if none). See
-/// [`settle_points`].
-fn settled_len(all: &[&Operation], below_id: u64) -> (usize, TimeUs) {
-    settle_points(all, below_id).last().unwrap_or((0, 0))
+/// that every linearization of them puts first and that leaves one value
+/// whatever its order: its length and latest return (`(0, 0)` if none). See
+/// [`settle_points`]; an operation recorded later may undo it (see
+/// [`Settled::still_holds`]).
+fn settled_len(all: &[&Operation]) -> (usize, TimeUs) {
+    settle_points(all, u64::MAX, TimeUs::MAX)
+        .last()
+        .unwrap_or((0, 0))
 }
 
 /// The ends of the prefixes of `all` (a key's operations in invocation
@@ -225,8 +228,11 @@ fn settled_len(all: &[&Operation], below_id: u64) -> (usize, TimeUs) {
 /// whatever their order: each prefix's length and latest return, shortest
 /// first.
 ///
-/// A cut before operation i holds when every earlier one returned before it
-/// was invoked (ties overlap: calls sort before returns). A prefix ends at a
+/// A cut before operation i holds when every earlier one returned before
+/// every later one was invoked (ties overlap: calls sort before returns),
+/// also those not recorded yet, which may be invoked from `horizon` on. A
+/// history may be recorded out of time order, so "later" is every operation
+/// after i, not only the next. A prefix ends at a
 /// cut only after an operation that stands alone between two cuts and fixes
 /// the value whatever came before it (a SET, a DELETE, or a GET that saw
 /// it): then every valid order of the prefix leaves the same value, and what
@@ -236,7 +242,13 @@ fn settled_len(all: &[&Operation], below_id: u64) -> (usize, TimeUs) {
 fn settle_points<'a>(
     all: &'a [&Operation],
     below_id: u64,
+    horizon: TimeUs,
 ) -> impl Iterator<Item = (usize, TimeUs)> + 'a {
+    // The earliest invocation from each position on, the horizon included.
+    let mut first_invoke_from = alloc::vec![horizon; all.len() + 1];
+    for at in (0..all.len()).rev() {
+        first_invoke_from[at] = first_invoke_from[at + 1].min(all[at].invoke_us);
+    }
     let mut last_return_us: TimeUs = 0;
     let mut cut_before_previous = true;
     all.iter()
@@ -244,9 +256,7 @@ fn settle_points<'a>(
         .map_while(move |(at, op)| {
             let (ret, _) = op.returned().filter(|_| op.id < below_id)?;
             last_return_us = last_return_us.max(ret.max(op.invoke_us));
-            let cut = all
-                .get(at + 1)
-                .is_none_or(|next| last_return_us < next.invoke_us);
+            let cut = last_return_us < first_invoke_from[at + 1];
             let fixes_value = matches!(
                 op.input,
                 Op::Set { .. } | Op::Delete { .. } | Op::Get { .. }
@@ -301,7 +311,7 @@ pub(super) fn foldable_prefix(
     // prefix's. Folding stops before a segment that does not fit.
     let mut value = history.baseline(key).map(String::from);
     let (mut start, mut folded) = (0, 0);
-    for (end, _) in settle_points(&live, below_id) {
+    for (end, _) in settle_points(&live, below_id, TimeUs::MAX) {
         let segment = &live[start..end];
         let next = match segment {
             // One operation alone: it must give what its client saw.
@@ -345,15 +355,17 @@ struct Settled {
 
 impl Settled {
     /// Whether `all` (a key's operations now) still starts with this prefix
-    /// and everything after it was invoked after its last return.
+    /// and everything after it was invoked after its last return. Every
+    /// operation after it counts, not only the next: one recorded later may
+    /// carry an earlier time, and may then precede the prefix.
     fn still_holds(&self, all: &[&Operation]) -> bool {
         self.len > 0
             && all
                 .get(self.len - 1)
                 .is_some_and(|op| op.id == self.last_id)
-            && all
-                .get(self.len)
-                .is_none_or(|next| next.invoke_us > self.last_return_us)
+            && all[self.len..]
+                .iter()
+                .all(|next| next.invoke_us > self.last_return_us)
     }
 
     /// The longest settled prefix of `all`, given `order`, a valid order of
@@ -365,7 +377,7 @@ impl Settled {
         previous: Option<&Settled>,
         baseline: Option<&str>,
     ) -> Option<Settled> {
-        let (len, settled_return_us) = settled_len(all, u64::MAX);
+        let (len, settled_return_us) = settled_len(all);
         if len == 0 {
             return previous.cloned();
         }

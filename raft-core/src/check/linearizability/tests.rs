@@ -589,3 +589,60 @@ fn a_key_folded_to_absent_with_nothing_held_is_forgotten() {
     done(&mut h, 2, get("gone"), 40, 45, val(Some("1")));
     assert!(checker.check(&h, STEPS).is_violation());
 }
+
+fn delete(key: &str) -> Op {
+    Op::Delete { key: s(key) }
+}
+
+/// Whether `order` puts some operation after one that was invoked only
+/// after it returned.
+fn breaks_real_time(h: &History, order: &[u64]) -> bool {
+    order.iter().enumerate().any(|(at, &earlier)| {
+        let invoked = h.get(earlier).unwrap().invoke_us;
+        order[at + 1..].iter().any(|&later| {
+            let later = h.get(later).unwrap();
+            later.returned().is_some_and(|(ret, _)| ret < invoked)
+        })
+    })
+}
+
+#[test]
+fn an_operation_recorded_late_with_an_earlier_time_reopens_the_settled_prefix() {
+    // Issue #20, finding 2: the CAS returned (13) before SET 3 was invoked
+    // (17), so it ran on the absent key and must have succeeded. The SET
+    // alone was settled, and the pending SET 2 after it (invoked at 22)
+    // hid the CAS from the check that the prefix still came first.
+    let mut h = History::new();
+    let mut checker = IncrementalChecker::new();
+    done(&mut h, 1, set("x", "3"), 17, 19, Outcome::Ok);
+    assert_eq!(checker.check(&h, STEPS), check(&h, STEPS));
+    h.invoke(2, set("x", "2"), 22);
+    assert_eq!(checker.check(&h, STEPS), check(&h, STEPS));
+    let mismatch = Outcome::Mismatch {
+        actual: Some(s("3")),
+    };
+    done(&mut h, 3, cas("x", None, "1"), 13, 13, mismatch);
+    let full = check(&h, STEPS);
+    assert!(full.is_violation(), "{full:?}");
+    assert_eq!(checker.check(&h, STEPS), full);
+}
+
+#[test]
+fn an_operation_recorded_late_with_an_earlier_time_is_ordered_first_in_the_witness() {
+    // The milder form: the right verdict, but a witness that put SET 2
+    // after SET 1, which was invoked (10) after SET 2 returned (1).
+    let mut h = History::new();
+    let mut checker = IncrementalChecker::new();
+    let first = done(&mut h, 1, set("x", "1"), 10, 11, Outcome::Ok);
+    assert!(checker.check(&h, STEPS).is_linearizable());
+    h.invoke(2, get("x"), 20);
+    assert!(checker.check(&h, STEPS).is_linearizable());
+    let earlier = done(&mut h, 3, set("x", "2"), 0, 1, Outcome::Ok);
+    let verdict = checker.check(&h, STEPS);
+    assert_eq!(verdict, check(&h, STEPS));
+    let Verdict::Linearizable { witness } = verdict else {
+        panic!("{verdict:?}")
+    };
+    assert!(!breaks_real_time(&h, &witness["x"]), "{witness:?}");
+    assert_eq!(witness["x"], [earlier, first]);
+}
