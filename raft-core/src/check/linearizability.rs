@@ -105,6 +105,7 @@ fn check_one(
     max_steps: u64,
 ) -> Result<Vec<u64>, Verdict> {
     within_bound(history)?;
+    within_reach(history, key)?;
     let all = key_operations(history, key);
     search_whole(key, &all, history.baseline(key), budget, max_steps)
 }
@@ -116,6 +117,20 @@ fn within_bound(history: &History) -> Result<(), Verdict> {
         let reason = format!(
             "the history exceeds {MAX_HISTORY_OPS} operations ({} more were not recorded)",
             history.dropped()
+        );
+        return Err(Verdict::Unknown { reason });
+    }
+    Ok(())
+}
+
+/// "Unknown" for a key an operation recorded out of time order overtook:
+/// it may precede folded operations, which are gone.
+fn within_reach(history: &History, key: &str) -> Result<(), Verdict> {
+    if let Some(late) = history.overtaken(key) {
+        let reason = format!(
+            "operation {} on key {key:?} was recorded late: invoked at {} µs, it may precede \
+             operations that returned by {} µs and were already folded into the key's value",
+            late.id, late.invoke_us, late.folded_until
         );
         return Err(Verdict::Unknown { reason });
     }
@@ -155,7 +170,7 @@ fn check_from(
     budget: &mut u64,
     max_steps: u64,
 ) -> (Result<Vec<u64>, Verdict>, Option<Settled>) {
-    if let Err(unknown) = within_bound(history) {
+    if let Err(unknown) = within_bound(history).and_then(|()| within_reach(history, key)) {
         return (Err(unknown), None);
     }
     let all = key_operations(history, key);
@@ -284,9 +299,10 @@ fn value_after(
 }
 
 /// What [`History::fold`] may fold of `key`: the ids of its longest settled
-/// prefix (see [`settle_points`]; only operations numbered below `below_id`)
-/// proved linearizable from the key's baseline, and the value it leaves;
-/// `None` if there is none.
+/// prefix (see [`settle_points`]; only operations numbered below `below_id`,
+/// all returned before `horizon`, where operations not recorded yet may
+/// start) proved linearizable from the key's baseline, the value it leaves
+/// and its latest return; `None` if there is none.
 ///
 /// Abandoned operations are left out of the prefix, and abandoned writes
 /// stay held. That is sound because the prefix is proved linearizable
@@ -298,8 +314,9 @@ pub(super) fn foldable_prefix(
     history: &History,
     key: &str,
     below_id: u64,
+    horizon: TimeUs,
     budget: &mut u64,
-) -> Option<(Vec<u64>, Option<String>)> {
+) -> Option<(Vec<u64>, Option<String>, TimeUs)> {
     let live: Vec<&Operation> = key_operations(history, key)
         .into_iter()
         .filter(|op| !op.abandoned)
@@ -310,8 +327,8 @@ pub(super) fn foldable_prefix(
     // before it fixed: the cost follows the segments' sizes, not the
     // prefix's. Folding stops before a segment that does not fit.
     let mut value = history.baseline(key).map(String::from);
-    let (mut start, mut folded) = (0, 0);
-    for (end, _) in settle_points(&live, below_id, TimeUs::MAX) {
+    let (mut start, mut folded, mut until) = (0, 0, 0);
+    for (end, last_return_us) in settle_points(&live, below_id, horizon) {
         let segment = &live[start..end];
         let next = match segment {
             // One operation alone: it must give what its client saw.
@@ -329,9 +346,10 @@ pub(super) fn foldable_prefix(
                 _ => break,
             },
         };
-        (value, start, folded) = (next, end, end);
+        (value, start, folded, until) = (next, end, end, last_return_us);
     }
-    (folded > 0).then(|| (live[..folded].iter().map(|op| op.id).collect(), value))
+    let ids = live[..folded].iter().map(|op| op.id).collect();
+    (folded > 0).then_some((ids, value, until))
 }
 
 /// A prefix of a key's operations that every linearization puts first:

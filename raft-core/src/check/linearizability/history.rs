@@ -104,14 +104,33 @@ pub(crate) struct KeyOps {
     /// The value the folded operations left the key with (`None`: absent,
     /// as before any operation).
     pub(crate) baseline: Option<String>,
+    /// The latest return among the folded operations, if any were folded.
+    pub(crate) folded_until: Option<TimeUs>,
+    /// The first operation recorded after a fold with a time that lets it
+    /// precede folded operations: the key can no longer be judged.
+    pub(crate) overtaken: Option<Overtaken>,
+}
+
+/// An operation invoked no later than the last return among its key's
+/// folded operations, recorded after they were folded: it may have taken
+/// effect before some of them, which are gone, so its key cannot be judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Overtaken {
+    /// The operation.
+    pub(crate) id: u64,
+    /// Its invocation.
+    pub(crate) invoke_us: TimeUs,
+    /// Its key's `KeyOps::folded_until` (or `History::forgotten_until`) then.
+    pub(crate) folded_until: TimeUs,
 }
 
 impl KeyOps {
     /// Nothing held and nothing folded into a value: as if never used, so
     /// the key can be forgotten (keeping the key table bounded by what is
-    /// held).
+    /// held), once its fold time is kept (`History::forgotten_until`).
     fn as_if_unused(&self) -> bool {
-        self.ids.is_empty() && self.baseline.is_none()
+        self.ids.is_empty() && self.baseline.is_none() && self.overtaken.is_none()
     }
 }
 
@@ -133,6 +152,14 @@ pub struct History {
     fold_at: usize,
     /// Counts changes; each key remembers the revision of its last change.
     revision: u64,
+    /// The latest time recorded (invocation or return). Recorded in time
+    /// order, every operation still to come is invoked at it or later, so a
+    /// fold cuts only before it (an invocation at the same instant overlaps).
+    clock: TimeUs,
+    /// The latest fold time of a key forgotten since: an operation on any
+    /// key invoked no later than it may precede folded operations (the key
+    /// may be the forgotten one).
+    forgotten_until: Option<TimeUs>,
 }
 
 impl Default for History {
@@ -145,6 +172,8 @@ impl Default for History {
             next_id: 0,
             fold_at: FOLD_FIRST_AT,
             revision: 0,
+            clock: 0,
+            forgotten_until: None,
         }
     }
 }
@@ -158,9 +187,18 @@ impl History {
     /// Records that `client_id` sent `op` at `now`, and returns the
     /// operation's id. When the history holds [`MAX_HISTORY_OPS`] and folding
     /// frees nothing, the operation is only counted.
+    ///
+    /// Times may go backwards (a history imported from elsewhere): the
+    /// checker orders operations by their times, not by when they were
+    /// recorded. But an operation invoked no later than the last return
+    /// among its key's folded operations may precede some of them, which
+    /// are gone: that key's verdict is then
+    /// [`Verdict::Unknown`](super::Verdict::Unknown). Recorded in time order,
+    /// that never happens (a fold cuts only before the latest time recorded).
     pub fn invoke(&mut self, client_id: u64, op: Op, now: TimeUs) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
+        self.clock = self.clock.max(now);
         if self.ops.len() >= self.fold_at && self.dropped == 0 {
             self.fold();
         }
@@ -172,6 +210,14 @@ impl History {
         let entry = self.by_key.entry(String::from(op.key())).or_default();
         entry.ids.push(id);
         entry.version = self.revision;
+        let folded_until = entry.folded_until.max(self.forgotten_until);
+        if let Some(folded_until) = folded_until.filter(|&until| now <= until) {
+            entry.overtaken.get_or_insert(Overtaken {
+                id,
+                invoke_us: now,
+                folded_until,
+            });
+        }
         self.ops.push(Operation {
             id,
             client_id,
@@ -195,10 +241,13 @@ impl History {
     /// longest prefix of its operations that every linearization puts first,
     /// once a search proves it linearizable, becomes the key's baseline
     /// value, except that the `newest` operations stay held whatever their
-    /// key. Abandoned `GET`s, which constrain nothing, go too; abandoned
-    /// writes stay (they may still take effect), and a prefix that is not
-    /// linearizable stays for the checker to report. Returns how many
-    /// operations were folded.
+    /// key. "Every linearization" counts the operations still to come,
+    /// taken to be recorded in time order: the prefix must have returned
+    /// before the latest time recorded (see [`invoke`](Self::invoke) for
+    /// those that are not). Abandoned `GET`s, which constrain nothing, go
+    /// too; abandoned writes stay (they may still take effect), and a prefix
+    /// that is not linearizable stays for the checker to report. Returns how
+    /// many operations were folded.
     pub fn fold_keeping(&mut self, newest: usize) -> usize {
         let mut gone: Vec<u64> = Vec::new();
         let keys: Vec<String> = self.by_key.keys().cloned().collect();
@@ -208,12 +257,17 @@ impl History {
         };
         for key in &keys {
             let mut budget = FOLD_STEPS_PER_KEY;
-            let settled = super::foldable_prefix(self, key, below_id, &mut budget);
+            // An overtaken key is undecided for good: nothing to fold for.
+            let settled = match self.by_key.get(key).is_some_and(|k| k.overtaken.is_none()) {
+                true => super::foldable_prefix(self, key, below_id, self.clock, &mut budget),
+                false => None,
+            };
             let before = gone.len();
-            if let Some((ids, baseline)) = settled {
+            if let Some((ids, baseline, until)) = settled {
                 gone.extend(ids);
                 if let Some(k) = self.by_key.get_mut(key) {
                     k.baseline = baseline;
+                    k.folded_until = k.folded_until.max(Some(until));
                 }
             }
             for &id in self.ids_for_key(key) {
@@ -234,7 +288,14 @@ impl History {
         for k in self.by_key.values_mut() {
             k.ids.retain(|id| !is_gone(id));
         }
-        self.by_key.retain(|_, k| !k.as_if_unused());
+        let forgotten_until = &mut self.forgotten_until;
+        self.by_key.retain(|_, k| {
+            let unused = k.as_if_unused();
+            if unused {
+                *forgotten_until = (*forgotten_until).max(k.folded_until);
+            }
+            !unused
+        });
         self.folded += gone.len() as u64;
         self.fold_at = (self.ops.len() + FOLD_RETRY_AFTER).min(MAX_HISTORY_OPS);
         debug_assert!(self.ops.windows(2).all(|w| w[0].id < w[1].id));
@@ -250,6 +311,7 @@ impl History {
         }
         op.return_us = Some(now);
         op.output = Some(output);
+        self.clock = self.clock.max(now);
         mark_changed(&mut self.by_key, &mut self.revision, op.input.key());
         Ok(())
     }
@@ -320,7 +382,10 @@ impl History {
         }
         mark_changed(&mut self.by_key, &mut self.revision, key);
         if self.by_key.get(key).is_some_and(KeyOps::as_if_unused) {
-            self.by_key.remove(key);
+            let forgotten = self.by_key.remove(key);
+            self.forgotten_until = self
+                .forgotten_until
+                .max(forgotten.and_then(|k| k.folded_until));
         }
         self.folded += 1;
         Ok(())
@@ -378,6 +443,12 @@ impl History {
     /// The ids of the operations on `key`, in invocation order.
     pub fn ids_for_key(&self, key: &str) -> &[u64] {
         self.by_key.get(key).map_or(&[], |k| &k.ids)
+    }
+
+    /// The first operation on `key` recorded after a fold with a time that
+    /// lets it precede folded operations, if any (see [`invoke`](Self::invoke)).
+    pub(crate) fn overtaken(&self, key: &str) -> Option<Overtaken> {
+        self.by_key.get(key).and_then(|k| k.overtaken)
     }
 
     /// A number that changes whenever an operation on `key` is invoked or
