@@ -5,7 +5,9 @@
 //! operations are a legal run of the store ([`crate::kv::KvStore`]
 //! semantics, via [`Op::apply_to`](crate::kv::Op::apply_to)). Operations that
 //! never returned may take effect at any instant after their invocation, or
-//! not at all.
+//! not at all. One operation precedes another only if it returned strictly
+//! before the other was invoked (equal times overlap), whatever the order
+//! they were recorded in.
 //!
 //! Every operation touches one key and linearizability is compositional
 //! (Herlihy & Wing), so each key is checked on its own: the search is
@@ -51,7 +53,9 @@ pub enum Verdict {
         /// What went wrong, in words, for the UI.
         explanation: String,
     },
-    /// No answer within the budget (or the history overflowed its bound).
+    /// No answer within the budget, or none possible: the history
+    /// overflowed its bound, or an operation recorded out of time order
+    /// may precede operations already folded away (see [`History::invoke`]).
     Unknown {
         /// Why, in words.
         reason: String,
