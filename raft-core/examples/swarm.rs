@@ -3,8 +3,11 @@
 //! ```sh
 //! cargo run --release -p raft-core --example swarm -- --seeds 100 [--start 1] \
 //!     [--bug commit_old_term] [--faults crash,partition] [--nodes 5] \
-//!     [--safety-secs 20] [--liveness-secs 10]
+//!     [--safety-secs 20] [--liveness-secs 10] [--regression NAME]
 //! ```
+//!
+//! `--regression` switches a fixed safety bug back on (see
+//! `raft_core::raft::Regressions`), like `--bug`: the run then must catch it.
 //!
 //! Per seed: a random subset of the allowed fault kinds, a safety phase with
 //! faults, a liveness phase with everything healed (a leader must be elected
@@ -21,8 +24,9 @@ use std::time::Instant;
 fn usage() -> ExitCode {
     eprintln!(
         "usage: swarm --seeds N [--start S] [--bug NAME] [--faults LIST] [--nodes K] \
-         [--safety-secs T] [--liveness-secs T]\n  bugs: commit_old_term, vote_without_log_check, \
-         forget_vote_on_restart, skip_consistency_check\n  faults: all or a comma list of {}",
+         [--safety-secs T] [--liveness-secs T] [--regression NAME]\n  bugs: commit_old_term, vote_without_log_check, \
+         forget_vote_on_restart, skip_consistency_check\n  regressions: leader_counts_unpersisted_log, \
+         skip_old_snapshot, ack_before_durable\n  faults: all or a comma list of {}",
         FAULT_NAMES.join(",")
     );
     ExitCode::from(2)
@@ -78,6 +82,16 @@ fn main() -> ExitCode {
                     _ => return usage(),
                 }
                 params.bugs = b;
+                bug = val;
+            }
+            "--regression" => {
+                let r = &mut params.regressions;
+                match val.as_deref().map(|v| v.replace('-', "_")).as_deref() {
+                    Some("leader_counts_unpersisted_log") => r.leader_counts_unpersisted_log = true,
+                    Some("skip_old_snapshot") => r.skip_old_snapshot = true,
+                    Some("ack_before_durable") => r.ack_before_durable = true,
+                    _ => return usage(),
+                }
                 bug = val;
             }
             "-h" | "--help" => return usage(),

@@ -15,13 +15,14 @@ use super::world::Sim;
 use crate::check::invariants::Violation;
 use crate::check::linearizability::Verdict;
 use crate::kv::Op;
-use crate::raft::Bugs;
+use crate::raft::{Bugs, Regressions};
 use crate::types::{NodeId, TimeUs};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 mod leader_churn;
+mod membership;
 
 const NEMESIS: u64 = 0x6E65_6D65;
 
@@ -50,10 +51,18 @@ pub struct FaultMix {
     /// reached a majority but its own have not; then the isolated leader
     /// rejoins. Episodes take turns with the other kinds' random faults.
     pub leader_churn: bool,
+    /// Servers join and leave (the leader too), and joiners crash.
+    pub membership: bool,
+    /// The cluster starts as one voter; joins and removals keep passing
+    /// through a single voter with learners.
+    pub lone_voter: bool,
+    /// Crashes in the middle of a disk write (disk latency always on): the
+    /// Ready's messages left, its state reached the disk in part or not at all.
+    pub torn_write: bool,
 }
 
 /// Fault kind names, as accepted by [`FaultMix::parse`].
-pub const FAULT_NAMES: [&str; 8] = [
+pub const FAULT_NAMES: [&str; 11] = [
     "crash",
     "partition",
     "loss",
@@ -62,6 +71,9 @@ pub const FAULT_NAMES: [&str; 8] = [
     "drift",
     "disk-latency",
     "leader-churn",
+    "membership",
+    "lone-voter",
+    "torn-write",
 ];
 
 impl FaultMix {
@@ -76,10 +88,13 @@ impl FaultMix {
             drift: true,
             disk_latency: true,
             leader_churn: true,
+            membership: true,
+            lone_voter: true,
+            torn_write: true,
         }
     }
 
-    fn flags(&mut self) -> [&mut bool; 8] {
+    fn flags(&mut self) -> [&mut bool; 11] {
         [
             &mut self.crash,
             &mut self.partition,
@@ -89,6 +104,9 @@ impl FaultMix {
             &mut self.drift,
             &mut self.disk_latency,
             &mut self.leader_churn,
+            &mut self.membership,
+            &mut self.lone_voter,
+            &mut self.torn_write,
         ]
     }
 
@@ -152,6 +170,9 @@ pub struct SwarmParams {
     pub nodes: usize,
     /// Planted bugs.
     pub bugs: Bugs,
+    /// Fixed bugs switched back on (to show the swarm would catch them).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub regressions: Regressions,
     /// Fault kinds the per-seed draw chooses from.
     pub allowed: FaultMix,
     /// Length of the phase with faults, microseconds.
@@ -170,6 +191,7 @@ impl Default for SwarmParams {
         SwarmParams {
             nodes: 5,
             bugs: Bugs::default(),
+            regressions: Regressions::default(),
             allowed: FaultMix::all(),
             safety_us: 20_000_000,
             liveness_us: 10_000_000,
@@ -207,6 +229,7 @@ pub fn swarm_config(seed: u64, params: &SwarmParams, faults: FaultMix) -> SimCon
     let mut cfg = SimConfig::with_seed(seed);
     cfg.nodes = params.nodes;
     cfg.bugs = params.bugs;
+    cfg.regressions = params.regressions;
     cfg.clients = 3;
     cfg.client_ops_per_sec = params.client_ops_per_sec;
     cfg.snapshot_threshold = 200;
@@ -223,6 +246,13 @@ pub fn swarm_config(seed: u64, params: &SwarmParams, faults: FaultMix) -> SimCon
     }
     if faults.disk_latency {
         cfg.disk_latency_us = rng.range_inclusive(100, 20_000);
+    }
+    if faults.torn_write && cfg.disk_latency_us == 0 {
+        // A write must take time for a crash to tear it.
+        cfg.disk_latency_us = rng.range_inclusive(1_000, 20_000);
+    }
+    if faults.lone_voter {
+        cfg.nodes = 1;
     }
     cfg
 }
@@ -289,16 +319,34 @@ pub fn nemesis_step(sim: &mut Sim, rng: &mut SimRng, faults: FaultMix) {
 /// How often the bouncing nemesis looks at the trace, microseconds.
 const BOUNCE_POLL_US: TimeUs = 5_000;
 
-/// Runs to `until_us`, and every [`BOUNCE_POLL_US`] restarts (crash, then
-/// restart at once) a node that has just granted a vote, with probability
-/// 1/4. A process restart in the middle of an election is what a lost
-/// `votedFor` needs to matter: the restarted voter may grant a second
-/// candidate of the same term (`forget-vote-on-restart`).
-fn run_bouncing_voters(sim: &mut Sim, nemesis: &mut SimRng, until_us: TimeUs) {
+/// Runs to `until_us`, looking at the cluster every few milliseconds when
+/// the drawn kinds react to it:
+/// - `crash`: every [`BOUNCE_POLL_US`], restarts (crash, then restart at once)
+///   a node that has just granted a vote, with probability 1/4. A process
+///   restart in the middle of an election is what a lost `votedFor` needs to
+///   matter: the restarted voter may grant a second candidate of the same
+///   term (`forget-vote-on-restart`).
+/// - `torn-write`: every [`membership::TORN_POLL_US`], may crash a node
+///   whose disk write is under way.
+fn run_polling(sim: &mut Sim, nemesis: &mut SimRng, until_us: TimeUs, faults: FaultMix) {
+    if !faults.crash && !faults.torn_write {
+        sim.run_until(until_us);
+        return;
+    }
+    let poll = if faults.torn_write {
+        membership::TORN_POLL_US
+    } else {
+        BOUNCE_POLL_US
+    };
     while sim.now_us() < until_us {
         let seen = sim.trace().total();
-        sim.run_until((sim.now_us() + BOUNCE_POLL_US).min(until_us));
-        bounce_voters(sim, nemesis, seen);
+        sim.run_until((sim.now_us() + poll).min(until_us));
+        if faults.crash {
+            bounce_voters(sim, nemesis, seen);
+        }
+        if faults.torn_write {
+            membership::maybe_tear_a_write(sim, nemesis);
+        }
     }
 }
 
@@ -363,13 +411,15 @@ pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
         }
         let gap = nemesis.range_inclusive(100_000, 1_500_000);
         let until = (sim.now_us() + gap).min(params.safety_us);
-        if faults.crash {
-            run_bouncing_voters(&mut sim, &mut nemesis, until);
-        } else {
-            sim.run_until(until);
-        }
+        run_polling(&mut sim, &mut nemesis, until, faults);
         if sim.now_us() < params.safety_us {
             nemesis_step(&mut sim, &mut nemesis, faults);
+            if faults.membership && nemesis.below(2) == 0 {
+                membership::membership_step(&mut sim, &mut nemesis);
+            }
+            if faults.lone_voter && nemesis.below(2) == 0 {
+                membership::lone_voter_step(&mut sim, &mut nemesis);
+            }
         }
     }
     // Liveness phase: heal, then a leader and a fresh committed write are due.
