@@ -91,11 +91,22 @@ impl Node {
         }
     }
 
-    /// Once the latest configuration is committed, forget removed servers.
+    /// Once the latest configuration is committed, forget removed servers,
+    /// each once it holds its removal and has been told it is committed (a
+    /// final heartbeat): a server whose removal may still be uncommitted
+    /// keeps campaigning (see [`Node::is_promotable`]), one that knows stops.
     pub(super) fn prune_progress(&mut self) {
-        if self.conf_index <= self.commit {
-            let membership = &self.membership;
-            self.progress.retain(|id, _| membership.contains(*id));
+        if self.conf_index > self.commit {
+            return;
+        }
+        let mut next = self.progress.keys().next().copied();
+        while let Some(id) = next {
+            let holds_removal = self.progress[&id].match_index >= self.conf_index;
+            if !self.membership.contains(id) && holds_removal {
+                self.send_heartbeat(id);
+                self.progress.remove(&id);
+            }
+            next = self.progress.range(id + 1..).next().map(|(id, _)| *id);
         }
     }
 }

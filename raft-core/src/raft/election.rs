@@ -4,6 +4,7 @@
 use super::message::{EntryPayload, Message, MessageBody};
 use super::node::Node;
 use super::progress::Progress;
+use super::quorum::{has_majority, vote_result, VoteResult};
 use crate::types::{NodeId, Role, Term, TimeUs};
 
 impl Node {
@@ -188,24 +189,10 @@ impl Node {
 
     /// `Some(true)` won, `Some(false)` lost, `None` undecided; only voters count.
     fn tally(&self) -> Option<bool> {
-        let voters = &self.membership;
-        let (mut yes, mut no) = (0, 0);
-        for (id, granted) in &self.votes {
-            if voters.is_voter(*id) {
-                if *granted {
-                    yes += 1
-                } else {
-                    no += 1
-                }
-            }
-        }
-        let quorum = voters.quorum();
-        if yes >= quorum {
-            Some(true)
-        } else if no > voters.voters.len() - quorum {
-            Some(false)
-        } else {
-            None
+        match vote_result(&self.membership.voters, |id| self.votes.get(&id).copied()) {
+            VoteResult::Won => Some(true),
+            VoteResult::Lost => Some(false),
+            VoteResult::Pending => None,
         }
     }
 
@@ -213,16 +200,13 @@ impl Node {
     /// during the last election timeout steps down, so clients find the real leader.
     pub(super) fn check_quorum(&mut self) {
         let me = self.cfg.id;
-        let active = self
-            .membership
-            .voters
-            .iter()
-            .filter(|&&id| id == me || self.progress.get(&id).is_some_and(|p| p.recent_active))
-            .count();
+        let active = has_majority(&self.membership.voters, |id| {
+            id == me || self.progress.get(&id).is_some_and(|p| p.recent_active)
+        });
         for pr in self.progress.values_mut() {
             pr.recent_active = false;
         }
-        if active < self.membership.quorum() {
+        if !active {
             self.become_follower(self.term, None);
         }
     }

@@ -50,7 +50,7 @@ impl Membership {
 
     /// Votes needed for a majority of the voters.
     pub fn quorum(&self) -> usize {
-        self.voters.len() / 2 + 1
+        super::quorum::majority(self.voters.len())
     }
 
     /// Voters and learners, in id order.

@@ -517,6 +517,7 @@ impl Node {
             self.broadcast_pending = false;
             self.broadcast_append();
         }
+        self.assert_invariants();
         let mut rd = core::mem::take(&mut self.spare);
         self.ready_number += 1;
         rd.number = self.ready_number;
@@ -556,6 +557,30 @@ impl Node {
         core::mem::swap(&mut rd.persisted_messages, &mut self.persisted_msgs);
         core::mem::swap(&mut rd.read_states, &mut self.read_states);
         rd
+    }
+
+    /// What must hold whatever the input: checked in release builds too (a
+    /// few comparisons per Ready), so a bug stops here instead of spreading.
+    fn assert_invariants(&self) {
+        let last = self.log.last_index();
+        assert!(self.term >= self.prev_hard.term, "the term never decreases");
+        assert!(
+            self.commit >= self.prev_hard.commit,
+            "commit never decreases"
+        );
+        assert!(self.commit <= last, "only entries held are committed");
+        assert!(
+            self.applied <= self.commit,
+            "only committed entries are applied"
+        );
+        assert!(
+            self.stable_index <= last,
+            "the disk holds no entry the log lost"
+        );
+        assert!(
+            !self.progress.contains_key(&self.cfg.id),
+            "a leader's own match is its disk, not a progress entry"
+        );
     }
 
     fn remember_unpersisted(&mut self, number: u64) {
@@ -721,7 +746,7 @@ impl Node {
 
     /// Any role to follower at `term` (clears the vote only when the term grows).
     pub(super) fn become_follower(&mut self, term: Term, leader: Option<NodeId>) {
-        debug_assert!(term >= self.term, "terms only grow");
+        assert!(term >= self.term, "terms only grow");
         if term > self.term {
             self.term = term;
             self.voted_for = None;

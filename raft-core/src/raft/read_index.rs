@@ -5,6 +5,7 @@
 //! then answers. Rounds are numbered (`read_seq`) and echoed by followers.
 
 use super::node::Node;
+use super::quorum::has_majority;
 use super::ready::ReadState;
 use super::{ProposeError, MAX_PENDING_READS};
 use crate::types::{LogIndex, Role, TimeUs};
@@ -74,25 +75,19 @@ impl Node {
             return;
         }
         let me = self.cfg.id;
-        let quorum = self.membership.quorum();
         for i in 0..self.reads.len() {
             if self.reads[i].confirmed {
                 continue;
             }
             let seq = self.reads[i].seq;
-            let acks = self
-                .membership
-                .voters
-                .iter()
-                .filter(|&&id| {
-                    id == me
-                        || self
-                            .progress
-                            .get(&id)
-                            .is_some_and(|p| p.read_ack_seq >= seq)
-                })
-                .count();
-            if acks < quorum {
+            let echoed = has_majority(&self.membership.voters, |id| {
+                id == me
+                    || self
+                        .progress
+                        .get(&id)
+                        .is_some_and(|p| p.read_ack_seq >= seq)
+            });
+            if !echoed {
                 break; // later rounds cannot be confirmed before earlier ones
             }
             self.reads[i].confirmed = true;

@@ -3,6 +3,7 @@
 use super::message::{Entry, EntryPayload, MessageBody};
 use super::node::Node;
 use super::progress::ProgressState;
+use super::quorum::committed_index;
 use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
 use alloc::vec::Vec;
 
@@ -153,7 +154,7 @@ impl Node {
         }
     }
 
-    fn send_heartbeat(&mut self, peer: NodeId) {
+    pub(super) fn send_heartbeat(&mut self, peer: NodeId) {
         let Some(pr) = self.progress.get_mut(&peer) else {
             return;
         };
@@ -352,6 +353,9 @@ impl Node {
                 if !self.maybe_commit() && was_paused {
                     self.send_append(from, true);
                 }
+                if !self.membership.contains(from) {
+                    self.prune_progress(); // a removed server caught up with its removal
+                }
                 self.maybe_finish_transfer(from);
             } else if pr.state == ProgressState::Probe {
                 // A heartbeat answer: the follower is reachable, probe again.
@@ -398,19 +402,6 @@ impl Node {
     /// The highest index held by a majority of voters (the leader counts its own
     /// log only while it is a voter, thesis §4.2.2).
     fn quorum_match_index(&self) -> LogIndex {
-        let voters = &self.membership.voters;
-        if voters.is_empty() {
-            return 0;
-        }
-        // Small fixed buffer: clusters in this playground stay well under 16 voters.
-        let mut buf = [0 as LogIndex; 16];
-        let mut heap = Vec::new();
-        let matches: &mut [LogIndex] = if voters.len() <= buf.len() {
-            &mut buf[..voters.len()]
-        } else {
-            heap.resize(voters.len(), 0);
-            &mut heap
-        };
         // Only what is on our own disk counts (thesis §10.2.1): our messages may
         // leave before our write, and a crash must not undo a commit.
         let own = if self.cfg.regressions.leader_counts_unpersisted_log {
@@ -418,15 +409,13 @@ impl Node {
         } else {
             self.stable_index()
         };
-        for (slot, id) in matches.iter_mut().zip(voters) {
-            *slot = if *id == self.cfg.id {
+        committed_index(&self.membership.voters, |id| {
+            if id == self.cfg.id {
                 own
             } else {
-                self.progress.get(id).map_or(0, |p| p.match_index)
-            };
-        }
-        matches.sort_unstable_by(|a, b| b.cmp(a));
-        matches[self.membership.quorum() - 1]
+                self.progress.get(&id).map_or(0, |p| p.match_index)
+            }
+        })
     }
 
     /// Consequences of a commit: reads may be answered, a removed leader
