@@ -6,7 +6,7 @@ use crate::speed::format_time;
 use raft_core::check::linearizability::History;
 use raft_core::kv::{describe_value, Outcome};
 use raft_core::sim::{
-    DropReason, MsgSummary, NodeStatus, NodeView, Sim, Trace, TraceEvent, TraceKind,
+    ActionFact, DropReason, MsgSummary, NodeStatus, NodeView, Sim, Trace, TraceEvent, TraceKind,
     USER_CLIENT_BASE,
 };
 use raft_core::{NodeId, Role};
@@ -355,11 +355,27 @@ pub fn violation_cause(events: &VecDeque<TraceEvent>, violation_seq: u64) -> Opt
                     "↳ caused by {}'s request reaching node {node}",
                     client_name(*client)
                 ),
-                TraceKind::Action { description } => format!("↳ caused by: {description}"),
+                TraceKind::Action { action } => format!("↳ caused by: {}", action_words(action)),
                 _ => return None,
             };
             Some((e.seq, text))
         })
+}
+
+/// An action the trace records as a fact, in words.
+pub fn action_words(action: &ActionFact) -> String {
+    match *action {
+        ActionFact::TimeoutNow { node } => format!("timeout now on node {node}"),
+        ActionFact::TransferLeader { to } => format!("leadership transfer to node {to}"),
+        ActionFact::RemoveNode { node } => format!("remove node {node}"),
+        ActionFact::Loss { ppm } => format!("loss = {ppm} ppm"),
+        ActionFact::Duplication { ppm } => format!("duplication = {ppm} ppm"),
+        ActionFact::Reorder { ppm, max_delay_us } => {
+            format!("reorder = {ppm} ppm up to {max_delay_us} us")
+        }
+        ActionFact::Latency { min_us, max_us } => format!("latency = {min_us}..={max_us} us"),
+        ActionFact::Drift { node, ppm } => format!("drift of node {node} = {ppm} ppm"),
+    }
 }
 
 /// One event in words, if the feed tells it; messages, timers and per-node
@@ -444,10 +460,8 @@ fn feed_line(ev: &TraceEvent, history: &History, highest_commit: &mut u64) -> Op
             "snapshot",
         ),
         TraceKind::ClientInvoke {
-            client,
-            description,
-            ..
-        } if *client >= USER_CLIENT_BASE => (format!("You send {description}"), "client"),
+            client, command, ..
+        } if *client >= USER_CLIENT_BASE => (format!("You send {}", command.describe()), "client"),
         TraceKind::ClientReturn { client, op, reply } => {
             let who = client_name(*client);
             // Named with its request ("Client 2: GET x → 1.5"); the trace's
@@ -471,7 +485,7 @@ fn feed_line(ev: &TraceEvent, history: &History, highest_commit: &mut u64) -> Op
         TraceKind::LinkCut { from, to } => (format!("Link {from} → {to} cut"), "fault"),
         TraceKind::LinkHealed { from, to } => (format!("Link {from} → {to} healed"), "fault"),
         TraceKind::Heal => ("Every link healed".to_string(), "fault"),
-        TraceKind::Action { description } => (description.clone(), "fault"),
+        TraceKind::Action { action } => (action_words(action), "fault"),
         TraceKind::NodeAdded { node } => (format!("Node {node} added as a learner"), "fault"),
         TraceKind::InvariantViolation {
             property, message, ..
@@ -578,12 +592,12 @@ pub fn user_results(sim: &Sim) -> Vec<RequestResult> {
             TraceKind::ClientInvoke {
                 client,
                 op,
-                description,
+                command,
             } if *client >= USER_CLIENT_BASE => {
                 client_op.push((*client, *op));
                 out.push(RequestResult {
                     op: *op,
-                    description: description.clone(),
+                    description: command.describe(),
                     sent_to: Vec::new(),
                     reply: None,
                     invoked_us: ev.time_us,
@@ -605,7 +619,7 @@ pub fn user_results(sim: &Sim) -> Vec<RequestResult> {
             }
             TraceKind::ClientReturn { client, op, reply } if *client >= USER_CLIENT_BASE => {
                 if let Some(r) = out.iter_mut().rev().find(|r| r.op == *op) {
-                    r.reply = Some(reply.clone());
+                    r.reply = Some(reply.to_string());
                 }
             }
             _ => {}

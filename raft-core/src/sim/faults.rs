@@ -5,12 +5,11 @@ use super::clock::Clock;
 use super::config::{check_latency, ConfigError, MAX_DRIFT_PPM, MAX_NODES, PPM};
 use super::network::Network;
 use super::rng::{derive_seed, purpose};
-use super::trace::{DropReason, TraceKind};
+use super::trace::{ActionFact, DropReason, TraceKind};
 use super::world::{persist_pending, NodeSlot, Sim, Written};
 use crate::kv::{CommandError, KvStore, Op};
 use crate::raft::{ConfChange, Node, ProposeError};
 use crate::types::{NodeId, TimeUs};
-use alloc::format;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -209,7 +208,7 @@ impl Sim {
             return Err(ActionError::CannotCampaign(id));
         }
         self.trace_at(TraceKind::Action {
-            description: format!("timeout now on node {id}"),
+            action: ActionFact::TimeoutNow { node: id },
         });
         self.after_node(id, false);
         Ok(())
@@ -232,7 +231,7 @@ impl Sim {
         node.transfer_leadership(local, to)
             .map_err(ActionError::Refused)?;
         self.trace_at(TraceKind::Action {
-            description: format!("transfer leadership from {leader} to {to}"),
+            action: ActionFact::TransferLeader { to },
         });
         self.after_node(leader, false);
         Ok(())
@@ -277,7 +276,7 @@ impl Sim {
         node.propose_conf_change(local, ConfChange::RemoveServer(id))
             .map_err(ActionError::Refused)?;
         self.trace_at(TraceKind::Action {
-            description: format!("remove node {id}"),
+            action: ActionFact::RemoveNode { node: id },
         });
         self.after_node(leader, false);
         Ok(())
@@ -335,7 +334,7 @@ impl Sim {
         check_ppm("loss_ppm", ppm)?;
         self.net.loss_ppm = ppm;
         self.trace_at(TraceKind::Action {
-            description: format!("loss = {ppm} ppm"),
+            action: ActionFact::Loss { ppm },
         });
         Ok(())
     }
@@ -345,7 +344,7 @@ impl Sim {
         check_ppm("duplication_ppm", ppm)?;
         self.net.duplication_ppm = ppm;
         self.trace_at(TraceKind::Action {
-            description: format!("duplication = {ppm} ppm"),
+            action: ActionFact::Duplication { ppm },
         });
         Ok(())
     }
@@ -357,7 +356,7 @@ impl Sim {
         self.net.reorder_ppm = ppm;
         self.net.reorder_delay_max_us = max_delay_us;
         self.trace_at(TraceKind::Action {
-            description: format!("reorder = {ppm} ppm up to {max_delay_us} us"),
+            action: ActionFact::Reorder { ppm, max_delay_us },
         });
         Ok(())
     }
@@ -368,7 +367,7 @@ impl Sim {
         self.net.latency_min_us = min_us;
         self.net.latency_max_us = max_us;
         self.trace_at(TraceKind::Action {
-            description: format!("latency = {min_us}..={max_us} us"),
+            action: ActionFact::Latency { min_us, max_us },
         });
         Ok(())
     }
@@ -384,7 +383,7 @@ impl Sim {
         let now = self.now_us;
         self.slots[i].clock.set_ppm(now, ppm);
         self.trace_at(TraceKind::Action {
-            description: format!("drift of node {id} = {ppm} ppm"),
+            action: ActionFact::Drift { node: id, ppm },
         });
         self.reschedule_timer(id, false);
         Ok(())

@@ -6,6 +6,7 @@
 //! memory.
 
 use crate::check::invariants::Property;
+use crate::kv::{Op, Reply};
 use crate::raft::MessageBody;
 use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
 use alloc::collections::VecDeque;
@@ -13,82 +14,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-/// The running hash of a [`Trace`] (hand-rolled: no_std and stable across
-/// platforms, WebAssembly included).
-///
-/// An event is a sequence of `u64` words (its time, a tag, its fields; text
-/// goes in as its length and then 8 bytes per word, little-endian). Word `i`
-/// of an event contributes `(w ^ i·G)·K ^ i·G` to a wrapping sum, so the words
-/// of one event are mixed independently, with no chain of dependent
-/// multiplies (hashing was a hot spot of the simulator). The sum and the word
-/// count are then folded into the running value with one multiply and
-/// xor-shift, a bijection: runs whose traces differ in one event keep
-/// different values unless they collide later by chance.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct TraceHasher(pub u64);
+mod hash;
 
-impl Default for TraceHasher {
-    fn default() -> Self {
-        TraceHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl TraceHasher {
-    const FOLD: u64 = 0xc4ce_b9fe_1a85_ec53;
-
-    /// Folds one event, given as its words, into the running value.
-    pub fn event(&mut self, words: &[u64]) {
-        let mut e = EventWords::default();
-        words.iter().for_each(|&w| e.word(w));
-        self.fold(e);
-    }
-
-    #[inline(always)]
-    fn fold(&mut self, e: EventWords) {
-        let h = (self.0 ^ e.sum ^ e.count.rotate_left(32)).wrapping_mul(Self::FOLD);
-        self.0 = h ^ (h >> 29);
-    }
-}
-
-/// The words of one event being hashed (see [`TraceHasher`]).
-#[derive(Default)]
-struct EventWords {
-    sum: u64,
-    count: u64,
-}
-
-impl EventWords {
-    const LANE: u64 = 0x9e37_79b9_7f4a_7c15;
-    const MUL: u64 = 0xff51_afd7_ed55_8ccd;
-
-    #[inline(always)]
-    fn word(&mut self, v: u64) {
-        let lane = self.count.wrapping_mul(Self::LANE);
-        self.sum = self
-            .sum
-            .wrapping_add((v ^ lane).wrapping_mul(Self::MUL) ^ lane);
-        self.count += 1;
-    }
-
-    /// Text: its length, then its bytes eight at a time.
-    fn text(&mut self, s: &str) {
-        let bytes = s.as_bytes();
-        self.word(bytes.len() as u64);
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.word(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.word(u64::from_le_bytes(w));
-        }
-    }
-}
+use hash::EventWords;
+pub use hash::TraceHasher;
 
 /// The fields of a message worth showing, without its payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,45 +138,6 @@ impl MsgSummary {
             MsgSummary::Snapshot { .. } => "InstallSnapshot",
             MsgSummary::SnapshotResp { .. } => "InstallSnapshotResp",
             MsgSummary::TimeoutNow => "TimeoutNow",
-        }
-    }
-
-    #[inline(always)]
-    fn encode(&self, h: &mut EventWords) {
-        match *self {
-            MsgSummary::Vote {
-                pre_vote,
-                last_log_index,
-                last_log_term,
-            } => [1, pre_vote as u64, last_log_index, last_log_term]
-                .iter()
-                .for_each(|&v| h.word(v)),
-            MsgSummary::VoteResp { pre_vote, granted } => [2, pre_vote as u64, granted as u64]
-                .iter()
-                .for_each(|&v| h.word(v)),
-            MsgSummary::Append {
-                prev_log_index,
-                prev_log_term,
-                entries,
-                leader_commit,
-            } => [3, prev_log_index, prev_log_term, entries, leader_commit]
-                .iter()
-                .for_each(|&v| h.word(v)),
-            MsgSummary::AppendResp {
-                success,
-                index,
-                last_index,
-            } => [4, success as u64, index, last_index]
-                .iter()
-                .for_each(|&v| h.word(v)),
-            MsgSummary::Snapshot {
-                last_index,
-                last_term,
-            } => [5, last_index, last_term].iter().for_each(|&v| h.word(v)),
-            MsgSummary::SnapshotResp { last_index } => {
-                [6, last_index].iter().for_each(|&v| h.word(v))
-            }
-            MsgSummary::TimeoutNow => h.word(7),
         }
     }
 }
@@ -454,8 +344,8 @@ pub enum TraceKind {
         client: u64,
         /// History operation id.
         op: u64,
-        /// Short description, e.g. `SET x=1`.
-        description: String,
+        /// What it asks for.
+        command: Op,
     },
     /// A client sent (or re-sent) its request to a node.
     ClientSend {
@@ -472,8 +362,8 @@ pub enum TraceKind {
         client: u64,
         /// History operation id.
         op: u64,
-        /// The reply, in words.
-        reply: String,
+        /// The reply.
+        reply: Reply,
     },
     /// A node crashed.
     Crash {
@@ -516,10 +406,10 @@ pub enum TraceKind {
     },
     /// Every link was healed.
     Heal,
-    /// A user or fault action not covered above (e.g. `set_loss`), in words.
+    /// A user or fault action not covered above (e.g. `set_loss`).
     Action {
         /// What was done.
-        description: String,
+        action: ActionFact,
     },
     /// A node was added to the simulation.
     NodeAdded {
@@ -539,135 +429,57 @@ pub enum TraceKind {
     },
 }
 
-impl TraceKind {
-    #[inline(always)]
-    fn encode(&self, h: &mut EventWords) {
-        match self {
-            TraceKind::MessageSent {
-                id,
-                from,
-                to,
-                term,
-                send_us,
-                deliver_us,
-                summary,
-            } => {
-                for v in [1, *id, *from, *to, *term, *send_us, *deliver_us] {
-                    h.word(v);
-                }
-                summary.encode(h);
-            }
-            TraceKind::Delivered { id, from, to } => {
-                [2, *id, *from, *to].iter().for_each(|&v| h.word(v))
-            }
-            TraceKind::Dropped {
-                id,
-                from,
-                to,
-                reason,
-            } => [3, *id, *from, *to, *reason as u64]
-                .iter()
-                .for_each(|&v| h.word(v)),
-            TraceKind::Duplicated {
-                id,
-                copy,
-                deliver_us,
-            } => [4, *id, *copy, *deliver_us].iter().for_each(|&v| h.word(v)),
-            TraceKind::TimerFired { node } => [5, *node].iter().for_each(|&v| h.word(v)),
-            TraceKind::RoleChanged {
-                node,
-                from,
-                to,
-                term,
-            } => [6, *node, *from as u64, *to as u64, *term]
-                .iter()
-                .for_each(|&v| h.word(v)),
-            TraceKind::TermChanged { node, from, to } => {
-                [7, *node, *from, *to].iter().for_each(|&v| h.word(v))
-            }
-            TraceKind::Voted {
-                voter,
-                candidate,
-                term,
-                granted,
-            } => [8, *voter, *candidate, *term, *granted as u64]
-                .iter()
-                .for_each(|&v| h.word(v)),
-            TraceKind::EntryAppended {
-                node,
-                from_index,
-                to_index,
-                term,
-            } => [9, *node, *from_index, *to_index, *term]
-                .iter()
-                .for_each(|&v| h.word(v)),
-            TraceKind::Committed { node, index } => {
-                [10, *node, *index].iter().for_each(|&v| h.word(v))
-            }
-            TraceKind::Applied { node, index } => {
-                [11, *node, *index].iter().for_each(|&v| h.word(v))
-            }
-            TraceKind::Compacted { node, index } => {
-                [12, *node, *index].iter().for_each(|&v| h.word(v))
-            }
-            TraceKind::SnapshotRestored { node, index } => {
-                [13, *node, *index].iter().for_each(|&v| h.word(v))
-            }
-            TraceKind::ClientInvoke {
-                client,
-                op,
-                description,
-            } => {
-                [14, *client, *op].iter().for_each(|&v| h.word(v));
-                h.text(description);
-            }
-            TraceKind::ClientSend {
-                client,
-                node,
-                attempt,
-            } => [15, *client, *node, *attempt as u64]
-                .iter()
-                .for_each(|&v| h.word(v)),
-            TraceKind::ClientReturn { client, op, reply } => {
-                [16, *client, *op].iter().for_each(|&v| h.word(v));
-                h.text(reply);
-            }
-            TraceKind::Crash { node } => [17, *node].iter().for_each(|&v| h.word(v)),
-            TraceKind::Restart { node } => [18, *node].iter().for_each(|&v| h.word(v)),
-            TraceKind::Pause { node } => [19, *node].iter().for_each(|&v| h.word(v)),
-            TraceKind::Resume { node } => [20, *node].iter().for_each(|&v| h.word(v)),
-            TraceKind::Partition { groups } => {
-                h.word(21);
-                for g in groups {
-                    h.word(g.len() as u64);
-                    g.iter().for_each(|&v| h.word(v));
-                }
-            }
-            TraceKind::LinkCut { from, to } => [22, *from, *to].iter().for_each(|&v| h.word(v)),
-            TraceKind::LinkHealed { from, to } => [23, *from, *to].iter().for_each(|&v| h.word(v)),
-            TraceKind::Heal => h.word(24),
-            TraceKind::Action { description } => {
-                h.word(25);
-                h.text(description);
-            }
-            TraceKind::NodeAdded { node } => [26, *node].iter().for_each(|&v| h.word(v)),
-            TraceKind::InvariantViolation {
-                property,
-                nodes,
-                entries,
-                message,
-            } => {
-                h.word(27);
-                h.text(property.as_str());
-                nodes.iter().for_each(|&v| h.word(v));
-                for &(i, t) in entries {
-                    h.word(i);
-                    h.word(t);
-                }
-                h.text(message);
-            }
-        }
-    }
+/// The actions that have no [`TraceKind`] of their own, as facts (the
+/// view puts them into words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ActionFact {
+    /// A node was told to start an election now.
+    TimeoutNow {
+        /// The node.
+        node: NodeId,
+    },
+    /// The leader was asked to hand leadership to `to`.
+    TransferLeader {
+        /// The new leader asked for.
+        to: NodeId,
+    },
+    /// The leader was asked to remove `node` from the configuration.
+    RemoveNode {
+        /// The node.
+        node: NodeId,
+    },
+    /// Message loss was set.
+    Loss {
+        /// Probability, parts per million.
+        ppm: u32,
+    },
+    /// Message duplication was set.
+    Duplication {
+        /// Probability, parts per million.
+        ppm: u32,
+    },
+    /// Reordering was set.
+    Reorder {
+        /// Probability, parts per million.
+        ppm: u32,
+        /// Largest extra delay, microseconds.
+        max_delay_us: TimeUs,
+    },
+    /// The latency range of new messages was set.
+    Latency {
+        /// Lower bound, microseconds.
+        min_us: TimeUs,
+        /// Upper bound, microseconds.
+        max_us: TimeUs,
+    },
+    /// A node's clock drift was set.
+    Drift {
+        /// The node.
+        node: NodeId,
+        /// Drift, ppm.
+        ppm: i64,
+    },
 }
 
 /// One event with its virtual time and its position in the run.
@@ -760,40 +572,5 @@ impl Trace {
             total: self.total,
             hash: self.hash,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_hash_is_the_documented_fold_of_each_events_words() {
-        let mut t = Trace::new(2);
-        t.push(5, TraceKind::TimerFired { node: 3 });
-        t.push(
-            9,
-            TraceKind::Action {
-                description: String::from("loss 10%, ok"),
-            },
-        );
-        let mut h = TraceHasher::default();
-        h.event(&[5, 5, 3]);
-        // "loss 10%, ok" is 12 bytes: its length, then two little-endian words.
-        h.event(&[
-            9,
-            25,
-            12,
-            u64::from_le_bytes(*b"loss 10%"),
-            u64::from_le_bytes(*b", ok\0\0\0\0"),
-        ]);
-        assert_eq!(t.hash(), h.0);
-        // Every word counts.
-        let mut other = Trace::new(2);
-        other.push(5, TraceKind::TimerFired { node: 4 });
-        assert_ne!(other.hash(), Trace::new(2).hash());
-        let mut one = Trace::new(2);
-        one.push(5, TraceKind::TimerFired { node: 3 });
-        assert_ne!(one.hash(), other.hash());
     }
 }

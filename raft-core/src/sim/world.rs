@@ -1022,13 +1022,13 @@ impl Sim {
         if req.history_id.is_none() {
             let hid = self.history.invoke(c, req.op.clone(), now);
             req.history_id = Some(hid);
-            let description = req.op.describe();
+            let command = req.op.clone();
             self.trace.push(
                 now,
                 TraceKind::ClientInvoke {
                     client: c,
                     op: hid,
-                    description,
+                    command,
                 },
             );
         }
@@ -1136,7 +1136,7 @@ impl Sim {
                 TraceKind::ClientReturn {
                     client: c,
                     op: hid,
-                    reply: format!("{reply}"),
+                    reply,
                 },
             );
         }
