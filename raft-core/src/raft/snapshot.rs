@@ -63,7 +63,9 @@ impl Node {
         self.touch_election_timer();
         let meta = &snapshot.meta;
         let knows_config = !self.membership.is_empty();
-        if knows_config && meta.last_index <= self.commit {
+        // Never behind the commit index, configuration known or not (a
+        // forged removal of everyone must not let a snapshot roll it back).
+        if (knows_config && meta.last_index <= self.commit) || meta.last_index < self.commit {
             let body = MessageBody::InstallSnapshotResp {
                 last_index: self.commit,
             };

@@ -3,10 +3,11 @@
 use super::client::{Client, Phase, Request, MAX_USER_REQUESTS};
 use super::clock::Clock;
 use super::config::{check_latency, ConfigError, MAX_DRIFT_PPM, MAX_NODES, PPM};
+use super::disk::{persist_pending, Written};
 use super::network::Network;
 use super::rng::{derive_seed, purpose};
 use super::trace::{ActionFact, DropReason, TraceKind};
-use super::world::{persist_pending, NodeSlot, Sim, Written};
+use super::world::{NodeSlot, Sim};
 use crate::kv::{CommandError, KvStore, Op};
 use crate::raft::{ConfChange, Node, ProposeError};
 use crate::types::{NodeId, TimeUs};

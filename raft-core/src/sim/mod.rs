@@ -27,11 +27,14 @@
 //! ```
 
 mod client;
+mod clients;
 mod clock;
 mod config;
+mod disk;
 mod event;
 mod faults;
 mod network;
+mod ready;
 mod rng;
 pub mod swarm;
 mod timeline;

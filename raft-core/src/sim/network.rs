@@ -1,6 +1,7 @@
 //! The simulated network: latency, loss, duplication, reordering and cut links.
 
 use super::rng::SimRng;
+use super::trace::DropReason;
 use crate::raft::Message;
 use crate::types::{NodeId, TimeUs};
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -131,7 +132,78 @@ pub(crate) struct Network {
     pub(crate) rng: SimRng,
 }
 
+/// What the network did with a message handed to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sent {
+    /// Dropped at once, never in flight.
+    Dropped(DropReason),
+    /// In flight, due at `deliver_us` (loss is drawn now and seen on
+    /// arrival); `copy` is a duplicate's id and due time.
+    InFlight {
+        deliver_us: TimeUs,
+        copy: Option<(u64, TimeUs)>,
+    },
+}
+
 impl Network {
+    /// Takes message `id` sent at `now_us`: drops it (unknown recipient, cut
+    /// link, full network) or puts it, and maybe a duplicate, in flight.
+    pub(crate) fn send(
+        &mut self,
+        id: u64,
+        msg: Message,
+        now_us: TimeUs,
+        recipient_known: bool,
+        max_in_flight: usize,
+    ) -> Sent {
+        let reason = if !recipient_known {
+            Some(DropReason::UnknownNode)
+        } else if self.is_cut(msg.from, msg.to) {
+            Some(DropReason::LinkCutAtSend)
+        } else if self.in_flight.len() >= max_in_flight {
+            Some(DropReason::QueueFull)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Sent::Dropped(reason);
+        }
+        let deliver_us = now_us + self.draw_delay();
+        let lost = self.rng.chance_ppm(self.loss_ppm);
+        let dup = self.rng.chance_ppm(self.duplication_ppm);
+        let copy = (dup && self.in_flight.len() + 1 < max_in_flight).then(|| msg.clone());
+        self.put_in_flight(id, msg, now_us, deliver_us, lost, false);
+        let copy = copy.map(|msg| {
+            let cid = self.next_id;
+            self.next_id += 1;
+            let deliver_us = now_us + self.draw_delay();
+            let lost = self.rng.chance_ppm(self.loss_ppm);
+            self.put_in_flight(cid, msg, now_us, deliver_us, lost, true);
+            (cid, deliver_us)
+        });
+        Sent::InFlight { deliver_us, copy }
+    }
+
+    fn put_in_flight(
+        &mut self,
+        id: u64,
+        msg: Message,
+        send_us: TimeUs,
+        deliver_us: TimeUs,
+        lost: bool,
+        duplicate: bool,
+    ) {
+        let f = InFlight {
+            msg,
+            send_us,
+            deliver_us,
+            lost,
+            duplicate,
+            held: false,
+        };
+        self.in_flight.insert(id, f);
+    }
+
     pub(crate) fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
         !self.cut.is_empty() && self.cut.contains(&(from, to))
     }
