@@ -20,6 +20,7 @@ use crate::embed::{PageOptions, Theme};
 use crate::host::{event, parse_command, post_to_host, Command};
 use crate::keys::{message_for, KeyContext};
 use crate::state::{LatestState, Msg, Playground, Selection};
+use crate::view::settings::Settings;
 use gloo_events::{EventListener, EventListenerOptions};
 use raft_core::scenario;
 use raft_core::sim::TraceKind;
@@ -418,7 +419,7 @@ pub fn app(props: &AppProps) -> Html {
                 <Logs nodes={nodes.clone()} marked={marked.clone()} on_more={on_more_log.clone()} />
                 <KvPanel nodes={nodes.clone()} {results} history={history.clone()} invoked={sim.history().invoked()} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />
-                <NetworkPanel config={state.config.clone()} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
+                <NetworkPanel settings={Settings::of(&sim.settings())} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
                 <Feed lines={feed_lines} />
                 <Chart series={series.clone()} {now_us} />
             </div>

@@ -24,6 +24,7 @@ pub mod math;
 pub mod speed;
 pub mod state;
 pub mod transfer;
+pub mod view;
 
 /// Mounts [`app::App`] on the document body, opening what the address asks
 /// for: a share link (`#s=...`), a scenario (`?scenario=...`), or the default run.

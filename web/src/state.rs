@@ -8,6 +8,7 @@ use crate::speed::{
     SPEED_LOG_MAX, SPEED_LOG_MIN,
 };
 use crate::transfer::{self, ScenarioFile};
+use crate::view::settings::Switch;
 use raft_core::check::invariants::Property;
 use raft_core::scenario::{self, Scenario, Selected, ShareState, TimedAction};
 use raft_core::sim::{Action, SimConfig, Timeline};
@@ -130,8 +131,9 @@ pub enum Msg {
     Reset,
     /// Start again with another seed.
     NewSeed(u64),
-    /// Start again with another configuration (protocol switches, node count).
-    Configure(SimConfig),
+    /// Turn a protocol switch on or off: the run starts again from time zero
+    /// with the same seed.
+    Switch(Switch, bool),
     /// A user action on the cluster, taken at the current time.
     Act(Action),
     /// Cut the link between two nodes both ways, or heal it if cut either way.
@@ -420,9 +422,9 @@ impl Reducible for Playground {
                 });
                 return Rc::new(next);
             }
-            Msg::Configure(config) => {
+            Msg::Switch(switch, on) => {
                 return Rc::new(self.restarted(
-                    config,
+                    switch.apply(&self.config, on),
                     "Settings changed: the run restarted from time zero with the same seed.".into(),
                 ))
             }
@@ -536,7 +538,7 @@ impl Reducible for Playground {
             Msg::Error(text) => next.error = Some(text),
             Msg::Reset
             | Msg::NewSeed(_)
-            | Msg::Configure(_)
+            | Msg::Switch(..)
             | Msg::LoadScenario(_)
             | Msg::LoadShared(_)
             | Msg::Import { .. } => unreachable!("handled above"),

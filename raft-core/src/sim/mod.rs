@@ -33,6 +33,7 @@ mod event;
 mod faults;
 mod network;
 mod rng;
+mod settings;
 pub mod swarm;
 mod timeline;
 mod trace;

@@ -164,3 +164,22 @@ fn the_fork_notice_counts_the_discarded_actions_in_words() {
     assert!(fork_notice(1).contains("the 1 later action you had taken was discarded."));
     assert!(fork_notice(3).contains("the 3 later actions you had taken were discarded."));
 }
+
+#[test]
+fn the_settings_shown_are_those_in_use_after_a_seek_back_and_forth() {
+    use crate::view::settings::Settings;
+    let shown = |p: &Playground| {
+        let s = Settings::of(&p.timeline.borrow().sim().settings());
+        (s.latency_min_ms, s.latency_max_ms)
+    };
+    let p = Rc::new(Playground::new(SimConfig::default())).reduce(Msg::Seek(1_000));
+    let p = p.reduce(Msg::Act(Action::SetLatency {
+        min_us: 120_000,
+        max_us: 150_000,
+    }));
+    assert_eq!(shown(&p), (120, 150));
+    let p = p.reduce(Msg::Seek(500));
+    assert_eq!(shown(&p), (10, 20), "before the change");
+    let p = p.reduce(Msg::Seek(1_000));
+    assert_eq!(shown(&p), (120, 150), "the change taken again");
+}

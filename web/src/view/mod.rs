@@ -1,0 +1,5 @@
+//! View models: what each part of the page shows, computed from the
+//! simulation. One file per concern, each owning its type and its tests;
+//! views never import components (components import views).
+
+pub mod settings;
