@@ -14,13 +14,13 @@ use crate::components::network::NetworkPanel;
 use crate::components::share::Share;
 use crate::components::story::{Narrative, Picker, ScenarioEntry};
 use crate::components::transfer::Transfer;
-use crate::derive;
 use crate::driver::use_frame_loop;
 use crate::embed::{PageOptions, Theme};
 use crate::host::{event, parse_command, post_to_host, Command};
 use crate::keys::{message_for, KeyContext};
 use crate::state::{LatestState, Msg, Playground, Selection};
 use crate::view::settings::Settings;
+use crate::view::{chart, clock, cluster, feed, requests};
 use gloo_events::{EventListener, EventListenerOptions};
 use raft_core::scenario;
 use raft_core::sim::TraceKind;
@@ -136,7 +136,7 @@ pub fn app(props: &AppProps) -> Html {
         use_memo((key, *log_shown), |&(_, shown)| sim.nodes_with_log(shown));
     // The chart changes slowly: its steps are folded from the new events
     // every frame, and thinned into lines when its version says so.
-    let series_log = use_mut_ref(derive::SeriesLog::default);
+    let series_log = use_mut_ref(chart::SeriesLog::default);
     series_log.borrow_mut().update(state.run, state.epoch, sim);
     let series_version = series_log.borrow().version();
     let series = use_memo((series_version, nodes.len()), |_| {
@@ -150,13 +150,13 @@ pub fn app(props: &AppProps) -> Html {
         sim.violations().to_vec()
     });
     // Folded incrementally: per frame only the new trace events are read.
-    let feed = use_mut_ref(derive::Feed::default);
+    let feed = use_mut_ref(feed::Feed::default);
     let feed_lines = feed.borrow_mut().update(state.epoch, sim);
-    let user_results = use_mut_ref(derive::UserResults::default);
+    let user_results = use_mut_ref(requests::UserResults::default);
     let results = user_results.borrow_mut().update(state.epoch, sim);
     let messages = use_memo(key, |_| sim.messages_in_flight());
-    let cuts = use_memo(key, |_| derive::cuts(sim, &nodes));
-    let votes = use_memo(key, |_| derive::votes(sim, &nodes));
+    let cuts = use_memo(key, |_| cluster::cuts(sim, &nodes));
+    let votes = use_memo(key, |_| cluster::votes(sim, &nodes));
     let facts = use_memo(key, |_| ClusterFacts::of(&nodes));
     let leader = sim.leader();
     let leader_text = leader.map_or_else(|| "no leader".to_string(), |l| format!("leader S{l}"));
@@ -339,8 +339,8 @@ pub fn app(props: &AppProps) -> Html {
     };
     let cluster = html! {
         <Cluster nodes={nodes.clone()} facts={facts.clone()} messages={messages.clone()}
-                 lost={derive::lost(sim, now_us)} cuts={cuts.clone()}
-                 timers={derive::timers(&nodes, now_us)} votes={votes.clone()}
+                 lost={cluster::lost(sim, now_us)} cuts={cuts.clone()}
+                 timers={cluster::timers(&nodes, now_us)} votes={votes.clone()}
                  {now_us}
                  selected_node={if let Selection::Node(id) = state.selected { Some(id) } else { None }}
                  selected_message={if let Selection::Message(id) = state.selected { Some(id) } else { None }}
@@ -354,7 +354,7 @@ pub fn app(props: &AppProps) -> Html {
     let clock = html! {
         <span class="clock" data-testid="sim-time" data-ms={(now_us / 1000).to_string()}
               data-us={now_us.to_string()} data-trace-hash={format!("{:016x}", sim.trace_hash())}>
-            { derive::clock_text(now_us) }
+            { clock::clock_text(now_us) }
         </span>
     };
     let checker = html! { <Checker violations={violations.clone()} lin={state.lin.clone()} dispatch={dispatch.clone()} /> };

@@ -4,7 +4,8 @@
 //!
 //! - [`state`]: the reducer (playback, selection, banners) over the timeline
 //! - [`driver`]: the requestAnimationFrame loop, running only while playing
-//! - [`derive`]: what components show, computed from the simulation
+//! - [`view`]: what components show, computed from the simulation, one
+//!   file per concern (cluster geometry, feed, requests, chart, clock, settings)
 //! - [`components`]: small function components with `PartialEq` props
 //! - [`transfer`]: the scenario file (JSON) and trace export (JSON lines) formats
 //! - [`layout`], [`speed`], [`keys`], [`math`]: geometry, time and speed,
@@ -13,7 +14,6 @@
 pub mod actions;
 pub mod app;
 pub mod components;
-pub mod derive;
 pub mod driver;
 pub mod embed;
 pub mod host;

@@ -2,4 +2,10 @@
 //! simulation. One file per concern, each owning its type and its tests;
 //! views never import components (components import views).
 
+pub mod chart;
+pub mod clock;
+pub mod cluster;
+pub mod cursor;
+pub mod feed;
+pub mod requests;
 pub mod settings;
