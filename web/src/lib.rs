@@ -3,6 +3,8 @@
 //! [`raft_core::sim::Timeline`] and forwards user actions to it.
 //!
 //! - [`state`]: the reducer (playback, selection, banners) over the timeline
+//! - [`flow`]: one cursor over the timeline and the projections it feeds
+//!   (feed, requests, chart, live linearizability, host-page events)
 //! - [`driver`]: the requestAnimationFrame loop, running only while playing
 //! - [`view`]: what components show, computed from the simulation, one
 //!   file per concern (cluster geometry, feed, requests, chart, clock, settings)
@@ -16,6 +18,7 @@ pub mod app;
 pub mod components;
 pub mod driver;
 pub mod embed;
+pub mod flow;
 pub mod host;
 pub mod keys;
 pub mod layout;

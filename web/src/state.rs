@@ -1,8 +1,9 @@
 //! The playground's state and its reducer: one timeline (simulation +
 //! checkpoints), playback, selection, and what the user is told.
 
-pub use crate::lin::LinStatus;
-use crate::lin::LiveLin;
+use crate::flow::cursor::Track;
+use crate::flow::Projections;
+pub use crate::lin::{LinStatus, LIN_CHECK_STEPS};
 use crate::speed::{
     format_time, speed_log_from_milli, speed_milli_from_log, virtual_us_for, SPEED_LOG_DEFAULT,
     SPEED_LOG_MAX, SPEED_LOG_MIN,
@@ -16,9 +17,6 @@ use raft_core::NodeId;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::{Reducible, UseReducerHandle};
-
-/// Work allowed to one linearizability check (a bounded Wing & Gong search).
-pub const LIN_CHECK_STEPS: u64 = 200_000;
 
 /// What the inspector shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,7 +33,11 @@ pub enum Selection {
 pub struct Playground {
     /// The simulation with its checkpoints. Shared, mutated in place: cloning
     /// a whole cluster per frame would cost more than rendering it.
-    pub timeline: Rc<RefCell<Timeline>>,
+    pub timeline: Rc<RefCell<Track>>,
+    /// What is folded from the run's trace (feed, requests, chart, live
+    /// linearizability, host-page events), brought up to date once per
+    /// change. Shared like the timeline, whose trace it follows.
+    pub projections: Rc<RefCell<Projections>>,
     /// The configuration the current run started from.
     pub config: SimConfig,
     /// Bumped on every change, so components re-render only when needed.
@@ -43,10 +45,6 @@ pub struct Playground {
     /// Bumped for every new run (a reset, another seed, a scenario, a link,
     /// a file): what one run showed says nothing about the next.
     pub run: u64,
-    /// Bumped whenever the trace may stop being an extension of what was
-    /// shown before: a new run, a seek to the past, a fork. Views that fold
-    /// the trace incrementally start over when it changes.
-    pub epoch: u64,
     /// Playback running.
     pub playing: bool,
     /// log10 of the playback speed.
@@ -65,9 +63,6 @@ pub struct Playground {
     pub violation_marks: Rc<Vec<ViolationMark>>,
     /// Latest linearizability verdict.
     pub lin: LinStatus,
-    /// The incremental checker behind `lin`; shared like the timeline, whose
-    /// history it follows.
-    live_lin: Rc<RefCell<LiveLin>>,
     /// The keyboard help is open.
     pub show_help: bool,
     /// The guided scenario loaded, for its narrative.
@@ -76,10 +71,6 @@ pub struct Playground {
     pub script: Rc<Vec<TimedAction>>,
     /// How many of `script` the timeline has taken (and recorded).
     pub script_applied: usize,
-    /// Trace events before this sequence number were already run when this
-    /// run arrived (a link replayed to its moment): a host page hears only
-    /// of later ones.
-    pub announce_from_seq: u64,
 }
 
 /// The playground as last rendered, behind a handle that stays the same
@@ -178,11 +169,11 @@ impl Playground {
             }
         };
         Playground {
-            timeline: Rc::new(RefCell::new(timeline)),
+            timeline: Rc::new(RefCell::new(Track::new(timeline))),
+            projections: Rc::default(),
             config,
             version: 0,
             run: 0,
-            epoch: 0,
             playing: false,
             speed_log: SPEED_LOG_DEFAULT,
             selected: Selection::None,
@@ -191,12 +182,10 @@ impl Playground {
             violations_seen: 0,
             violation_marks: Rc::default(),
             lin: LinStatus::Empty,
-            live_lin: Rc::new(RefCell::new(LiveLin::new())),
             show_help: false,
             scenario: None,
             script: Rc::new(Vec::new()),
             script_applied: 0,
-            announce_from_seq: 0,
         }
     }
 
@@ -226,8 +215,10 @@ impl Playground {
             None => Selection::None,
         };
         p.advance_to(share.time_us);
+        // A host page hears only of what follows the link's moment.
+        let replayed = p.timeline.borrow().sim().trace().total();
+        p.projections = Rc::new(RefCell::new(Projections::new(replayed)));
         p.after_change();
-        p.announce_from_seq = p.timeline.borrow().sim().trace().total();
         p
     }
 
@@ -265,17 +256,7 @@ impl Playground {
             self.advance_to(t_us);
         } else {
             self.timeline.borrow_mut().seek(t_us);
-            // Another branch may follow from here.
-            self.trace_rewound();
         }
-    }
-
-    /// The trace stopped being an extension of what was shown (a seek back,
-    /// a fork): the linearizability checker judges afresh and incremental
-    /// views start over.
-    fn trace_rewound(&mut self) {
-        self.live_lin.borrow_mut().reset();
-        self.epoch += 1;
     }
 
     /// Runs forward to `t_us`, taking scripted actions exactly at their times.
@@ -307,11 +288,10 @@ impl Playground {
         self.timeline.borrow().now_us()
     }
 
-    /// `next`, a new run, as the successor of `self`: a new version for the
-    /// renderer and a new epoch, so incremental views start over.
+    /// `next`, a new run, as the successor of `self`: a new version and a
+    /// new run number for the renderer.
     fn succeeded_by(&self, mut next: Playground) -> Playground {
         next.version = self.version + 1;
-        next.epoch = self.epoch + 1;
         next.run = self.run + 1;
         next
     }
@@ -329,8 +309,8 @@ impl Playground {
         next
     }
 
-    /// Pauses on a new invariant violation and re-checks linearizability
-    /// when operations completed since the last check.
+    /// Pauses on a new invariant violation and brings the projections up to
+    /// date (linearizability is re-checked when operations completed).
     fn after_change(&mut self) {
         let timeline = self.timeline.borrow();
         let sim = timeline.sim();
@@ -361,7 +341,7 @@ impl Playground {
             }
         }
         self.violations_seen = violations.len();
-        let status = self.live_lin.borrow_mut().update(sim, LIN_CHECK_STEPS);
+        let status = self.projections.borrow_mut().update(&timeline);
         drop(timeline);
         let Some(status) = status else { return };
         if let LinStatus::Violation(explanation) = &status {
@@ -500,7 +480,6 @@ impl Reducible for Playground {
                                     .collect(),
                             );
                         }
-                        next.trace_rewound();
                         next.notice = Some(fork_notice(outcome.discarded_actions));
                     }
                     Ok(_) => {}
@@ -553,10 +532,10 @@ impl Playground {
     fn shallow_clone(&self) -> Playground {
         Playground {
             timeline: Rc::clone(&self.timeline),
+            projections: Rc::clone(&self.projections),
             config: self.config.clone(),
             version: self.version,
             run: self.run,
-            epoch: self.epoch,
             playing: self.playing,
             speed_log: self.speed_log,
             selected: self.selected,
@@ -565,12 +544,10 @@ impl Playground {
             violations_seen: self.violations_seen,
             violation_marks: Rc::clone(&self.violation_marks),
             lin: self.lin.clone(),
-            live_lin: Rc::clone(&self.live_lin),
             show_help: self.show_help,
             scenario: self.scenario.clone(),
             script: Rc::clone(&self.script),
             script_applied: self.script_applied,
-            announce_from_seq: self.announce_from_seq,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! The chart: each node's term and commit index over the whole run, folded
 //! from the trace as it grows and thinned to the pixels drawn.
 
-use super::cursor::TraceCursor;
-use raft_core::sim::{NodeView, Sim, TraceEvent, TraceKind};
+use crate::flow::cursor::Change;
+use raft_core::sim::{Sim, TraceEvent, TraceKind};
 use raft_core::NodeId;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -21,7 +21,7 @@ pub struct Series {
 /// Term and commit series per node, from the events still in the trace,
 /// thinned to at most [`CHART_POINTS`] steps per line, from the first step
 /// to now.
-pub fn series(sim: &Sim, nodes: &[NodeView]) -> Vec<(NodeId, Series)> {
+pub fn series(sim: &Sim, nodes: &[NodeId]) -> Vec<(NodeId, Series)> {
     let steps: Vec<Step> = sim.trace().events().iter().filter_map(Step::of).collect();
     thin(nodes, span(&steps, sim.now_us()), steps.into_iter())
 }
@@ -62,11 +62,11 @@ impl Step {
 /// The series of `nodes` from `steps` (in trace order) over the time span
 /// `first..=last`, keeping within one pixel column only the latest value.
 fn thin(
-    nodes: &[NodeView],
+    nodes: &[NodeId],
     span: Option<(u64, u64)>,
     steps: impl Iterator<Item = Step>,
 ) -> Vec<(NodeId, Series)> {
-    let mut out: Vec<(NodeId, Series)> = nodes.iter().map(|n| (n.id, Series::default())).collect();
+    let mut out: Vec<(NodeId, Series)> = nodes.iter().map(|&id| (id, Series::default())).collect();
     let Some((start, end)) = span else {
         return out;
     };
@@ -95,12 +95,10 @@ fn thin(
 /// It remembers the whole run, not only the events still in the trace's
 /// memory (a ring buffer, and a checkpoint restored by a seek keeps only
 /// its tail): a seek back or a fork keeps the steps before the trace's
-/// oldest event, which are the same in every branch of one run.
+/// oldest event, which are the same in every branch of one run. (One log
+/// per run: a new run starts with a new one.)
 #[derive(Clone, Debug, Default)]
 pub struct SeriesLog {
-    cursor: TraceCursor,
-    /// [`Playground::run`](crate::state::Playground::run) of the steps.
-    run: Option<u64>,
     /// The run's steps in order, at most [`MAX_CHART_STEPS`].
     steps: VecDeque<Step>,
     /// Changes when the lines are worth drawing again (see [`Self::version`]).
@@ -122,27 +120,22 @@ const REDRAW_EVERY_EVENTS: u64 = 256;
 pub const MAX_CHART_STEPS: usize = 20_000;
 
 impl SeriesLog {
-    /// Reads the events recorded since the last look.
-    pub fn update(&mut self, run: u64, epoch: u64, sim: &Sim) {
+    /// Reads what `change` says is new in `sim`'s trace.
+    pub fn apply(&mut self, change: &Change, sim: &Sim) {
         let trace = sim.trace();
         let had = self.steps.len();
         let mut moved = false;
-        match self.cursor.advance(epoch, trace) {
-            Some(from) if self.run == Some(run) => {
-                self.steps.extend(trace.since(from).filter_map(Step::of))
-            }
-            _ => {
+        match change {
+            Change::Appended(added) => self
+                .steps
+                .extend(trace.since(added.start).filter_map(Step::of)),
+            Change::Rewound { .. } => {
                 moved = true;
-                if self.run == Some(run) {
-                    // The same run, elsewhere in time: what precedes the
-                    // trace's memory is unchanged; the rest is read again.
-                    let oldest = trace.events().front().map_or(trace.total(), |e| e.seq);
-                    while self.steps.back().is_some_and(|s| s.seq >= oldest) {
-                        self.steps.pop_back();
-                    }
-                } else {
-                    self.steps.clear();
-                    self.run = Some(run);
+                // The same run, elsewhere in time: what precedes the
+                // trace's memory is unchanged; the rest is read again.
+                let oldest = trace.events().front().map_or(trace.total(), |e| e.seq);
+                while self.steps.back().is_some_and(|s| s.seq >= oldest) {
+                    self.steps.pop_back();
                 }
                 self.steps
                     .extend(trace.events().iter().filter_map(Step::of));
@@ -198,7 +191,7 @@ impl SeriesLog {
     }
 
     /// The series per node, thinned, from the run's first step to now.
-    pub fn series(&self, sim: &Sim, nodes: &[NodeView]) -> Vec<(NodeId, Series)> {
+    pub fn series(&self, sim: &Sim, nodes: &[NodeId]) -> Vec<(NodeId, Series)> {
         thin(
             nodes,
             span(&self.steps, sim.now_us()),
@@ -210,8 +203,14 @@ impl SeriesLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::cursor::{TraceCursor, Track};
     use raft_core::kv::Op;
     use raft_core::sim::{Action, SimConfig, Timeline};
+
+    /// Reads what is new on `track` into `log`.
+    fn look(log: &mut SeriesLog, cursor: &mut TraceCursor, track: &Track) {
+        log.apply(&cursor.look(track), track.sim());
+    }
 
     #[test]
     fn the_folded_series_keep_the_whole_run_across_a_wrapping_trace_seeks_and_forks() {
@@ -221,20 +220,18 @@ mod tests {
             trace_capacity: 600,
             ..SimConfig::default()
         };
-        let mut timeline = Timeline::new(small).unwrap();
+        let mut track = Track::new(Timeline::new(small).unwrap());
         let mut full = Timeline::new(SimConfig::default()).unwrap();
-        let mut log = SeriesLog::default();
-        let mut epoch = 0;
+        let (mut log, mut cursor) = (SeriesLog::default(), TraceCursor::default());
         for step in 1..=60u64 {
-            timeline.run_until(step * 50_000);
+            track.run_until(step * 50_000);
             full.run_until(step * 50_000);
             if step == 40 {
                 // Back in time (restoring a checkpoint keeps only the
                 // trace's tail), then on again. (Jumping further ahead at
                 // once than the trace remembers would leave a gap.)
-                timeline.seek(1_900_000);
+                track.seek(1_900_000);
                 full.seek(1_900_000);
-                epoch += 1;
             }
             if step == 50 {
                 // A fork: both timelines take the same action.
@@ -242,9 +239,9 @@ mod tests {
                     key: "k".into(),
                     value: "v".into(),
                 };
-                timeline.seek(2_400_000);
+                track.seek(2_400_000);
                 full.seek(2_400_000);
-                timeline
+                track
                     .act(Action::ClientRequest {
                         op: op.clone(),
                         target: None,
@@ -252,74 +249,67 @@ mod tests {
                     .unwrap();
                 full.act(Action::ClientRequest { op, target: None })
                     .unwrap();
-                epoch += 1;
             }
-            let sim = timeline.sim();
-            log.update(7, epoch, sim);
-            let nodes = sim.nodes();
+            look(&mut log, &mut cursor, &track);
+            let sim = track.sim();
+            let nodes = sim.node_ids();
             assert_eq!(
                 log.series(sim, &nodes),
                 series(full.sim(), &nodes),
                 "at step {step}"
             );
         }
-        assert!(timeline.sim().trace().total() > 600, "the trace wrapped");
+        assert!(track.sim().trace().total() > 600, "the trace wrapped");
         assert!(
             full.sim().trace().events().front().unwrap().seq == 0,
             "the reference kept everything"
         );
-        let nodes = timeline.sim().nodes();
-        let s = log.series(timeline.sim(), &nodes);
+        let nodes = track.sim().node_ids();
+        let s = log.series(track.sim(), &nodes);
         assert!(s.iter().any(|(_, s)| !s.commit.is_empty()));
         // From the first election on, not from the trace's memory.
         assert!(s.iter().all(|(_, s)| s.term[0].0 < 1_000_000), "{s:?}");
-        // Another run starts afresh.
-        let other = Timeline::new(SimConfig::with_seed(99)).unwrap();
-        log.update(8, epoch, other.sim());
-        assert!(log
-            .series(other.sim(), &nodes)
-            .iter()
-            .all(|(_, s)| s.term.is_empty()));
     }
 
     #[test]
     fn the_chart_is_redrawn_from_the_first_step_on() {
-        let mut timeline = Timeline::new(SimConfig::default()).unwrap();
-        let mut log = SeriesLog::default();
-        log.update(1, 0, timeline.sim());
+        let mut track = Track::new(Timeline::new(SimConfig::default()).unwrap());
+        let (mut log, mut cursor) = (SeriesLog::default(), TraceCursor::default());
+        look(&mut log, &mut cursor, &track);
         let empty = log.version();
         // Past the first election, long before the 256th event.
-        timeline.run_until(400_000);
-        let sim = timeline.sim();
+        track.run_until(400_000);
+        let sim = track.sim();
         assert!(sim.events_processed() < 256, "{}", sim.events_processed());
-        log.update(1, 0, sim);
+        look(&mut log, &mut cursor, &track);
         assert_ne!(log.version(), empty, "new steps, new lines");
-        let nodes = sim.nodes();
+        let sim = track.sim();
         assert!(log
-            .series(sim, &nodes)
+            .series(sim, &sim.node_ids())
             .iter()
             .all(|(_, s)| !s.term.is_empty()));
         // Nothing new, nothing to redraw.
         let drawn = log.version();
-        log.update(1, 0, sim);
+        look(&mut log, &mut cursor, &track);
         assert_eq!(log.version(), drawn);
-        // A seek (a new epoch) redraws even with no new step.
-        log.update(1, 1, sim);
+        // A seek (a rewind) redraws even with no new step.
+        track.seek(track.now_us());
+        look(&mut log, &mut cursor, &track);
         assert_ne!(log.version(), drawn);
     }
 
     #[test]
     fn a_busy_chart_is_redrawn_at_most_once_per_256_events() {
-        let mut timeline = Timeline::new(SimConfig::benchmark_workload(1)).unwrap();
-        let mut log = SeriesLog::default();
-        timeline.run_until(20_000_000);
-        log.update(1, 0, timeline.sim());
+        let mut track = Track::new(Timeline::new(SimConfig::benchmark_workload(1)).unwrap());
+        let (mut log, mut cursor) = (SeriesLog::default(), TraceCursor::default());
+        track.run_until(20_000_000);
+        look(&mut log, &mut cursor, &track);
         assert!(log.steps.len() > EAGER_STEPS, "{}", log.steps.len());
-        let (mut redraws, from) = (0, timeline.sim().events_processed());
+        let (mut redraws, from) = (0, track.sim().events_processed());
         let mut version = log.version();
-        while timeline.sim().events_processed() < from + 10 * REDRAW_EVERY_EVENTS {
-            timeline.step();
-            log.update(1, 0, timeline.sim());
+        while track.sim().events_processed() < from + 10 * REDRAW_EVERY_EVENTS {
+            track.step();
+            look(&mut log, &mut cursor, &track);
             redraws += u64::from(log.version() != version);
             version = log.version();
         }

@@ -2,8 +2,8 @@
 //! the events recorded since the last look.
 
 use super::cluster::sent_message;
-use super::cursor::TraceCursor;
 use super::requests::client_name;
+use crate::flow::cursor::Change;
 use raft_core::check::linearizability::History;
 use raft_core::kv::{describe_value, Outcome};
 use raft_core::sim::{Sim, TraceEvent, TraceKind, USER_CLIENT_BASE};
@@ -33,7 +33,6 @@ pub struct FeedLine {
 /// look rather than re-read from the trace every frame.
 #[derive(Clone, Debug, Default)]
 pub struct Feed {
-    cursor: TraceCursor,
     /// Newest first, at most [`FEED_LINES`]. Replaced (not mutated) when it
     /// changes, so an unchanged feed is the same `Rc` and compares instantly.
     lines: Rc<Vec<FeedLine>>,
@@ -55,18 +54,18 @@ struct Told {
 const CAUSE_KEY: u64 = 1 << 63;
 
 impl Feed {
-    /// The lines after reading what is new in `sim`'s trace.
-    pub fn update(&mut self, epoch: u64, sim: &Sim) -> Rc<Vec<FeedLine>> {
+    /// Reads what `change` says is new in `sim`'s trace.
+    pub fn apply(&mut self, change: &Change, sim: &Sim) {
         let trace = sim.trace();
         let events = trace.events();
         let mut new = Vec::new();
-        match self.cursor.advance(epoch, trace) {
-            Some(from) => {
-                for ev in trace.since(from) {
+        match change {
+            Change::Appended(added) => {
+                for ev in trace.since(added.start) {
                     feed_lines(ev, events, sim.history(), &mut self.told, &mut new);
                 }
             }
-            None => {
+            Change::Rewound { .. } => {
                 // Start over from the last few thousand events.
                 self.told = Told::default();
                 self.lines = Rc::new(Vec::new());
@@ -84,6 +83,10 @@ impl Feed {
             lines.extend(self.lines.iter().take(keep).cloned());
             self.lines = Rc::new(lines);
         }
+    }
+
+    /// The lines, newest first.
+    pub fn lines(&self) -> Rc<Vec<FeedLine>> {
         Rc::clone(&self.lines)
     }
 }
@@ -335,6 +338,7 @@ fn groups_text(groups: &[Vec<NodeId>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::cursor::{TraceCursor, Track};
     use raft_core::kv::Op;
     use raft_core::sim::{Action, SimConfig, Timeline};
 
@@ -356,42 +360,41 @@ mod tests {
     }
 
     #[test]
-    fn the_incremental_feed_equals_a_full_read_and_starts_over_on_a_new_epoch() {
-        let mut timeline = Timeline::new(SimConfig::default()).unwrap();
-        let mut feed = Feed::default();
-        let mut epoch = 0;
+    fn the_incremental_feed_equals_a_full_read_and_starts_over_on_a_rewind() {
+        let mut track = Track::new(Timeline::new(SimConfig::default()).unwrap());
+        let (mut feed, mut cursor) = (Feed::default(), TraceCursor::default());
         for step in 1..=40u64 {
-            timeline.run_until(step * 20_000);
+            track.run_until(step * 20_000);
             if step % 7 == 0 {
                 let op = Op::Set {
                     key: "k".into(),
                     value: step.to_string(),
                 };
-                let _ = timeline.act(Action::ClientRequest { op, target: None });
+                let _ = track.act(Action::ClientRequest { op, target: None });
             }
-            let sim = timeline.sim();
-            assert_eq!(*feed.update(epoch, sim), self::feed(sim), "at step {step}");
+            feed.apply(&cursor.look(&track), track.sim());
+            assert_eq!(*feed.lines(), self::feed(track.sim()), "at step {step}");
         }
         // Unchanged: the very same lines.
-        let a = feed.update(epoch, timeline.sim());
-        assert!(Rc::ptr_eq(&a, &feed.update(epoch, timeline.sim())));
-        // Back in time: a new epoch, read afresh.
-        timeline.seek(300_000);
-        epoch += 1;
-        let sim = timeline.sim();
-        assert_eq!(*feed.update(epoch, sim), self::feed(sim));
-        // A fork that then runs past where the old branch was: without a
-        // new epoch the feed would keep lines of the discarded future.
-        let mut stale = Feed::default();
-        let mut fork = Timeline::new(SimConfig::default()).unwrap();
+        let a = feed.lines();
+        feed.apply(&cursor.look(&track), track.sim());
+        assert!(Rc::ptr_eq(&a, &feed.lines()));
+        // Back in time: read afresh.
+        track.seek(300_000);
+        feed.apply(&cursor.look(&track), track.sim());
+        assert_eq!(*feed.lines(), self::feed(track.sim()));
+        // A fork that then runs past where the old branch was: no line of
+        // the discarded future stays.
+        let mut fork = Track::new(Timeline::new(SimConfig::default()).unwrap());
+        let (mut feed, mut cursor) = (Feed::default(), TraceCursor::default());
         fork.run_until(800_000);
-        stale.update(7, fork.sim());
+        feed.apply(&cursor.look(&fork), fork.sim());
         fork.seek(300_000);
         let leader = fork.sim().leader().unwrap();
         fork.act(Action::Crash(leader)).unwrap();
         fork.run_until(1_600_000);
-        assert_ne!(*stale.update(7, fork.sim()), self::feed(fork.sim()));
-        assert_eq!(*stale.update(8, fork.sim()), self::feed(fork.sim()));
+        feed.apply(&cursor.look(&fork), fork.sim());
+        assert_eq!(*feed.lines(), self::feed(fork.sim()));
     }
 
     #[test]

@@ -5,7 +5,6 @@
 pub mod chart;
 pub mod clock;
 pub mod cluster;
-pub mod cursor;
 pub mod feed;
 pub mod requests;
 pub mod settings;

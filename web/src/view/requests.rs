@@ -1,7 +1,7 @@
 //! The user's own requests and what became of each: routed, redirected,
 //! retried, answered.
 
-use super::cursor::TraceCursor;
+use crate::flow::cursor::Change;
 use raft_core::sim::{Sim, TraceKind, USER_CLIENT_BASE};
 use raft_core::NodeId;
 use std::rc::Rc;
@@ -112,26 +112,28 @@ pub fn user_results(sim: &Sim) -> Vec<RequestResult> {
 /// their events was recorded since the last look (it is a full scan).
 #[derive(Clone, Debug, Default)]
 pub struct UserResults {
-    cursor: TraceCursor,
     results: Rc<Vec<RequestResult>>,
 }
 
 impl UserResults {
-    /// The results, newest first.
-    pub fn update(&mut self, epoch: u64, sim: &Sim) -> Rc<Vec<RequestResult>> {
-        let trace = sim.trace();
-        let changed = match self.cursor.advance(epoch, trace) {
-            Some(from) => trace.since(from).any(|ev| match &ev.kind {
+    /// Reads the results again if `change` holds one of the user's events.
+    pub fn apply(&mut self, change: &Change, sim: &Sim) {
+        let changed = match change {
+            Change::Appended(added) => sim.trace().since(added.start).any(|ev| match &ev.kind {
                 TraceKind::ClientInvoke { client, .. }
                 | TraceKind::ClientSend { client, .. }
                 | TraceKind::ClientReturn { client, .. } => *client >= USER_CLIENT_BASE,
                 _ => false,
             }),
-            None => true,
+            Change::Rewound { .. } => true,
         };
         if changed {
             self.results = Rc::new(user_results(sim));
         }
+    }
+
+    /// The results, newest first.
+    pub fn results(&self) -> Rc<Vec<RequestResult>> {
         Rc::clone(&self.results)
     }
 }
@@ -139,34 +141,34 @@ impl UserResults {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::cursor::{TraceCursor, Track};
     use raft_core::kv::Op;
     use raft_core::sim::{Action, SimConfig, Timeline};
 
     #[test]
-    fn the_results_are_read_again_when_a_request_moves_and_on_a_new_epoch() {
-        let mut timeline = Timeline::new(SimConfig::default()).unwrap();
-        let mut results = UserResults::default();
-        let epoch = 0;
+    fn the_results_are_read_again_when_a_request_moves_and_after_a_rewind() {
+        let mut track = Track::new(Timeline::new(SimConfig::default()).unwrap());
+        let (mut results, mut cursor) = (UserResults::default(), TraceCursor::default());
         for step in 1..=40u64 {
-            timeline.run_until(step * 20_000);
+            track.run_until(step * 20_000);
             if step % 7 == 0 {
                 let op = Op::Set {
                     key: "k".into(),
                     value: step.to_string(),
                 };
-                let _ = timeline.act(Action::ClientRequest { op, target: None });
+                let _ = track.act(Action::ClientRequest { op, target: None });
             }
-            let sim = timeline.sim();
+            results.apply(&cursor.look(&track), track.sim());
             assert_eq!(
-                *results.update(epoch, sim),
-                user_results(sim),
+                *results.results(),
+                user_results(track.sim()),
                 "at step {step}"
             );
         }
-        assert!(!results.update(epoch, timeline.sim()).is_empty());
-        // Back in time: a new epoch, read afresh.
-        timeline.seek(300_000);
-        let sim = timeline.sim();
-        assert_eq!(*results.update(epoch + 1, sim), user_results(sim));
+        assert!(!results.results().is_empty());
+        // Back in time: read afresh.
+        track.seek(300_000);
+        results.apply(&cursor.look(&track), track.sim());
+        assert_eq!(*results.results(), user_results(track.sim()));
     }
 }
