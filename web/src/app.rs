@@ -18,7 +18,7 @@ use crate::driver::use_frame_loop;
 use crate::embed::{PageOptions, Theme};
 use crate::host::{event, host_event, parse_command, post_to_host, Command};
 use crate::keys::{message_for, KeyContext};
-use crate::state::{LatestState, Msg, Playground, Selection};
+use crate::state::{LatestState, Msg, NewRun, Playground, Selection, SimTime};
 use crate::view::settings::Settings;
 use crate::view::{clock, cluster};
 use gloo_events::{EventListener, EventListenerOptions};
@@ -475,8 +475,8 @@ fn use_host_api(state: &UseReducerHandle<Playground>, dispatch: &Callback<Msg>) 
                 match parse_command(&e.data()) {
                     Ok(Some(Command::Play)) => dispatch.emit(Msg::Play),
                     Ok(Some(Command::Pause)) => dispatch.emit(Msg::Pause),
-                    Ok(Some(Command::Seek(ms))) => dispatch.emit(Msg::Seek(ms)),
-                    Ok(Some(Command::Load(id))) => dispatch.emit(Msg::LoadScenario(id)),
+                    Ok(Some(Command::Seek(ms))) => dispatch.emit(Msg::Seek(SimTime::from_ms(ms))),
+                    Ok(Some(Command::Load(id))) => dispatch.emit(Msg::NewRun(NewRun::Scenario(id))),
                     Ok(None) => {}
                     Err(why) => {
                         post_to_host(&event("error", &[("message", JsValue::from_str(&why))]))

@@ -1,7 +1,7 @@
 //! Network and protocol settings: latency, loss, duplication, partitions,
 //! and the protocol switches including the deliberately planted bugs.
 
-use crate::state::Msg;
+use crate::state::{Msg, NewRun};
 use crate::view::settings::{Settings, Switch};
 use raft_core::sim::{Action, PPM};
 use raft_core::NodeId;
@@ -79,7 +79,7 @@ pub fn network_panel(props: &NetworkProps) -> Html {
         |name: &'static str, label: &'static str, on: bool, which: Switch, testid: &'static str| {
             let onchange = d.reform(move |e: Event| {
                 let input: HtmlInputElement = e.target_unchecked_into();
-                Msg::Switch(which, input.checked())
+                Msg::NewRun(NewRun::Switch(which, input.checked()))
             });
             html! {
                 <label class="switch" title={name}>
