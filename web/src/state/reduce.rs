@@ -104,7 +104,7 @@ impl Playground {
         next.notice = Some(notice);
         if let Some(scenario) = &self.scenario {
             if scenario.config == config {
-                next.script = Rc::clone(&self.script);
+                next.schedule = Rc::new(self.schedule.script());
                 next.scenario = Some(Rc::clone(scenario));
             }
         }
@@ -137,11 +137,7 @@ impl Playground {
         if let Some(due) = due {
             // Scripted actions due before the next event go first.
             let now = self.now_us();
-            if self
-                .script
-                .get(self.script_applied)
-                .is_some_and(|a| a.at_us <= due)
-            {
+            if self.schedule.due(due).is_some() {
                 self.advance_to(due.max(now));
             }
         }
@@ -180,10 +176,8 @@ impl Playground {
 
     /// A user action now; one in the past forks the run.
     fn act(&mut self, action: Action) -> bool {
-        let result = self.timeline.borrow_mut().act(action);
-        match result {
+        match self.take(action) {
             Ok(outcome) if outcome.forked => {
-                self.rewind_script();
                 let now = self.now_us();
                 if self.violation_marks.iter().any(|m| m.time_us > now) {
                     self.violation_marks = Rc::new(
@@ -220,7 +214,7 @@ impl Playground {
             ]
         };
         for action in actions {
-            if let Err(e) = self.timeline.borrow_mut().act(action) {
+            if let Err(e) = self.take(action) {
                 self.error = Some(refusal(&e));
             }
         }
