@@ -9,9 +9,8 @@ use crate::transfer::ScenarioFile;
 use crate::view::settings::Switch;
 use raft_core::check::invariants::Property;
 use raft_core::scenario::{self, Scenario, Selected, ShareState, TimedAction};
-use raft_core::sim::{ActOutcome, Action, ActionError, SimConfig, Timeline};
+use raft_core::sim::{Action, SimConfig, Timeline};
 use raft_core::NodeId;
-pub use schedule::Schedule;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::UseReducerHandle;
@@ -67,9 +66,10 @@ pub struct Playground {
     pub show_help: bool,
     /// The guided scenario loaded, for its narrative.
     pub scenario: Option<Rc<Scenario>>,
-    /// Every timed action of the run: a scenario's or a link's, taken as
-    /// time reaches them, and the user's. A share link holds this list.
-    pub schedule: Rc<Schedule>,
+    /// Scripted actions (a scenario's, or a link's) taken as time reaches them.
+    pub script: Rc<Vec<TimedAction>>,
+    /// How many of `script` the timeline has taken (and recorded).
+    pub script_applied: usize,
 }
 
 /// The playground as last rendered, behind a handle that stays the same
@@ -212,14 +212,15 @@ impl Playground {
             lin: LinStatus::Empty,
             show_help: false,
             scenario: None,
-            schedule: Rc::default(),
+            script: Rc::new(Vec::new()),
+            script_applied: 0,
         }
     }
 
     /// A new run of a guided scenario, paused at time zero.
     pub fn from_scenario(scenario: Scenario) -> Playground {
         let mut p = Playground::new(scenario.config.clone());
-        p.schedule = Rc::new(Schedule::scripted(scenario.actions.clone()));
+        p.script = Rc::new(scenario.actions.clone());
         p.scenario = Some(Rc::new(scenario));
         p
     }
@@ -232,7 +233,9 @@ impl Playground {
             .as_deref()
             .and_then(scenario::by_id)
             .map(Rc::new);
-        p.schedule = Rc::new(Schedule::scripted(share.actions));
+        let mut actions = share.actions;
+        actions.sort_by_key(|a| a.at_us);
+        p.script = Rc::new(actions);
         p.speed_log = speed_log_from_milli(share.speed_milli);
         p.selected = match share.selected {
             Some(Selected::Node(id)) => Selection::Node(id),
@@ -249,11 +252,23 @@ impl Playground {
 
     /// What a share link needs to replay this moment exactly.
     pub fn share_state(&self) -> ShareState {
+        let timeline = self.timeline.borrow();
+        let mut actions: Vec<TimedAction> = timeline
+            .actions()
+            .iter()
+            .map(|a| TimedAction::new(a.time_us, a.action.clone()))
+            .collect();
+        actions.extend(
+            self.script[self.script_applied.min(self.script.len())..]
+                .iter()
+                .cloned(),
+        );
+        actions.sort_by_key(|a| a.at_us);
         ShareState {
             scenario_id: self.scenario.as_ref().map(|s| s.id.clone()),
             config: self.config.clone(),
-            actions: self.schedule.actions(),
-            time_us: self.now_us(),
+            actions,
+            time_us: timeline.now_us(),
             speed_milli: speed_milli_from_log(self.speed_log),
             selected: match self.selected {
                 Selection::Node(id) => Some(Selected::Node(id)),
@@ -275,24 +290,25 @@ impl Playground {
     /// Runs forward to `t_us`, taking scripted actions exactly at their times.
     fn advance_to(&mut self, t_us: u64) {
         let mut timeline = self.timeline.borrow_mut();
-        while let Some(next) = self.schedule.due(t_us).cloned() {
+        while let Some(next) = self
+            .script
+            .get(self.script_applied)
+            .filter(|a| a.at_us <= t_us)
+        {
             timeline.run_until(next.at_us);
-            let refused = timeline.act(next.action).err();
-            if let Some(e) = &refused {
+            if let Err(e) = timeline.act(next.action.clone()) {
                 self.error = Some(format!("A scripted action was refused: {e}."));
             }
-            Rc::make_mut(&mut self.schedule).took(refused.is_some());
+            self.script_applied += 1;
         }
         timeline.run_until(t_us);
     }
 
-    /// Takes the user's `action` now, and schedules it (one in the past
-    /// forks the run).
-    fn take(&mut self, action: Action) -> Result<ActOutcome, ActionError> {
+    /// After a fork the timeline dropped every recorded action later than
+    /// now, scripted ones included: take those again when time gets there.
+    fn rewind_script(&mut self) {
         let now = self.now_us();
-        let outcome = self.timeline.borrow_mut().act(action.clone())?;
-        Rc::make_mut(&mut self.schedule).record(TimedAction::new(now, action), outcome.forked);
-        Ok(outcome)
+        self.script_applied = self.script.iter().take_while(|a| a.at_us <= now).count();
     }
 
     /// Current virtual time.
@@ -367,6 +383,5 @@ fn fork_notice(discarded_actions: usize) -> String {
 }
 
 mod reduce;
-mod schedule;
 #[cfg(test)]
 mod tests;

@@ -104,7 +104,7 @@ impl Playground {
         next.notice = Some(notice);
         if let Some(scenario) = &self.scenario {
             if scenario.config == config {
-                next.schedule = Rc::new(self.schedule.script());
+                next.script = Rc::clone(&self.script);
                 next.scenario = Some(Rc::clone(scenario));
             }
         }
@@ -137,7 +137,11 @@ impl Playground {
         if let Some(due) = due {
             // Scripted actions due before the next event go first.
             let now = self.now_us();
-            if self.schedule.due(due).is_some() {
+            if self
+                .script
+                .get(self.script_applied)
+                .is_some_and(|a| a.at_us <= due)
+            {
                 self.advance_to(due.max(now));
             }
         }
@@ -176,8 +180,10 @@ impl Playground {
 
     /// A user action now; one in the past forks the run.
     fn act(&mut self, action: Action) -> bool {
-        match self.take(action) {
+        let result = self.timeline.borrow_mut().act(action);
+        match result {
             Ok(outcome) if outcome.forked => {
+                self.rewind_script();
                 let now = self.now_us();
                 if self.violation_marks.iter().any(|m| m.time_us > now) {
                     self.violation_marks = Rc::new(
@@ -214,7 +220,7 @@ impl Playground {
             ]
         };
         for action in actions {
-            if let Err(e) = self.take(action) {
+            if let Err(e) = self.timeline.borrow_mut().act(action) {
                 self.error = Some(refusal(&e));
             }
         }
