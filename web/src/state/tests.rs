@@ -185,3 +185,52 @@ fn the_settings_shown_are_those_in_use_after_a_seek_back_and_forth() {
     let p = p.reduce(Msg::Seek(SimTime::from_ms(1_000)));
     assert_eq!(shown(&p), (120, 150), "the change taken again");
 }
+
+/// After scripted actions, the user's, a
+/// fork before some of them and a seek back, a link replays the same run,
+/// and the scenario's later actions survive the fork.
+#[test]
+fn a_link_read_from_the_schedule_replays_a_scenario_with_forks() {
+    let with_script = scenario::library()
+        .into_iter()
+        .find(|s| s.actions.len() >= 2)
+        .expect("a scenario with several actions");
+    let first_us = with_script.actions.iter().map(|a| a.at_us).min().unwrap();
+    let last_us = with_script.actions.iter().map(|a| a.at_us).max().unwrap();
+    let replays = |p: &Playground| {
+        let replayed = Playground::from_share(p.share_state());
+        assert_eq!(replayed.now_us(), p.now_us());
+        assert_eq!(
+            replayed.timeline.borrow().sim().trace_hash(),
+            p.timeline.borrow().sim().trace_hash()
+        );
+    };
+    let loss = |ppm| Msg::Act(Action::SetLoss(ppm));
+    let p = Rc::new(Playground::from_scenario(with_script.clone()))
+        .reduce(Msg::Seek(SimTime::from_us(last_us + 200_000)))
+        .reduce(loss(1_000));
+    replays(&p);
+    // Back before the last scripted action, and a fork there.
+    let p = p
+        .reduce(Msg::Seek(SimTime::from_us(last_us - 1)))
+        .reduce(loss(2_000));
+    assert!(p.notice.as_deref().unwrap_or("").contains("forked"));
+    replays(&p);
+    let share = p.share_state();
+    assert!(
+        share.actions.iter().any(|a| a.at_us == last_us),
+        "scripted, kept"
+    );
+    assert!(!share
+        .actions
+        .contains(&raft_core::scenario::TimedAction::new(
+            last_us + 200_000,
+            Action::SetLoss(1_000)
+        )));
+    // On past it, then back before the first (no fork yet: all kept).
+    let p = p
+        .reduce(Msg::Seek(SimTime::from_us(last_us + 300_000)))
+        .reduce(Msg::Seek(SimTime::from_us(first_us.saturating_sub(1))));
+    replays(&p);
+    assert_eq!(p.share_state().actions, share.actions);
+}
