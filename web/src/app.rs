@@ -14,17 +14,16 @@ use crate::components::network::NetworkPanel;
 use crate::components::share::Share;
 use crate::components::story::{Narrative, Picker, ScenarioEntry};
 use crate::components::transfer::Transfer;
-use crate::derive;
 use crate::driver::use_frame_loop;
 use crate::embed::{PageOptions, Theme};
-use crate::host::{event, parse_command, post_to_host, Command};
+use crate::host::{event, host_event, parse_command, post_to_host, Command};
 use crate::keys::{message_for, KeyContext};
-use crate::state::{LatestState, Msg, Playground, Selection};
+use crate::state::{LatestState, Msg, NewRun, Playground, Selection, SimTime};
+use crate::view::settings::Settings;
+use crate::view::{clock, cluster};
 use gloo_events::{EventListener, EventListenerOptions};
 use raft_core::scenario;
-use raft_core::sim::TraceKind;
 use raft_core::sim::{NodeStatus, NodeView, SimConfig};
-use raft_core::Role;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -121,7 +120,12 @@ pub fn app(props: &AppProps) -> Html {
     let now_us = timeline.now_us();
     // What changes only when an event or an action happened (not with the
     // clock alone): the run, where it is, and the hash of everything so far.
-    let key = (state.epoch, sim.events_processed(), sim.trace_hash());
+    let key = (
+        state.run,
+        timeline.rewinds(),
+        sim.events_processed(),
+        sim.trace_hash(),
+    );
     // How many of each log's newest entries are listed ("show more" doubles it).
     let log_shown = use_state_eq(|| LOG_ENTRIES_SHOWN);
     let on_more_log = {
@@ -133,29 +137,25 @@ pub fn app(props: &AppProps) -> Html {
     };
     let nodes: Rc<Vec<NodeView>> =
         use_memo((key, *log_shown), |&(_, shown)| sim.nodes_with_log(shown));
-    // The chart changes slowly: its steps are folded from the new events
-    // every frame, and thinned into lines when its version says so.
-    let series_log = use_mut_ref(derive::SeriesLog::default);
-    series_log.borrow_mut().update(state.run, state.epoch, sim);
-    let series_version = series_log.borrow().version();
-    let series = use_memo((series_version, nodes.len()), |_| {
-        series_log.borrow().series(sim, &nodes)
-    });
+    // Folded from the trace by the reducer, once per change: read here.
+    let (series, feed_lines, results) = {
+        let projections = state.projections.borrow();
+        (
+            projections.series(),
+            projections.feed(),
+            projections.requests(),
+        )
+    };
     let history = use_memo(key, |_| {
         let ops = sim.history().operations();
         ops[ops.len().saturating_sub(HISTORY_BARS)..].to_vec()
     });
-    let violations = use_memo((state.epoch, sim.violations().len()), |_| {
+    let violations = use_memo((key.0, key.1, sim.violations().len()), |_| {
         sim.violations().to_vec()
     });
-    // Folded incrementally: per frame only the new trace events are read.
-    let feed = use_mut_ref(derive::Feed::default);
-    let feed_lines = feed.borrow_mut().update(state.epoch, sim);
-    let user_results = use_mut_ref(derive::UserResults::default);
-    let results = user_results.borrow_mut().update(state.epoch, sim);
     let messages = use_memo(key, |_| sim.messages_in_flight());
-    let cuts = use_memo(key, |_| derive::cuts(sim, &nodes));
-    let votes = use_memo(key, |_| derive::votes(sim, &nodes));
+    let cuts = use_memo(key, |_| cluster::cuts(sim, &nodes));
+    let votes = use_memo(key, |_| cluster::votes(sim, &nodes));
     let facts = use_memo(key, |_| ClusterFacts::of(&nodes));
     let leader = sim.leader();
     let leader_text = leader.map_or_else(|| "no leader".to_string(), |l| format!("leader S{l}"));
@@ -313,7 +313,7 @@ pub fn app(props: &AppProps) -> Html {
     let open_full = use_memo(
         (
             props.options.embed,
-            state.epoch,
+            (key.0, key.1),
             state.playing,
             now_us / 1_000_000,
         ),
@@ -338,8 +338,8 @@ pub fn app(props: &AppProps) -> Html {
     };
     let cluster = html! {
         <Cluster nodes={nodes.clone()} facts={facts.clone()} messages={messages.clone()}
-                 lost={derive::lost(sim, now_us)} cuts={cuts.clone()}
-                 timers={derive::timers(&nodes, now_us)} votes={votes.clone()}
+                 lost={cluster::lost(sim, now_us)} cuts={cuts.clone()}
+                 timers={cluster::timers(&nodes, now_us)} votes={votes.clone()}
                  {now_us}
                  selected_node={if let Selection::Node(id) = state.selected { Some(id) } else { None }}
                  selected_message={if let Selection::Message(id) = state.selected { Some(id) } else { None }}
@@ -353,7 +353,7 @@ pub fn app(props: &AppProps) -> Html {
     let clock = html! {
         <span class="clock" data-testid="sim-time" data-ms={(now_us / 1000).to_string()}
               data-us={now_us.to_string()} data-trace-hash={format!("{:016x}", sim.trace_hash())}>
-            { derive::clock_text(now_us) }
+            { clock::clock_text(now_us) }
         </span>
     };
     let checker = html! { <Checker violations={violations.clone()} lin={state.lin.clone()} dispatch={dispatch.clone()} /> };
@@ -418,7 +418,7 @@ pub fn app(props: &AppProps) -> Html {
                 <Logs nodes={nodes.clone()} marked={marked.clone()} on_more={on_more_log.clone()} />
                 <KvPanel nodes={nodes.clone()} {results} history={history.clone()} invoked={sim.history().invoked()} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />
-                <NetworkPanel config={state.config.clone()} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
+                <NetworkPanel settings={Settings::of(&sim.settings())} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
                 <Feed lines={feed_lines} />
                 <Chart series={series.clone()} {now_us} />
             </div>
@@ -475,8 +475,8 @@ fn use_host_api(state: &UseReducerHandle<Playground>, dispatch: &Callback<Msg>) 
                 match parse_command(&e.data()) {
                     Ok(Some(Command::Play)) => dispatch.emit(Msg::Play),
                     Ok(Some(Command::Pause)) => dispatch.emit(Msg::Pause),
-                    Ok(Some(Command::Seek(ms))) => dispatch.emit(Msg::Seek(ms)),
-                    Ok(Some(Command::Load(id))) => dispatch.emit(Msg::LoadScenario(id)),
+                    Ok(Some(Command::Seek(ms))) => dispatch.emit(Msg::Seek(SimTime::from_ms(ms))),
+                    Ok(Some(Command::Load(id))) => dispatch.emit(Msg::NewRun(NewRun::Scenario(id))),
                     Ok(None) => {}
                     Err(why) => {
                         post_to_host(&event("error", &[("message", JsValue::from_str(&why))]))
@@ -487,67 +487,14 @@ fn use_host_api(state: &UseReducerHandle<Playground>, dispatch: &Callback<Msg>) 
             move || drop(listener)
         });
     }
-    // Events since the last render, in trace order: (run, next trace seq,
-    // highest commit index announced). Keyed by run, not by the order of
-    // renders: on a slow machine Yew yields mid-work, so a host's "load" and
-    // "seek" sent back to back may reach one render together, and what the
-    // seek ran into must still be heard.
-    let last_seq = use_mut_ref(|| None::<(u64, u64, u64)>);
-    let shared = state.timeline.clone();
-    let (run, announce_from_seq) = (state.run, state.announce_from_seq);
+    // The events the reducer's changes brought since the last render, in
+    // trace order (what a host's "load" and "seek" sent back to back ran
+    // into is heard even when both reach one render).
+    let projections = state.projections.clone();
     use_effect_with(state.version, move |_| {
-        let timeline = shared.borrow();
-        let sim = timeline.sim();
-        let mut last_slot = last_seq.borrow_mut();
-        let last = match &mut *last_slot {
-            // The same run, seen before.
-            Some(last) if last.0 == run => last,
-            // A new run: announce it from its start (or a link's moment).
-            _ => last_slot.insert((run, announce_from_seq, 0)),
-        };
-        // A jump back in time: start from here, announce nothing old.
-        if sim.trace().total() < last.1 {
-            last.1 = sim.trace().total();
-            return;
+        for e in projections.borrow_mut().take_host_events() {
+            post_to_host(&host_event(&e));
         }
-        let from = last.1;
-        for ev in sim.trace().since(from) {
-            let t = JsValue::from_f64(ev.time_us as f64 / 1000.0);
-            match &ev.kind {
-                TraceKind::RoleChanged {
-                    node,
-                    to: Role::Leader,
-                    term,
-                    ..
-                } => post_to_host(&event(
-                    "leader-elected",
-                    &[
-                        ("node", (*node as f64).into()),
-                        ("term", (*term as f64).into()),
-                        ("timeMs", t),
-                    ],
-                )),
-                TraceKind::Committed { index, .. } if *index > last.2 => {
-                    last.2 = *index;
-                    post_to_host(&event(
-                        "entry-committed",
-                        &[("index", (*index as f64).into()), ("timeMs", t)],
-                    ));
-                }
-                TraceKind::InvariantViolation {
-                    property, message, ..
-                } => post_to_host(&event(
-                    "violation",
-                    &[
-                        ("property", property.as_str().into()),
-                        ("message", message.as_str().into()),
-                        ("timeMs", t),
-                    ],
-                )),
-                _ => {}
-            }
-        }
-        last.1 = sim.trace().total();
     });
 }
 

@@ -6,6 +6,7 @@
 //! Events out, to the parent window: `{type: "raft-playground", event: "ready"
 //! | "leader-elected" | "entry-committed" | "violation", ...}`.
 
+use crate::flow::announce::HostEvent;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -78,6 +79,43 @@ pub fn event(name: &str, fields: &[(&str, JsValue)]) -> JsValue {
         let _ = Reflect::set(&object, &(*key).into(), value);
     }
     object.into()
+}
+
+/// A run's event for the host page: `leader-elected` (`node`, `term`),
+/// `entry-committed` (`index`) or `violation` (`property`, `message`), each
+/// with `timeMs`.
+pub fn host_event(e: &HostEvent) -> JsValue {
+    let ms = |time_us: u64| JsValue::from_f64(time_us as f64 / 1000.0);
+    match e {
+        HostEvent::LeaderElected {
+            node,
+            term,
+            time_us,
+        } => event(
+            "leader-elected",
+            &[
+                ("node", (*node as f64).into()),
+                ("term", (*term as f64).into()),
+                ("timeMs", ms(*time_us)),
+            ],
+        ),
+        HostEvent::EntryCommitted { index, time_us } => event(
+            "entry-committed",
+            &[("index", (*index as f64).into()), ("timeMs", ms(*time_us))],
+        ),
+        HostEvent::Violation {
+            property,
+            message,
+            time_us,
+        } => event(
+            "violation",
+            &[
+                ("property", (*property).into()),
+                ("message", message.as_str().into()),
+                ("timeMs", ms(*time_us)),
+            ],
+        ),
+    }
 }
 
 /// Posts an event to the embedding page, if there is one. The payload is

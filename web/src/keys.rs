@@ -1,6 +1,6 @@
 //! Keyboard shortcuts (listed in the `?` dialog).
 
-use crate::state::{Msg, Selection};
+use crate::state::{Msg, Selection, SimTime};
 use raft_core::sim::Action;
 use raft_core::NodeId;
 
@@ -24,7 +24,7 @@ pub fn message_for(key: &str, ctx: &KeyContext) -> Option<Msg> {
     Some(match key {
         " " => Msg::TogglePlay,
         "ArrowRight" => Msg::Step,
-        "ArrowLeft" => Msg::Seek((ctx.now_us / 1000).saturating_sub(10)),
+        "ArrowLeft" => Msg::Seek(SimTime::from_ms((ctx.now_us / 1000).saturating_sub(10))),
         "?" => Msg::ToggleHelp,
         "Escape" => Msg::Select(Selection::None),
         "x" => Msg::Act(Action::Crash(selected?)),
@@ -65,7 +65,10 @@ mod tests {
             message_for("4", &ctx()),
             Some(Msg::Select(Selection::Node(4)))
         );
-        assert_eq!(message_for("ArrowLeft", &ctx()), Some(Msg::Seek(40)));
+        assert_eq!(
+            message_for("ArrowLeft", &ctx()),
+            Some(Msg::Seek(SimTime::from_ms(40)))
+        );
     }
 
     #[test]

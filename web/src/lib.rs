@@ -3,8 +3,11 @@
 //! [`raft_core::sim::Timeline`] and forwards user actions to it.
 //!
 //! - [`state`]: the reducer (playback, selection, banners) over the timeline
+//! - [`flow`]: one cursor over the timeline and the projections it feeds
+//!   (feed, requests, chart, live linearizability, host-page events)
 //! - [`driver`]: the requestAnimationFrame loop, running only while playing
-//! - [`derive`]: what components show, computed from the simulation
+//! - [`view`]: what components show, computed from the simulation, one
+//!   file per concern (cluster geometry, feed, requests, chart, clock, settings)
 //! - [`components`]: small function components with `PartialEq` props
 //! - [`transfer`]: the scenario file (JSON) and trace export (JSON lines) formats
 //! - [`layout`], [`speed`], [`keys`], [`math`]: geometry, time and speed,
@@ -13,9 +16,9 @@
 pub mod actions;
 pub mod app;
 pub mod components;
-pub mod derive;
 pub mod driver;
 pub mod embed;
+pub mod flow;
 pub mod host;
 pub mod keys;
 pub mod layout;
@@ -24,6 +27,7 @@ pub mod math;
 pub mod speed;
 pub mod state;
 pub mod transfer;
+pub mod view;
 
 /// Mounts [`app::App`] on the document body, opening what the address asks
 /// for: a share link (`#s=...`), a scenario (`?scenario=...`), or the default run.

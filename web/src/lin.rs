@@ -14,12 +14,16 @@
 //! The incremental checker recognises unchanged keys by the history's
 //! revision numbers, which are only meaningful along one branch of the run:
 //! after a seek to the past (or a fork from there) the same numbers describe
-//! another history. Any rewind therefore [`reset`](LiveLin::reset)s it, and
-//! [`LiveLin::update`] also detects one on its own (the trace's event count
-//! went down), so no path can judge a new branch with an old branch's cache.
+//! another history. Any rewind the timeline's cursor reports
+//! ([`Change::Rewound`]) therefore starts it afresh, so no path can judge a
+//! new branch with an old branch's cache.
 
+use crate::flow::cursor::Change;
 use raft_core::check::linearizability::{IncrementalChecker, Verdict};
 use raft_core::sim::{Sim, TraceKind};
+
+/// Work allowed to one linearizability check (a bounded Wing & Gong search).
+pub const LIN_CHECK_STEPS: u64 = 200_000;
 
 /// The linearizability verdict as the checker panel shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,54 +50,33 @@ impl LinStatus {
     }
 }
 
-/// The incremental checker plus what it has already seen of one branch.
+/// The incremental checker of one branch of the run.
 #[derive(Debug, Default)]
 pub struct LiveLin {
     checker: IncrementalChecker,
-    /// `Trace::total()` at the last look.
-    seen_events: u64,
     /// Some operation returned on this branch. Sticky (operations never
     /// un-return going forward), so the history is scanned only until then.
     any_completed: bool,
-    /// Judge on the next look whatever the trace says (new, or rewound).
-    dirty: bool,
 }
 
 impl LiveLin {
-    /// A checker that will judge the whole history on its first look.
-    pub fn new() -> LiveLin {
-        LiveLin {
-            dirty: true,
-            ..LiveLin::default()
-        }
-    }
-
-    /// Forgets every cached verdict: the history was rewound or replaced.
-    pub fn reset(&mut self) {
-        *self = LiveLin::new();
-    }
-
-    /// The status if anything that can change it happened since the last
-    /// look (an operation returned, or a rewind), else `None`. `max_steps`
-    /// bounds the search work of this call.
-    pub fn update(&mut self, sim: &Sim, max_steps: u64) -> Option<LinStatus> {
-        let trace = sim.trace();
-        let total = trace.total();
-        if total < self.seen_events {
-            // Fewer events than last time: the run went back in time.
-            self.reset();
-        }
-        let oldest_kept = trace.events().front().map_or(total, |e| e.seq);
+    /// The status if `change` can change it (an operation returned, or a
+    /// rewind: the whole history is judged afresh), else `None`.
+    /// `max_steps` bounds the search work of this call.
+    pub fn apply(&mut self, change: &Change, sim: &Sim, max_steps: u64) -> Option<LinStatus> {
         // Only a return can change the verdict: a new invocation is pending,
         // and a pending operation invoked after every return so far can
         // always be placed last (or dropped).
-        let changed = self.dirty
-            || self.seen_events < oldest_kept
-            || trace
-                .since(self.seen_events)
-                .any(|e| matches!(e.kind, TraceKind::ClientReturn { .. }));
-        self.seen_events = total;
-        self.dirty = false;
+        let changed = match change {
+            Change::Appended(added) => sim
+                .trace()
+                .since(added.start)
+                .any(|e| matches!(e.kind, TraceKind::ClientReturn { .. })),
+            Change::Rewound { .. } => {
+                *self = LiveLin::default();
+                true
+            }
+        };
         if !changed {
             return None;
         }

@@ -1,23 +1,19 @@
 //! The playground's state and its reducer: one timeline (simulation +
 //! checkpoints), playback, selection, and what the user is told.
 
-pub use crate::lin::LinStatus;
-use crate::lin::LiveLin;
-use crate::speed::{
-    format_time, speed_log_from_milli, speed_milli_from_log, virtual_us_for, SPEED_LOG_DEFAULT,
-    SPEED_LOG_MAX, SPEED_LOG_MIN,
-};
-use crate::transfer::{self, ScenarioFile};
+use crate::flow::cursor::Track;
+use crate::flow::Projections;
+pub use crate::lin::{LinStatus, LIN_CHECK_STEPS};
+use crate::speed::{format_time, speed_log_from_milli, speed_milli_from_log, SPEED_LOG_DEFAULT};
+use crate::transfer::ScenarioFile;
+use crate::view::settings::Switch;
 use raft_core::check::invariants::Property;
 use raft_core::scenario::{self, Scenario, Selected, ShareState, TimedAction};
 use raft_core::sim::{Action, SimConfig, Timeline};
 use raft_core::NodeId;
 use std::cell::RefCell;
 use std::rc::Rc;
-use yew::{Reducible, UseReducerHandle};
-
-/// Work allowed to one linearizability check (a bounded Wing & Gong search).
-pub const LIN_CHECK_STEPS: u64 = 200_000;
+use yew::UseReducerHandle;
 
 /// What the inspector shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,11 +26,17 @@ pub enum Selection {
     Message(u64),
 }
 
-/// Everything the app renders from.
+/// Everything the app renders from. A clone shares the timeline and the
+/// projections (both mutated in place) and copies the rest.
+#[derive(Clone)]
 pub struct Playground {
     /// The simulation with its checkpoints. Shared, mutated in place: cloning
     /// a whole cluster per frame would cost more than rendering it.
-    pub timeline: Rc<RefCell<Timeline>>,
+    pub timeline: Rc<RefCell<Track>>,
+    /// What is folded from the run's trace (feed, requests, chart, live
+    /// linearizability, host-page events), brought up to date once per
+    /// change. Shared like the timeline, whose trace it follows.
+    pub projections: Rc<RefCell<Projections>>,
     /// The configuration the current run started from.
     pub config: SimConfig,
     /// Bumped on every change, so components re-render only when needed.
@@ -42,10 +44,6 @@ pub struct Playground {
     /// Bumped for every new run (a reset, another seed, a scenario, a link,
     /// a file): what one run showed says nothing about the next.
     pub run: u64,
-    /// Bumped whenever the trace may stop being an extension of what was
-    /// shown before: a new run, a seek to the past, a fork. Views that fold
-    /// the trace incrementally start over when it changes.
-    pub epoch: u64,
     /// Playback running.
     pub playing: bool,
     /// log10 of the playback speed.
@@ -64,9 +62,6 @@ pub struct Playground {
     pub violation_marks: Rc<Vec<ViolationMark>>,
     /// Latest linearizability verdict.
     pub lin: LinStatus,
-    /// The incremental checker behind `lin`; shared like the timeline, whose
-    /// history it follows.
-    live_lin: Rc<RefCell<LiveLin>>,
     /// The keyboard help is open.
     pub show_help: bool,
     /// The guided scenario loaded, for its narrative.
@@ -75,10 +70,6 @@ pub struct Playground {
     pub script: Rc<Vec<TimedAction>>,
     /// How many of `script` the timeline has taken (and recorded).
     pub script_applied: usize,
-    /// Trace events before this sequence number were already run when this
-    /// run arrived (a link replayed to its moment): a host page hears only
-    /// of later ones.
-    pub announce_from_seq: u64,
 }
 
 /// The playground as last rendered, behind a handle that stays the same
@@ -109,29 +100,48 @@ pub struct ViolationMark {
     pub property: Property,
 }
 
-/// Everything a user (or the animation driver) can do.
+/// Virtual time in messages: one unit (microseconds) whatever the source
+/// (the slider's milliseconds, a violation's microseconds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SimTime(u64);
+
+impl SimTime {
+    /// `us` microseconds.
+    pub const fn from_us(us: u64) -> SimTime {
+        SimTime(us)
+    }
+
+    /// `ms` milliseconds.
+    pub const fn from_ms(ms: u64) -> SimTime {
+        SimTime(ms.saturating_mul(1000))
+    }
+
+    /// In microseconds.
+    pub const fn us(self) -> u64 {
+        self.0
+    }
+}
+
+/// Everything a user (or the animation driver) can do within a run.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
     /// An animation frame: `wall_ms` of real time passed.
     Frame(f64),
     /// Play or pause.
     TogglePlay,
+    /// Start playback (host pages: an explicit play, not a toggle).
+    Play,
     /// Pause (the tab was hidden, a violation was found, ...).
     Pause,
     /// Run the next simulation event and any others due at the same instant.
     Step,
-    /// Go to a virtual time (ms on the timeline slider).
-    Seek(u64),
-    /// Go to an exact virtual time (µs), e.g. a violation's.
-    GoTo(u64),
+    /// Go to a virtual time (the timeline slider, a key, a host page).
+    Seek(SimTime),
+    /// Go to a virtual time and stop there, e.g. a violation's (showing a
+    /// node it names).
+    GoTo(SimTime),
     /// Set the speed slider (log10 of the speed).
     Speed(f64),
-    /// Start the same run again from time zero.
-    Reset,
-    /// Start again with another seed.
-    NewSeed(u64),
-    /// Start again with another configuration (protocol switches, node count).
-    Configure(SimConfig),
     /// A user action on the cluster, taken at the current time.
     Act(Action),
     /// Cut the link between two nodes both ways, or heal it if cut either way.
@@ -144,19 +154,30 @@ pub enum Msg {
     ToggleHelp,
     /// Show an error (e.g. a form refused its input).
     Error(String),
-    /// Load a built-in scenario by id.
-    LoadScenario(String),
-    /// Load a decoded share link.
-    LoadShared(Box<ShareState>),
-    /// Load a scenario file the user picked or dropped (already validated).
+    /// Leave this run for another.
+    NewRun(NewRun),
+}
+
+/// The ways to start another run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NewRun {
+    /// The same run again from time zero.
+    Reset,
+    /// Again with another seed.
+    Seed(u64),
+    /// Again with a protocol switch turned on or off (same seed).
+    Switch(Switch, bool),
+    /// A built-in scenario, by id.
+    Scenario(String),
+    /// A decoded share link.
+    Shared(Box<ShareState>),
+    /// A scenario file the user picked or dropped (already validated).
     Import {
         /// The file's name, for the notice.
         name: String,
         /// Its contents.
         file: Box<ScenarioFile>,
     },
-    /// Start playback (host pages: an explicit play, not a toggle).
-    Play,
 }
 
 impl Playground {
@@ -176,11 +197,11 @@ impl Playground {
             }
         };
         Playground {
-            timeline: Rc::new(RefCell::new(timeline)),
+            timeline: Rc::new(RefCell::new(Track::new(timeline))),
+            projections: Rc::default(),
             config,
             version: 0,
             run: 0,
-            epoch: 0,
             playing: false,
             speed_log: SPEED_LOG_DEFAULT,
             selected: Selection::None,
@@ -189,12 +210,10 @@ impl Playground {
             violations_seen: 0,
             violation_marks: Rc::default(),
             lin: LinStatus::Empty,
-            live_lin: Rc::new(RefCell::new(LiveLin::new())),
             show_help: false,
             scenario: None,
             script: Rc::new(Vec::new()),
             script_applied: 0,
-            announce_from_seq: 0,
         }
     }
 
@@ -224,8 +243,10 @@ impl Playground {
             None => Selection::None,
         };
         p.advance_to(share.time_us);
+        // A host page hears only of what follows the link's moment.
+        let replayed = p.timeline.borrow().sim().trace().total();
+        p.projections = Rc::new(RefCell::new(Projections::new(replayed)));
         p.after_change();
-        p.announce_from_seq = p.timeline.borrow().sim().trace().total();
         p
     }
 
@@ -263,17 +284,7 @@ impl Playground {
             self.advance_to(t_us);
         } else {
             self.timeline.borrow_mut().seek(t_us);
-            // Another branch may follow from here.
-            self.trace_rewound();
         }
-    }
-
-    /// The trace stopped being an extension of what was shown (a seek back,
-    /// a fork): the linearizability checker judges afresh and incremental
-    /// views start over.
-    fn trace_rewound(&mut self) {
-        self.live_lin.borrow_mut().reset();
-        self.epoch += 1;
     }
 
     /// Runs forward to `t_us`, taking scripted actions exactly at their times.
@@ -305,30 +316,8 @@ impl Playground {
         self.timeline.borrow().now_us()
     }
 
-    /// `next`, a new run, as the successor of `self`: a new version for the
-    /// renderer and a new epoch, so incremental views start over.
-    fn succeeded_by(&self, mut next: Playground) -> Playground {
-        next.version = self.version + 1;
-        next.epoch = self.epoch + 1;
-        next.run = self.run + 1;
-        next
-    }
-
-    fn restarted(&self, config: SimConfig, notice: String) -> Playground {
-        let mut next = self.succeeded_by(Playground::new(config.clone()));
-        next.speed_log = self.speed_log;
-        next.notice = Some(notice);
-        if let Some(scenario) = &self.scenario {
-            if scenario.config == config {
-                next.script = Rc::clone(&self.script);
-                next.scenario = Some(Rc::clone(scenario));
-            }
-        }
-        next
-    }
-
-    /// Pauses on a new invariant violation and re-checks linearizability
-    /// when operations completed since the last check.
+    /// Pauses on a new invariant violation and brings the projections up to
+    /// date (linearizability is re-checked when operations completed).
     fn after_change(&mut self) {
         let timeline = self.timeline.borrow();
         let sim = timeline.sim();
@@ -359,7 +348,7 @@ impl Playground {
             }
         }
         self.violations_seen = violations.len();
-        let status = self.live_lin.borrow_mut().update(sim, LIN_CHECK_STEPS);
+        let status = self.projections.borrow_mut().update(&timeline);
         drop(timeline);
         let Some(status) = status else { return };
         if let LinStatus::Violation(explanation) = &status {
@@ -369,207 +358,6 @@ impl Playground {
             }
         }
         self.lin = status;
-    }
-}
-
-impl Reducible for Playground {
-    type Action = Msg;
-
-    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
-        let mut next = match msg {
-            Msg::Reset => {
-                return Rc::new(self.restarted(self.config.clone(), "Reset to time zero.".into()))
-            }
-            Msg::NewSeed(seed) => {
-                let config = SimConfig {
-                    seed,
-                    ..self.config.clone()
-                };
-                return Rc::new(self.restarted(config, format!("New run with seed {seed}.")));
-            }
-            Msg::LoadScenario(id) => {
-                let next = match scenario::by_id(&id) {
-                    Some(s) => {
-                        let mut p = Playground::from_scenario(s);
-                        p.notice = None;
-                        p
-                    }
-                    None => {
-                        let mut p = Playground::new(SimConfig::default());
-                        p.error = Some(format!(
-                            "There is no scenario \"{id}\"; loaded the default."
-                        ));
-                        p
-                    }
-                };
-                let mut next = self.succeeded_by(next);
-                next.speed_log = self.speed_log;
-                return Rc::new(next);
-            }
-            Msg::LoadShared(share) => {
-                return Rc::new(self.succeeded_by(Playground::from_share(*share)));
-            }
-            Msg::Import { name, file } => {
-                let mut next = self.succeeded_by(Playground::from_share(file.state.clone()));
-                let hash = next.timeline.borrow().sim().trace_hash();
-                let loaded = transfer::loaded_notice(&name, &file, hash);
-                // Keep a violation the replay ran into, after saying what loaded.
-                next.notice = Some(match next.notice.take() {
-                    Some(violation) => format!("{loaded} {violation}"),
-                    None => loaded,
-                });
-                return Rc::new(next);
-            }
-            Msg::Configure(config) => {
-                return Rc::new(self.restarted(
-                    config,
-                    "Settings changed: the run restarted from time zero with the same seed.".into(),
-                ))
-            }
-            _ => self.shallow_clone(),
-        };
-        match msg {
-            Msg::Frame(wall_ms) => {
-                if !next.playing {
-                    return self;
-                }
-                let dt = virtual_us_for(wall_ms, next.speed_log);
-                if dt == 0 {
-                    return self;
-                }
-                let target = next.now_us() + dt;
-                next.advance_to(target);
-            }
-            Msg::TogglePlay => next.playing = !next.playing,
-            Msg::Play => next.playing = true,
-            Msg::Pause => {
-                if !next.playing {
-                    return self;
-                }
-                next.playing = false;
-            }
-            Msg::Step => {
-                next.playing = false;
-                let due = next.timeline.borrow().sim().next_event_time();
-                if let Some(due) = due {
-                    // Scripted actions due before the next event go first.
-                    let now = next.now_us();
-                    if next
-                        .script
-                        .get(next.script_applied)
-                        .is_some_and(|a| a.at_us <= due)
-                    {
-                        next.advance_to(due.max(now));
-                    }
-                }
-                next.timeline.borrow_mut().step();
-            }
-            Msg::Seek(ms) => next.go_to(ms.saturating_mul(1000)),
-            Msg::GoTo(t_us) => {
-                next.playing = false;
-                next.go_to(t_us);
-                // At a violation: show the first node it names.
-                let first = next
-                    .timeline
-                    .borrow()
-                    .sim()
-                    .violations()
-                    .iter()
-                    .rev()
-                    .find(|v| v.time_us == t_us)
-                    .and_then(|v| v.nodes.first().copied());
-                if let Some(node) = first {
-                    next.selected = Selection::Node(node);
-                }
-            }
-            Msg::Speed(s) => next.speed_log = s.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX),
-            Msg::Act(action) => {
-                let result = next.timeline.borrow_mut().act(action);
-                match result {
-                    Ok(outcome) if outcome.forked => {
-                        next.rewind_script();
-                        let now = next.now_us();
-                        if next.violation_marks.iter().any(|m| m.time_us > now) {
-                            next.violation_marks = Rc::new(
-                                next.violation_marks
-                                    .iter()
-                                    .filter(|m| m.time_us <= now)
-                                    .copied()
-                                    .collect(),
-                            );
-                        }
-                        next.trace_rewound();
-                        next.notice = Some(fork_notice(outcome.discarded_actions));
-                    }
-                    Ok(_) => {}
-                    Err(e) => next.error = Some(refusal(&e)),
-                }
-            }
-            Msg::ToggleLink(a, b) => {
-                let cut = {
-                    let t = next.timeline.borrow();
-                    t.sim().is_cut(a, b) || t.sim().is_cut(b, a)
-                };
-                let actions = if cut {
-                    [
-                        Action::HealLink { from: a, to: b },
-                        Action::HealLink { from: b, to: a },
-                    ]
-                } else {
-                    [
-                        Action::CutLink { from: a, to: b },
-                        Action::CutLink { from: b, to: a },
-                    ]
-                };
-                for action in actions {
-                    if let Err(e) = next.timeline.borrow_mut().act(action) {
-                        next.error = Some(refusal(&e));
-                    }
-                }
-            }
-            Msg::Select(selection) => next.selected = selection,
-            Msg::Dismiss => {
-                next.notice = None;
-                next.error = None;
-            }
-            Msg::ToggleHelp => next.show_help = !next.show_help,
-            Msg::Error(text) => next.error = Some(text),
-            Msg::Reset
-            | Msg::NewSeed(_)
-            | Msg::Configure(_)
-            | Msg::LoadScenario(_)
-            | Msg::LoadShared(_)
-            | Msg::Import { .. } => unreachable!("handled above"),
-        }
-        next.version += 1;
-        next.after_change();
-        Rc::new(next)
-    }
-}
-
-impl Playground {
-    fn shallow_clone(&self) -> Playground {
-        Playground {
-            timeline: Rc::clone(&self.timeline),
-            config: self.config.clone(),
-            version: self.version,
-            run: self.run,
-            epoch: self.epoch,
-            playing: self.playing,
-            speed_log: self.speed_log,
-            selected: self.selected,
-            notice: self.notice.clone(),
-            error: self.error.clone(),
-            violations_seen: self.violations_seen,
-            violation_marks: Rc::clone(&self.violation_marks),
-            lin: self.lin.clone(),
-            live_lin: Rc::clone(&self.live_lin),
-            show_help: self.show_help,
-            scenario: self.scenario.clone(),
-            script: Rc::clone(&self.script),
-            script_applied: self.script_applied,
-            announce_from_seq: self.announce_from_seq,
-        }
     }
 }
 
@@ -594,5 +382,6 @@ fn fork_notice(discarded_actions: usize) -> String {
     format!("You acted in the past: the run forked here, and {lost}.")
 }
 
+mod reduce;
 #[cfg(test)]
 mod tests;

@@ -235,3 +235,74 @@ async fn your_requests_one_after_another_share_one_lane() {
         .collect();
     assert_eq!(ys, ["3.0", "25.0", "25.0", "25.0"]);
 }
+
+/// The Network panel shows the latency the simulation uses now: set at one
+/// second, it is gone after travelling back before that, and back again
+/// when the timeline returns to where it was set (issue #14).
+#[wasm_bindgen_test]
+async fn the_latency_sliders_follow_the_simulation_through_time() {
+    use raft_core::sim::SimConfig;
+    use web_sys::HtmlInputElement;
+    let root = common::mount_at(SimConfig::default(), 1_000_000);
+    let input = |id: &str| {
+        common::find(&root, &format!("[data-testid={id}]"))
+            .unwrap_or_else(|| panic!("no {id}"))
+            .dyn_into::<HtmlInputElement>()
+            .unwrap()
+    };
+    let slide = |id: &str, value: &str| {
+        let el = input(id);
+        el.set_value(value);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        el.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+            .unwrap();
+    };
+    let shown = |id: &str| input(id).value();
+    // What the panel says (rendered from the state, unlike an input's value,
+    // which the test itself sets).
+    let label = || {
+        common::find(&root, ".network .grid")
+            .and_then(|g| g.text_content())
+            .unwrap_or_default()
+    };
+    common::until("the panel", || {
+        common::find(&root, "[data-testid=latency-min]").is_some()
+    })
+    .await;
+    // The defaults: 10 to 20 ms.
+    assert_eq!(
+        (shown("latency-min"), shown("latency-max")),
+        ("10".into(), "20".into())
+    );
+    slide("latency-max", "150");
+    common::until("max 150", || label().contains("Latency max 150 ms")).await;
+    slide("latency-min", "120");
+    common::until("min 120", || label().contains("Latency min 120 ms")).await;
+    // Back before the change: the run's own latency again.
+    slide("timeline", "500");
+    let ms = || {
+        common::find(&root, "[data-testid=sim-time]")
+            .and_then(|c| c.get_attribute("data-ms"))
+            .unwrap_or_default()
+    };
+    common::until("at 0.5 s", || ms() == "500").await;
+    common::until("the old latency", || {
+        label().contains("Latency min 10 ms") && label().contains("Latency max 20 ms")
+    })
+    .await;
+    assert_eq!(
+        (shown("latency-min"), shown("latency-max")),
+        ("10".into(), "20".into()),
+        "{}",
+        label()
+    );
+    // Forward past it: the recorded change is taken again.
+    slide("timeline", "1000");
+    common::until("at 1 s", || ms() == "1000").await;
+    common::until("the set latency", || {
+        label().contains("Latency min 120 ms") && shown("latency-min") == "120"
+    })
+    .await;
+    assert_eq!(shown("latency-max"), "150");
+}

@@ -7,7 +7,8 @@ mod common;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web::components::cluster::{Cut, Fences, FencesProps, Links, LinksProps};
+use web::components::cluster::{Fences, FencesProps, Links, LinksProps};
+use web::view::cluster::Cut;
 use web_sys::{Element, HtmlElement};
 use yew::Callback;
 

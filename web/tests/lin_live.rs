@@ -6,7 +6,7 @@ use raft_core::check::linearizability;
 use raft_core::kv::Op;
 use raft_core::sim::Action;
 use std::rc::Rc;
-use web::state::{LinStatus, Msg, Playground, LIN_CHECK_STEPS};
+use web::state::{LinStatus, Msg, Playground, SimTime, LIN_CHECK_STEPS};
 use yew::Reducible;
 
 /// The status a full check of the whole history gives.
@@ -54,7 +54,7 @@ impl Run {
     /// Runs forward to `to_ms` in 50 ms seeks, with a request every 200 ms.
     fn play(&mut self, from_ms: u64, to_ms: u64, salt: u64) {
         for t in (from_ms..=to_ms).step_by(50).skip(1) {
-            self.send(Msg::Seek(t));
+            self.send(Msg::Seek(SimTime::from_ms(t)));
             if t % 200 == 0 {
                 self.request(t / 200 + salt);
             }
@@ -75,16 +75,16 @@ fn live_verdict_matches_the_full_check_across_seeks_and_forks() {
     assert!(violated(&run.seen), "the run never broke linearizability");
 
     // Back before the violation (a rewind), then a different future (a fork).
-    run.send(Msg::Seek(300));
+    run.send(Msg::Seek(SimTime::from_ms(300)));
     assert!(!matches!(run.p.lin, LinStatus::Violation(_)));
     run.request(7);
     run.play(300, 1_200, 3);
     // Back to the start: nothing completed yet.
-    run.send(Msg::Seek(0));
+    run.send(Msg::Seek(SimTime::from_ms(0)));
     assert_eq!(run.p.lin, LinStatus::Empty);
     // Replaying the same branch forward (checkpoints restored on the way).
-    run.send(Msg::Seek(900));
-    run.send(Msg::Seek(600));
-    run.send(Msg::Seek(1_100));
+    run.send(Msg::Seek(SimTime::from_ms(900)));
+    run.send(Msg::Seek(SimTime::from_ms(600)));
+    run.send(Msg::Seek(SimTime::from_ms(1_100)));
     run.play(1_100, 1_600, 1);
 }

@@ -36,6 +36,7 @@ mod faults;
 mod network;
 mod ready;
 mod rng;
+mod settings;
 pub mod swarm;
 mod timeline;
 mod trace;

@@ -1,7 +1,7 @@
 //! The checker panel: Raft's safety properties and linearizability, green or red.
 
 use crate::speed::format_time;
-use crate::state::{LinStatus, Msg};
+use crate::state::{LinStatus, Msg, SimTime};
 use raft_core::check::invariants::{Property, Violation};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -68,7 +68,7 @@ pub fn checker(props: &CheckerProps) -> Html {
                         { " " }
                         <button class="goto" data-testid="violation-goto"
                                 aria-label={format!("Show the cluster at {}, when {} broke", format_time(t), v.property.as_str())}
-                                onclick={props.dispatch.reform(move |_: MouseEvent| Msg::GoTo(t))}>
+                                onclick={props.dispatch.reform(move |_: MouseEvent| Msg::GoTo(SimTime::from_us(t)))}>
                             { "show" }
                         </button>
                     </p>

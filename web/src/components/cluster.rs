@@ -9,41 +9,17 @@ use super::menu::{ContextMenu, MenuItem};
 use super::message::{position, Message};
 use super::node::{node_timer, Node, NodeFace};
 use crate::actions::{add_node_action, node_actions, ClusterFacts};
-use crate::derive::partition_groups;
 use crate::layout::{
     node_radius, ring_arc, ring_positions, ring_runs, view_to_box, Point, VIEW_SIZE,
 };
 use crate::state::{Msg, Selection};
+use crate::view::cluster::{partition_groups, Cut, Lost};
 use raft_core::sim::{Action, MessageView, NodeStatus, NodeView};
 use raft_core::NodeId;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, SvgElement};
 use yew::prelude::*;
-
-/// A directed link the user or a partition has cut.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cut {
-    /// Sender side.
-    pub from: NodeId,
-    /// Receiver side.
-    pub to: NodeId,
-}
-
-/// A message that was lost recently, drawn fading where it vanished.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Lost {
-    /// Sender.
-    pub from: NodeId,
-    /// Recipient.
-    pub to: NodeId,
-    /// Kind, as in `MessageBody::kind()`.
-    pub kind: String,
-    /// How far along its path it vanished (0..=1).
-    pub along: f64,
-    /// Opacity left (1 just lost, 0 gone).
-    pub fade: f64,
-}
 
 /// Props of [`Cluster`].
 #[derive(Properties, Clone, PartialEq)]

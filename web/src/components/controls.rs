@@ -1,7 +1,7 @@
 //! Transport: play/pause, speed, step, the timeline scrubber, reset, new seed.
 
 use crate::speed::{format_time, speed_label, SPEED_LOG_MAX, SPEED_LOG_MIN};
-use crate::state::{Msg, ViolationMark};
+use crate::state::{Msg, NewRun, SimTime, ViolationMark};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -31,16 +31,16 @@ pub fn controls(props: &ControlsProps) -> Html {
     let d = &props.dispatch;
     let toggle = d.reform(|_: MouseEvent| Msg::TogglePlay);
     let step = d.reform(|_: MouseEvent| Msg::Step);
-    let reset = d.reform(|_: MouseEvent| Msg::Reset);
+    let reset = d.reform(|_: MouseEvent| Msg::NewRun(NewRun::Reset));
     let seed = props.seed;
-    let new_seed = d.reform(move |_: MouseEvent| Msg::NewSeed(next_seed(seed)));
+    let new_seed = d.reform(move |_: MouseEvent| Msg::NewRun(NewRun::Seed(next_seed(seed))));
     let speed = d.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
         Msg::Speed(input.value().parse().unwrap_or(-2.0))
     });
     let seek = d.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::Seek(input.value().parse().unwrap_or(0))
+        Msg::Seek(SimTime::from_ms(input.value().parse().unwrap_or(0)))
     });
     let max_ms = (props.max_us.max(props.now_us) / 1000).max(1);
     html! {
@@ -84,7 +84,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                                         // Not also play/pause (the page's shortcut).
                                         e.prevent_default();
                                         e.stop_propagation();
-                                        d.emit(Msg::GoTo(t));
+                                        d.emit(Msg::GoTo(SimTime::from_us(t)));
                                     }
                                 })
                             };
@@ -92,7 +92,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                                 <svg x={format!("{:.2}%", g.left_percent)} y="0" width="1" height="14" overflow="visible"
                                      class="violation-mark" data-testid="violation-marker" data-us={t.to_string()}
                                      role="button" tabindex="0" aria-label={label.clone()}
-                                     onclick={d.reform(move |_: MouseEvent| Msg::GoTo(t))} {onkeydown}>
+                                     onclick={d.reform(move |_: MouseEvent| Msg::GoTo(SimTime::from_us(t)))} {onkeydown}>
                                     <title>{ label }</title>
                                     <path d="M0 1L6 7L0 13L-6 7Z" />
                                 </svg>

@@ -1,7 +1,8 @@
 //! The event feed in words, and a small chart of terms and commit indexes.
 
-use crate::derive::{FeedLine, Series};
 use crate::speed::format_time;
+use crate::view::chart::Series;
+use crate::view::feed::FeedLine;
 use raft_core::NodeId;
 use std::fmt::Write;
 use std::rc::Rc;

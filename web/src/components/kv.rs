@@ -1,8 +1,8 @@
 //! The key-value panel: a client form, the results of the user's requests,
 //! every node's applied store side by side, and the client history as bars.
 
-use crate::derive::{client_name, RequestResult};
 use crate::state::{LinStatus, Msg};
+use crate::view::requests::{client_name, RequestResult};
 use raft_core::check::linearizability::Operation;
 use raft_core::kv::Op;
 use raft_core::sim::{Action, NodeStatus, NodeView, USER_CLIENT_BASE};

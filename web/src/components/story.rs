@@ -1,7 +1,7 @@
 //! Guided scenarios: the picker, and the narrative beside the cluster.
 
 use crate::speed::format_time;
-use crate::state::Msg;
+use crate::state::{Msg, NewRun, SimTime};
 use raft_core::scenario::Scenario;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -35,7 +35,7 @@ pub fn picker(props: &PickerProps) -> Html {
             <ul class="scenario-list">
                 { for props.entries.iter().map(|e| {
                     let id = e.id.clone();
-                    let onclick = props.dispatch.reform(move |_: MouseEvent| Msg::LoadScenario(id.clone()));
+                    let onclick = props.dispatch.reform(move |_: MouseEvent| Msg::NewRun(NewRun::Scenario(id.clone())));
                     let current = props.current.as_deref() == Some(e.id.as_str());
                     html! {
                         <li>
@@ -73,7 +73,7 @@ pub fn narrative(props: &NarrativeProps) -> Html {
         let disabled = at.is_none();
         let onclick = props
             .dispatch
-            .reform(move |_: MouseEvent| Msg::Seek(at.unwrap_or(0) / 1000));
+            .reform(move |_: MouseEvent| Msg::Seek(SimTime::from_ms(at.unwrap_or(0) / 1000)));
         (onclick, disabled)
     };
     let (prev, prev_disabled) = seek(index.and_then(|i| i.checked_sub(1)));

@@ -2,7 +2,7 @@
 //! lines), load a scenario file by picker or by dropping it anywhere on the
 //! page. The formats are `crate::transfer`; this is the browser side.
 
-use crate::state::{LatestState, Msg};
+use crate::state::{LatestState, Msg, NewRun};
 use crate::transfer::{self, ImportError, TraceHeader, MAX_FILE_BYTES};
 use gloo_events::{EventListener, EventListenerOptions};
 use std::cell::Cell;
@@ -122,10 +122,10 @@ fn load(file: File, dispatch: Callback<Msg>) {
             return refuse(ImportError::Unreadable);
         };
         match transfer::decode_scenario(&js_sys::Uint8Array::new(&buffer).to_vec()) {
-            Ok(file) => dispatch.emit(Msg::Import {
+            Ok(file) => dispatch.emit(Msg::NewRun(NewRun::Import {
                 name,
                 file: Box::new(file),
-            }),
+            })),
             Err(e) => refuse(e),
         }
     });

@@ -6,7 +6,7 @@ use yew::Reducible;
 fn figure_8_bug_at_end() -> (Rc<Playground>, u64) {
     let s = scenario::by_id("figure-8-bug").unwrap();
     let end_ms = s.end_us / 1000;
-    let p = Rc::new(Playground::from_scenario(s)).reduce(Msg::Seek(end_ms));
+    let p = Rc::new(Playground::from_scenario(s)).reduce(Msg::Seek(SimTime::from_ms(end_ms)));
     (p, end_ms)
 }
 
@@ -24,12 +24,12 @@ fn a_violation_is_marked_and_the_marks_outlive_a_seek_back() {
     );
 
     // Back to zero: nothing broken yet, but the marks stay.
-    let p = p.reduce(Msg::Seek(0));
+    let p = p.reduce(Msg::Seek(SimTime::from_ms(0)));
     assert!(p.timeline.borrow().sim().violations().is_empty());
     assert_eq!(p.violation_marks, marks);
 
     // "Go to" lands exactly on the violation and inspects a node it names.
-    let p = p.reduce(Msg::GoTo(first.time_us));
+    let p = p.reduce(Msg::GoTo(SimTime::from_us(first.time_us)));
     assert_eq!(p.now_us(), first.time_us);
     assert_eq!(p.timeline.borrow().sim().violations()[0], first);
     assert_eq!(p.selected, Selection::Node(first.nodes[0]));
@@ -45,12 +45,12 @@ fn a_fork_before_a_violation_drops_its_mark_and_a_new_run_has_none() {
     let first_us = p.violation_marks[0].time_us;
     let before = (first_us / 1000).saturating_sub(1);
     let p = p
-        .reduce(Msg::Seek(before))
+        .reduce(Msg::Seek(SimTime::from_ms(before)))
         .reduce(Msg::Act(Action::SetLoss(0)));
     assert!(p.notice.as_deref().unwrap_or("").contains("forked"));
     assert!(p.now_us() < first_us);
     assert!(p.violation_marks.is_empty(), "{:?}", p.violation_marks);
-    let p = p.reduce(Msg::Reset);
+    let p = p.reduce(Msg::NewRun(NewRun::Reset));
     assert!(p.violation_marks.is_empty());
 }
 
@@ -68,7 +68,8 @@ fn a_link_made_right_after_a_step_replays_the_same_run() {
             latency_max_us: if seed % 3 == 0 { 10_000 } else { 20_000 },
             ..SimConfig::with_seed(seed)
         };
-        let mut p = Rc::new(Playground::new(config)).reduce(Msg::Seek(700 + seed * 13));
+        let mut p =
+            Rc::new(Playground::new(config)).reduce(Msg::Seek(SimTime::from_ms(700 + seed * 13)));
         for _ in 0..(seed % 7) {
             p = p.reduce(Msg::Step);
         }
@@ -113,8 +114,8 @@ fn random_sessions_replay_exactly_from_their_share_links() {
             let msg = match draw(10) {
                 0..=3 => Msg::Frame(1.0 + draw(100) as f64),
                 4 => Msg::Step,
-                5 => Msg::Seek(p.now_us() / 1000 * (60 + draw(41)) / 100),
-                6 => Msg::GoTo(p.now_us().saturating_sub(draw(50_000))),
+                5 => Msg::Seek(SimTime::from_ms(p.now_us() / 1000 * (60 + draw(41)) / 100)),
+                6 => Msg::GoTo(SimTime::from_us(p.now_us().saturating_sub(draw(50_000)))),
                 _ => Msg::Act(match draw(10) {
                     0 => Action::Crash(node),
                     1 => Action::Restart(node),
@@ -163,4 +164,73 @@ fn the_fork_notice_counts_the_discarded_actions_in_words() {
     );
     assert!(fork_notice(1).contains("the 1 later action you had taken was discarded."));
     assert!(fork_notice(3).contains("the 3 later actions you had taken were discarded."));
+}
+
+#[test]
+fn the_settings_shown_are_those_in_use_after_a_seek_back_and_forth() {
+    use crate::view::settings::Settings;
+    let shown = |p: &Playground| {
+        let s = Settings::of(&p.timeline.borrow().sim().settings());
+        (s.latency_min_ms, s.latency_max_ms)
+    };
+    let p =
+        Rc::new(Playground::new(SimConfig::default())).reduce(Msg::Seek(SimTime::from_ms(1_000)));
+    let p = p.reduce(Msg::Act(Action::SetLatency {
+        min_us: 120_000,
+        max_us: 150_000,
+    }));
+    assert_eq!(shown(&p), (120, 150));
+    let p = p.reduce(Msg::Seek(SimTime::from_ms(500)));
+    assert_eq!(shown(&p), (10, 20), "before the change");
+    let p = p.reduce(Msg::Seek(SimTime::from_ms(1_000)));
+    assert_eq!(shown(&p), (120, 150), "the change taken again");
+}
+
+/// After scripted actions, the user's, a
+/// fork before some of them and a seek back, a link replays the same run,
+/// and the scenario's later actions survive the fork.
+#[test]
+fn a_link_read_from_the_schedule_replays_a_scenario_with_forks() {
+    let with_script = scenario::library()
+        .into_iter()
+        .find(|s| s.actions.len() >= 2)
+        .expect("a scenario with several actions");
+    let first_us = with_script.actions.iter().map(|a| a.at_us).min().unwrap();
+    let last_us = with_script.actions.iter().map(|a| a.at_us).max().unwrap();
+    let replays = |p: &Playground| {
+        let replayed = Playground::from_share(p.share_state());
+        assert_eq!(replayed.now_us(), p.now_us());
+        assert_eq!(
+            replayed.timeline.borrow().sim().trace_hash(),
+            p.timeline.borrow().sim().trace_hash()
+        );
+    };
+    let loss = |ppm| Msg::Act(Action::SetLoss(ppm));
+    let p = Rc::new(Playground::from_scenario(with_script.clone()))
+        .reduce(Msg::Seek(SimTime::from_us(last_us + 200_000)))
+        .reduce(loss(1_000));
+    replays(&p);
+    // Back before the last scripted action, and a fork there.
+    let p = p
+        .reduce(Msg::Seek(SimTime::from_us(last_us - 1)))
+        .reduce(loss(2_000));
+    assert!(p.notice.as_deref().unwrap_or("").contains("forked"));
+    replays(&p);
+    let share = p.share_state();
+    assert!(
+        share.actions.iter().any(|a| a.at_us == last_us),
+        "scripted, kept"
+    );
+    assert!(!share
+        .actions
+        .contains(&raft_core::scenario::TimedAction::new(
+            last_us + 200_000,
+            Action::SetLoss(1_000)
+        )));
+    // On past it, then back before the first (no fork yet: all kept).
+    let p = p
+        .reduce(Msg::Seek(SimTime::from_us(last_us + 300_000)))
+        .reduce(Msg::Seek(SimTime::from_us(first_us.saturating_sub(1))));
+    replays(&p);
+    assert_eq!(p.share_state().actions, share.actions);
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::state::{Msg, Playground};
+use crate::state::{Msg, Playground, SimTime};
 use raft_core::kv::Op;
 use raft_core::scenario::link::{MAX_ACTIONS, MAX_LINK_TIME_US};
 use raft_core::scenario::{self, Selected, TimedAction};
@@ -81,13 +81,13 @@ fn an_imported_file_replays_to_the_exported_moment() {
     ));
     // The user's own actions on top of the scripted ones, taken as the UI does.
     for msg in [
-        Msg::Seek(900),
+        Msg::Seek(SimTime::from_ms(900)),
         Msg::Act(Action::Crash(2)),
-        Msg::Seek(1_700),
+        Msg::Seek(SimTime::from_ms(1_700)),
         Msg::Act(Action::SetLoss(50_000)),
-        Msg::Seek(2_100),
+        Msg::Seek(SimTime::from_ms(2_100)),
         Msg::Act(Action::Restart(2)),
-        Msg::Seek(2_345),
+        Msg::Seek(SimTime::from_ms(2_345)),
     ] {
         p = p.reduce(msg);
     }

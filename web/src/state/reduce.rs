@@ -1,0 +1,250 @@
+//! The reducer: a table from messages to small functions. A new run is
+//! built apart ([`Playground::start`]); an in-run message changes a copy of
+//! the state, and says whether it changed anything.
+
+use super::{fork_notice, refusal, Msg, NewRun, Playground, Selection, SimTime};
+use crate::speed::{virtual_us_for, SPEED_LOG_MAX, SPEED_LOG_MIN};
+use crate::transfer;
+use raft_core::scenario;
+use raft_core::sim::{Action, SimConfig};
+use raft_core::NodeId;
+use std::rc::Rc;
+use yew::Reducible;
+
+impl Reducible for Playground {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut next = (*self).clone();
+        let changed = match msg {
+            Msg::NewRun(run) => return Rc::new(self.start(run)),
+            Msg::Frame(wall_ms) => next.frame(wall_ms),
+            Msg::TogglePlay => next.set_playing(!self.playing),
+            Msg::Play => next.set_playing(true),
+            Msg::Pause => next.pause(),
+            Msg::Step => next.step(),
+            Msg::Seek(t) => next.seek(t),
+            Msg::GoTo(t) => next.go_to_violation(t),
+            Msg::Speed(log) => next.set_speed(log),
+            Msg::Act(action) => next.act(action),
+            Msg::ToggleLink(a, b) => next.toggle_link(a, b),
+            Msg::Select(selection) => next.select(selection),
+            Msg::Dismiss => next.dismiss(),
+            Msg::ToggleHelp => next.toggle_help(),
+            Msg::Error(text) => next.show_error(text),
+        };
+        if !changed {
+            return self;
+        }
+        next.version += 1;
+        next.after_change();
+        Rc::new(next)
+    }
+}
+
+impl Playground {
+    /// A new run, as the successor of this one.
+    fn start(&self, run: NewRun) -> Playground {
+        let next = match run {
+            NewRun::Reset => self.restarted(self.config.clone(), "Reset to time zero.".into()),
+            NewRun::Seed(seed) => {
+                let config = SimConfig {
+                    seed,
+                    ..self.config.clone()
+                };
+                self.restarted(config, format!("New run with seed {seed}."))
+            }
+            NewRun::Switch(switch, on) => self.restarted(
+                switch.apply(&self.config, on),
+                "Settings changed: the run restarted from time zero with the same seed.".into(),
+            ),
+            NewRun::Scenario(id) => {
+                let mut next = match scenario::by_id(&id) {
+                    Some(s) => Playground::from_scenario(s),
+                    None => {
+                        let mut p = Playground::new(SimConfig::default());
+                        p.error = Some(format!(
+                            "There is no scenario \"{id}\"; loaded the default."
+                        ));
+                        p
+                    }
+                };
+                next.speed_log = self.speed_log;
+                next
+            }
+            NewRun::Shared(share) => Playground::from_share(*share),
+            NewRun::Import { name, file } => {
+                let mut next = Playground::from_share(file.state.clone());
+                let hash = next.timeline.borrow().sim().trace_hash();
+                let loaded = transfer::loaded_notice(&name, &file, hash);
+                // Keep a violation the replay ran into, after saying what loaded.
+                next.notice = Some(match next.notice.take() {
+                    Some(violation) => format!("{loaded} {violation}"),
+                    None => loaded,
+                });
+                next
+            }
+        };
+        self.succeeded_by(next)
+    }
+
+    /// `next`, a new run, as the successor of `self`: a new version and a
+    /// new run number for the renderer.
+    fn succeeded_by(&self, mut next: Playground) -> Playground {
+        next.version = self.version + 1;
+        next.run = self.run + 1;
+        next
+    }
+
+    /// The same scenario (if the configuration is still its own) started
+    /// again from `config`, at the same speed.
+    fn restarted(&self, config: SimConfig, notice: String) -> Playground {
+        let mut next = Playground::new(config.clone());
+        next.speed_log = self.speed_log;
+        next.notice = Some(notice);
+        if let Some(scenario) = &self.scenario {
+            if scenario.config == config {
+                next.script = Rc::clone(&self.script);
+                next.scenario = Some(Rc::clone(scenario));
+            }
+        }
+        next
+    }
+
+    /// `wall_ms` of real time passed while playing.
+    fn frame(&mut self, wall_ms: f64) -> bool {
+        let dt = virtual_us_for(wall_ms, self.speed_log);
+        if !self.playing || dt == 0 {
+            return false;
+        }
+        self.advance_to(self.now_us() + dt);
+        true
+    }
+
+    fn set_playing(&mut self, playing: bool) -> bool {
+        self.playing = playing;
+        true
+    }
+
+    fn pause(&mut self) -> bool {
+        std::mem::replace(&mut self.playing, false)
+    }
+
+    /// The next event, and any others due at the same instant.
+    fn step(&mut self) -> bool {
+        self.playing = false;
+        let due = self.timeline.borrow().sim().next_event_time();
+        if let Some(due) = due {
+            // Scripted actions due before the next event go first.
+            let now = self.now_us();
+            if self
+                .script
+                .get(self.script_applied)
+                .is_some_and(|a| a.at_us <= due)
+            {
+                self.advance_to(due.max(now));
+            }
+        }
+        self.timeline.borrow_mut().step();
+        true
+    }
+
+    fn seek(&mut self, t: SimTime) -> bool {
+        self.go_to(t.us());
+        true
+    }
+
+    /// Stops at `t`; at a violation, shows the first node it names.
+    fn go_to_violation(&mut self, t: SimTime) -> bool {
+        self.playing = false;
+        self.go_to(t.us());
+        let first = self
+            .timeline
+            .borrow()
+            .sim()
+            .violations()
+            .iter()
+            .rev()
+            .find(|v| v.time_us == t.us())
+            .and_then(|v| v.nodes.first().copied());
+        if let Some(node) = first {
+            self.selected = Selection::Node(node);
+        }
+        true
+    }
+
+    fn set_speed(&mut self, log: f64) -> bool {
+        self.speed_log = log.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX);
+        true
+    }
+
+    /// A user action now; one in the past forks the run.
+    fn act(&mut self, action: Action) -> bool {
+        let result = self.timeline.borrow_mut().act(action);
+        match result {
+            Ok(outcome) if outcome.forked => {
+                self.rewind_script();
+                let now = self.now_us();
+                if self.violation_marks.iter().any(|m| m.time_us > now) {
+                    self.violation_marks = Rc::new(
+                        self.violation_marks
+                            .iter()
+                            .filter(|m| m.time_us <= now)
+                            .copied()
+                            .collect(),
+                    );
+                }
+                self.notice = Some(fork_notice(outcome.discarded_actions));
+            }
+            Ok(_) => {}
+            Err(e) => self.error = Some(refusal(&e)),
+        }
+        true
+    }
+
+    /// Cuts the link between `a` and `b` both ways, or heals it if cut either way.
+    fn toggle_link(&mut self, a: NodeId, b: NodeId) -> bool {
+        let cut = {
+            let t = self.timeline.borrow();
+            t.sim().is_cut(a, b) || t.sim().is_cut(b, a)
+        };
+        let actions = if cut {
+            [
+                Action::HealLink { from: a, to: b },
+                Action::HealLink { from: b, to: a },
+            ]
+        } else {
+            [
+                Action::CutLink { from: a, to: b },
+                Action::CutLink { from: b, to: a },
+            ]
+        };
+        for action in actions {
+            if let Err(e) = self.timeline.borrow_mut().act(action) {
+                self.error = Some(refusal(&e));
+            }
+        }
+        true
+    }
+
+    fn select(&mut self, selection: Selection) -> bool {
+        self.selected = selection;
+        true
+    }
+
+    fn dismiss(&mut self) -> bool {
+        self.notice = None;
+        self.error = None;
+        true
+    }
+
+    fn toggle_help(&mut self) -> bool {
+        self.show_help = !self.show_help;
+        true
+    }
+
+    fn show_error(&mut self, text: String) -> bool {
+        self.error = Some(text);
+        true
+    }
+}

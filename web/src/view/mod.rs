@@ -1,0 +1,10 @@
+//! View models: what each part of the page shows, computed from the
+//! simulation. One file per concern, each owning its type and its tests;
+//! views never import components (components import views).
+
+pub mod chart;
+pub mod clock;
+pub mod cluster;
+pub mod feed;
+pub mod requests;
+pub mod settings;
