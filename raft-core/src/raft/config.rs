@@ -53,13 +53,6 @@ pub struct Regressions {
     pub ack_before_durable: bool,
 }
 
-impl Regressions {
-    /// True when any regression is switched on.
-    pub const fn any(&self) -> bool {
-        self.leader_counts_unpersisted_log || self.skip_old_snapshot || self.ack_before_durable
-    }
-}
-
 /// Tunables of one node. Times are virtual microseconds owned by the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

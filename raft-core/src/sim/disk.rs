@@ -163,7 +163,6 @@ impl Sim {
     pub(crate) fn finish_write(&mut self, i: usize, mut w: PendingWrite) {
         let ack_early = self.cfg.regressions.ack_before_durable;
         let slot = &mut self.slots[i];
-        let id = slot.id;
         let Some(node) = slot.node.as_mut() else {
             return;
         };
@@ -174,10 +173,7 @@ impl Sim {
             self.send(m);
         }
         if !ack_early {
-            if let Some(snap) = &w.snapshot {
-                self.restore_store(i, snap);
-            }
-            self.apply_committed(i, id, w.term, &w.committed);
+            self.apply_ready(i, w.term, w.snapshot.as_ref(), &w.committed);
         }
     }
 }

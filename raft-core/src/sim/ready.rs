@@ -65,7 +65,6 @@ impl Sim {
     /// Durable at once (or nothing to write, nothing to wait for): the whole
     /// Ready in order, and its buffers go back to the node for reuse.
     fn finish_ready_now(&mut self, i: usize, mut rd: Ready, term: Term) {
-        let id = self.slots[i].id;
         let snapshot = rd.snapshot.take();
         let hs = rd.hard_state.take();
         let skip = self.cfg.regressions.skip_old_snapshot;
@@ -82,11 +81,8 @@ impl Sim {
         for m in rd.persisted_messages.drain(..) {
             self.send(m);
         }
-        if let Some(snap) = &snapshot {
-            self.restore_store(i, snap);
-        }
         let committed = core::mem::take(&mut rd.committed_entries);
-        self.apply_committed(i, id, term, &committed);
+        self.apply_ready(i, term, snapshot.as_ref(), &committed);
         rd.committed_entries = committed;
         if let Some(node) = self.slots[i].node.as_mut() {
             node.advance(rd);
@@ -113,11 +109,8 @@ impl Sim {
             if let Some(node) = self.slots[i].node.as_mut() {
                 node.on_persisted(w.number);
             }
-            if let Some(snap) = &w.snapshot {
-                self.restore_store(i, snap);
-            }
             let committed = core::mem::take(&mut w.committed);
-            self.apply_committed(i, id, term, &committed);
+            self.apply_ready(i, term, w.snapshot.as_ref(), &committed);
         }
         let slot = &mut self.slots[i];
         slot.disk_queue.push_back(w);
@@ -147,16 +140,21 @@ impl Sim {
             .push(self.now_us, TraceKind::SnapshotRestored { node, index });
     }
 
-    /// Step 3 of a Ready: applies committed entries and answers their clients.
-    pub(crate) fn apply_committed(
+    /// Step 3 of a Ready, once its write is durable: the state machine takes
+    /// its snapshot, then applies what it committed and answers the clients.
+    pub(crate) fn apply_ready(
         &mut self,
         i: usize,
-        id: NodeId,
         term: Term,
+        snapshot: Option<&Snapshot>,
         committed: &[Entry],
     ) {
+        if let Some(snap) = snapshot {
+            self.restore_store(i, snap);
+        }
         let now = self.now_us;
         let slot = &mut self.slots[i];
+        let id = slot.id;
         let mut completions = core::mem::take(&mut self.completions);
         for e in committed {
             self.checker.set_time(now);
