@@ -196,3 +196,82 @@ fn a_step_runs_every_event_of_its_instant() {
     }
     assert!(shared > 10, "instants with several events: {shared}");
 }
+
+/// A schedule (a story's or a link's actions) is taken at its times, in
+/// order, replays after a seek, survives a fork (its later actions are taken
+/// again, and the fork does not count them as the user's losses), and with
+/// the recorded actions gives the branch's whole list of timed actions.
+#[test]
+fn scheduled_actions_are_taken_at_their_times_and_survive_a_fork() {
+    use raft_core::sim::TimedAction;
+    let schedule = vec![
+        TimedAction::new(3_000_000, Action::Restart(1)),
+        TimedAction::new(1_000_000, Action::Crash(1)),
+        TimedAction::new(5_000_000, Action::Crash(2)),
+    ];
+    let mut t = Timeline::with_interval(SimConfig::with_seed(4), 500_000).unwrap();
+    t.schedule(schedule.clone());
+    t.run_until(6_000_000);
+    let taken: Vec<(u64, Action)> = t
+        .actions()
+        .iter()
+        .map(|a| (a.time_us, a.action.clone()))
+        .collect();
+    assert_eq!(
+        taken,
+        vec![
+            (1_000_000, Action::Crash(1)),
+            (3_000_000, Action::Restart(1)),
+            (5_000_000, Action::Crash(2)),
+        ]
+    );
+    // The same run as taking them by hand.
+    let mut by_hand = Timeline::with_interval(SimConfig::with_seed(4), 500_000).unwrap();
+    for (at, action) in &taken {
+        by_hand.run_until(*at);
+        by_hand.act(action.clone()).unwrap();
+    }
+    by_hand.run_until(6_000_000);
+    let straight = t.sim().trace_hash();
+    assert_eq!(by_hand.sim().trace_hash(), straight);
+    // Back and forth: replayed, not taken twice.
+    t.seek(2_000_000);
+    t.run_until(6_000_000);
+    assert_eq!(t.sim().trace_hash(), straight);
+    assert_eq!(t.actions().len(), 3);
+    // A fork at 2 s drops the recorded restart and crash of node 2 but not
+    // the schedule: both are taken again, and the only user action lost is none.
+    t.seek(2_000_000);
+    let out = t.act(Action::Pause(3)).unwrap();
+    assert!(out.forked);
+    assert_eq!(out.discarded_actions, 0);
+    assert_eq!(
+        t.timed_actions(),
+        vec![
+            TimedAction::new(1_000_000, Action::Crash(1)),
+            TimedAction::new(2_000_000, Action::Pause(3)),
+            TimedAction::new(3_000_000, Action::Restart(1)),
+            TimedAction::new(5_000_000, Action::Crash(2)),
+        ]
+    );
+    t.run_until(6_000_000);
+    assert_eq!(t.actions().len(), 4);
+    // The list of timed actions, scheduled on a fresh timeline, replays the fork.
+    let forked = t.sim().trace_hash();
+    let mut again = Timeline::new(SimConfig::with_seed(4)).unwrap();
+    again.schedule(t.timed_actions());
+    again.run_until(6_000_000);
+    assert_eq!(again.sim().trace_hash(), forked);
+    // A refused scheduled action is reported once, and the rest still run.
+    let mut refused = Timeline::new(SimConfig::with_seed(4)).unwrap();
+    refused.schedule(vec![
+        TimedAction::new(1_000, Action::Restart(2)),
+        TimedAction::new(2_000, Action::Crash(2)),
+    ]);
+    refused.run_until(10_000);
+    let r = refused.take_refusals();
+    assert_eq!(r.len(), 1);
+    assert_eq!((r[0].index, r[0].at_us), (0, 1_000));
+    assert!(refused.take_refusals().is_empty());
+    assert_eq!(refused.actions().len(), 1);
+}

@@ -66,10 +66,6 @@ pub struct Playground {
     pub show_help: bool,
     /// The guided scenario loaded, for its narrative.
     pub scenario: Option<Rc<Scenario>>,
-    /// Scripted actions (a scenario's, or a link's) taken as time reaches them.
-    pub script: Rc<Vec<TimedAction>>,
-    /// How many of `script` the timeline has taken (and recorded).
-    pub script_applied: usize,
 }
 
 /// The playground as last rendered, behind a handle that stays the same
@@ -212,15 +208,13 @@ impl Playground {
             lin: LinStatus::Empty,
             show_help: false,
             scenario: None,
-            script: Rc::new(Vec::new()),
-            script_applied: 0,
         }
     }
 
     /// A new run of a guided scenario, paused at time zero.
     pub fn from_scenario(scenario: Scenario) -> Playground {
         let mut p = Playground::new(scenario.config.clone());
-        p.script = Rc::new(scenario.actions.clone());
+        p.schedule(scenario.actions.clone());
         p.scenario = Some(Rc::new(scenario));
         p
     }
@@ -233,9 +227,7 @@ impl Playground {
             .as_deref()
             .and_then(scenario::by_id)
             .map(Rc::new);
-        let mut actions = share.actions;
-        actions.sort_by_key(|a| a.at_us);
-        p.script = Rc::new(actions);
+        p.schedule(share.actions);
         p.speed_log = speed_log_from_milli(share.speed_milli);
         p.selected = match share.selected {
             Some(Selected::Node(id)) => Selection::Node(id),
@@ -253,21 +245,10 @@ impl Playground {
     /// What a share link needs to replay this moment exactly.
     pub fn share_state(&self) -> ShareState {
         let timeline = self.timeline.borrow();
-        let mut actions: Vec<TimedAction> = timeline
-            .actions()
-            .iter()
-            .map(|a| TimedAction::new(a.time_us, a.action.clone()))
-            .collect();
-        actions.extend(
-            self.script[self.script_applied.min(self.script.len())..]
-                .iter()
-                .cloned(),
-        );
-        actions.sort_by_key(|a| a.at_us);
         ShareState {
             scenario_id: self.scenario.as_ref().map(|s| s.id.clone()),
             config: self.config.clone(),
-            actions,
+            actions: timeline.timed_actions(),
             time_us: timeline.now_us(),
             speed_milli: speed_milli_from_log(self.speed_log),
             selected: match self.selected {
@@ -276,6 +257,11 @@ impl Playground {
                 Selection::None => None,
             },
         }
+    }
+
+    /// Actions to take when time reaches them (a scenario's, a link's).
+    fn schedule(&mut self, actions: Vec<TimedAction>) {
+        self.timeline.borrow_mut().schedule(actions);
     }
 
     /// Travels to `t_us`: forward by running, back by the timeline's seek.
@@ -287,28 +273,13 @@ impl Playground {
         }
     }
 
-    /// Runs forward to `t_us`, taking scripted actions exactly at their times.
+    /// Runs forward to `t_us`, taking scheduled actions exactly at their
+    /// times; says so if the simulation refused one.
     fn advance_to(&mut self, t_us: u64) {
-        let mut timeline = self.timeline.borrow_mut();
-        while let Some(next) = self
-            .script
-            .get(self.script_applied)
-            .filter(|a| a.at_us <= t_us)
-        {
-            timeline.run_until(next.at_us);
-            if let Err(e) = timeline.act(next.action.clone()) {
-                self.error = Some(format!("A scripted action was refused: {e}."));
-            }
-            self.script_applied += 1;
+        let refused = self.timeline.borrow_mut().run_until(t_us);
+        if let Some(r) = refused.first() {
+            self.error = Some(format!("A scripted action was refused: {}.", r.error));
         }
-        timeline.run_until(t_us);
-    }
-
-    /// After a fork the timeline dropped every recorded action later than
-    /// now, scripted ones included: take those again when time gets there.
-    fn rewind_script(&mut self) {
-        let now = self.now_us();
-        self.script_applied = self.script.iter().take_while(|a| a.at_us <= now).count();
     }
 
     /// Current virtual time.

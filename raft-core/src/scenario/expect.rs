@@ -1,6 +1,6 @@
 //! Machine-checkable promises of a scenario, and the run that checks them.
 
-use super::Scenario;
+use super::{Scenario, ScenarioError};
 use crate::check::invariants::{Property, Violation};
 use crate::kv::{Op, Outcome};
 use crate::sim::{NodeStatus, NodeView, TraceKind};
@@ -271,10 +271,15 @@ pub fn evaluate(s: &Scenario) -> Evaluation {
     }
     let mut obs = Observed::default();
     let mut seen = 0u64;
-    let mut applied = 0usize;
     for &p in points.iter().filter(|&&p| p <= s.end_us) {
         // Events due at `p` are processed, then actions due at `p` are taken.
-        if let Err(e) = s.advance(&mut tl, &mut applied, p) {
+        tl.run_until(p);
+        for r in tl.take_refusals() {
+            let e = ScenarioError::Action {
+                index: r.index,
+                at_us: r.at_us,
+                error: r.error,
+            };
             failures.push(format!("{e}"));
         }
         let sim = tl.sim();

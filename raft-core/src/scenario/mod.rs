@@ -31,6 +31,7 @@ pub use expect::{check_expectations, evaluate, Evaluation, Expectation, LIN_CHEC
 pub use library::{by_id, ids, library};
 pub use link::{decode, encode, LinkError, Selected, ShareState};
 
+pub use crate::sim::TimedAction;
 use crate::sim::{Action, ActionError, ConfigError, SimConfig, Timeline};
 use crate::types::TimeUs;
 use alloc::string::String;
@@ -39,23 +40,6 @@ use core::fmt;
 
 /// Version of the [`Scenario`] structure (bumped when its meaning changes).
 pub const SCENARIO_VERSION: u32 = 1;
-
-/// An action and the virtual time at which it is taken.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TimedAction {
-    /// Virtual time, microseconds. The action is taken after every event due
-    /// at or before this time.
-    pub at_us: TimeUs,
-    /// What is done.
-    pub action: Action,
-}
-
-impl TimedAction {
-    /// `action` at `at_us`.
-    pub fn new(at_us: TimeUs, action: Action) -> Self {
-        TimedAction { at_us, action }
-    }
-}
 
 /// One narrative step of a guided story (next / previous in the UI).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -171,41 +155,17 @@ impl Scenario {
         self
     }
 
-    /// A fresh timeline for this scenario at time 0 (no action taken yet).
+    /// A fresh timeline for this scenario at time 0, its actions scheduled
+    /// (none taken yet).
     pub fn timeline(&self) -> Result<Timeline, ScenarioError> {
         if let Some(index) =
             (1..self.actions.len()).find(|&i| self.actions[i].at_us < self.actions[i - 1].at_us)
         {
             return Err(ScenarioError::Unordered { index });
         }
-        Timeline::new(self.config.clone()).map_err(ScenarioError::Config)
-    }
-
-    /// Runs `timeline` forward to `t_us`, taking the scenario's actions
-    /// `actions[*applied..]` due by then at exactly their times (each after
-    /// the events due at or before it). `applied` counts the actions taken so
-    /// far and is advanced. A refused action is skipped and reported (the
-    /// rest still run).
-    pub fn advance(
-        &self,
-        timeline: &mut Timeline,
-        applied: &mut usize,
-        t_us: TimeUs,
-    ) -> Result<(), ScenarioError> {
-        let mut first_error = None;
-        while let Some(a) = self.actions.get(*applied).filter(|a| a.at_us <= t_us) {
-            timeline.run_until(a.at_us);
-            if let Err(error) = timeline.act(a.action.clone()) {
-                first_error.get_or_insert(ScenarioError::Action {
-                    index: *applied,
-                    at_us: a.at_us,
-                    error,
-                });
-            }
-            *applied += 1;
-        }
-        timeline.run_until(t_us);
-        first_error.map_or(Ok(()), Err)
+        let mut tl = Timeline::new(self.config.clone()).map_err(ScenarioError::Config)?;
+        tl.schedule(self.actions.clone());
+        Ok(tl)
     }
 
     /// A timeline that has run to `t_us` with every action due by then taken.
@@ -213,11 +173,8 @@ impl Scenario {
     /// find them).
     pub fn run_to(&self, t_us: TimeUs) -> Result<Timeline, ScenarioError> {
         let mut tl = self.timeline()?;
-        let mut applied = 0;
-        match self.advance(&mut tl, &mut applied, t_us) {
-            Ok(()) | Err(ScenarioError::Action { .. }) => Ok(tl),
-            Err(e) => Err(e),
-        }
+        tl.run_until(t_us);
+        Ok(tl)
     }
 
     /// The index of the narrative step shown at `t_us` (the last one that

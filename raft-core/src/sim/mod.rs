@@ -52,7 +52,9 @@ pub use config::{
 };
 pub use faults::ActionError;
 pub use rng::{derive_seed, splitmix64, SimRng};
-pub use timeline::{ActOutcome, Action, RecordedAction, Timeline, MAX_CHECKPOINTS};
+pub use timeline::{
+    ActOutcome, Action, RecordedAction, Refusal, TimedAction, Timeline, MAX_CHECKPOINTS,
+};
 pub use trace::{ActionFact, DropReason, MsgSummary, Trace, TraceEvent, TraceHasher, TraceKind};
 pub use view::{
     describe_payload, EntryView, MessageView, NodeStatus, NodeView, ProgressView, MAX_LOG_VIEW,

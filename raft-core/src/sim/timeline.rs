@@ -10,6 +10,14 @@
 //! or before the target and replays events and recorded actions
 //! deterministically. Acting in the past forks: the recorded actions after
 //! that point are discarded.
+//!
+//! A timeline also holds a schedule: actions to take when time reaches them
+//! (a guided story's, a share link's). A scheduled action, once taken, is
+//! recorded like any other; a fork drops the recorded copies later than the
+//! fork but not the schedule, so they are taken again when time gets there.
+//! The recorded actions followed by the schedule still ahead are, in time
+//! order, every action of the branch ([`Timeline::timed_actions`]): what a
+//! share link carries.
 
 use super::config::{ConfigError, SimConfig};
 use super::faults::ActionError;
@@ -116,6 +124,35 @@ impl Sim {
     }
 }
 
+/// An action and the virtual time at which it is taken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TimedAction {
+    /// Virtual time, microseconds. The action is taken after every event due
+    /// at or before this time.
+    pub at_us: TimeUs,
+    /// What is done.
+    pub action: Action,
+}
+
+impl TimedAction {
+    /// `action` at `at_us`.
+    pub fn new(at_us: TimeUs, action: Action) -> Self {
+        TimedAction { at_us, action }
+    }
+}
+
+/// A scheduled action the simulation refused when its time came.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// Its place in the schedule.
+    pub index: usize,
+    /// Its time.
+    pub at_us: TimeUs,
+    /// Why it was refused.
+    pub error: ActionError,
+}
+
 /// An action as recorded: when, and after how many events.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -154,6 +191,14 @@ pub struct Timeline {
     checkpoints: Vec<Checkpoint>,
     interval_us: TimeUs,
     max_reached_us: TimeUs,
+    /// Actions to take when time reaches them, in time order.
+    schedule: Vec<TimedAction>,
+    /// How many of `schedule` this branch has taken (each one also recorded).
+    /// Those not taken yet all lie at or after `max_reached_us`.
+    schedule_taken: usize,
+    /// Scheduled actions refused since [`Timeline::take_refusals`] last ran
+    /// (at most one per scheduled action taken).
+    refusals: Vec<Refusal>,
 }
 
 impl Timeline {
@@ -172,6 +217,9 @@ impl Timeline {
             checkpoints: Vec::new(),
             interval_us: interval_us.max(1),
             max_reached_us: 0,
+            schedule: Vec::new(),
+            schedule_taken: 0,
+            refusals: Vec::new(),
         };
         t.checkpoint();
         Ok(t)
@@ -195,6 +243,67 @@ impl Timeline {
     /// Recorded actions of the current branch (including any after the current point).
     pub fn actions(&self) -> &[RecordedAction] {
         &self.actions
+    }
+
+    /// Replaces the schedule: `actions` are taken, in time order (ties in the
+    /// order given), when time reaches them, each after the events due at or
+    /// before its time. Those due before now are never taken.
+    pub fn schedule(&mut self, mut actions: Vec<TimedAction>) {
+        actions.sort_by_key(|a| a.at_us);
+        let now = self.sim.now_us();
+        self.schedule_taken = actions.partition_point(|a| a.at_us < now);
+        self.schedule = actions;
+    }
+
+    /// The schedule (taken or not).
+    pub fn scheduled(&self) -> &[TimedAction] {
+        &self.schedule
+    }
+
+    /// Every action of this branch in time order: those recorded (taken by
+    /// the user or from the schedule, including any after the current point)
+    /// and then the scheduled ones still ahead. Replaying them by time from
+    /// time zero gives this branch again: what a share link carries.
+    pub fn timed_actions(&self) -> Vec<TimedAction> {
+        let recorded = self
+            .actions
+            .iter()
+            .map(|a| TimedAction::new(a.time_us, a.action.clone()));
+        let ahead = self.schedule[self.schedule_taken..].iter().cloned();
+        let all: Vec<TimedAction> = recorded.chain(ahead).collect();
+        debug_assert!(all.windows(2).all(|w| w[0].at_us <= w[1].at_us));
+        all
+    }
+
+    /// The scheduled actions refused since the last call, oldest first.
+    pub fn take_refusals(&mut self) -> Vec<Refusal> {
+        core::mem::take(&mut self.refusals)
+    }
+
+    /// The next scheduled action due at or before `t_us`, if every recorded
+    /// action has been replayed (before that, the recorded copies replay).
+    fn scheduled_due(&self, t_us: TimeUs) -> Option<&TimedAction> {
+        if self.applied < self.actions.len() {
+            return None;
+        }
+        self.schedule
+            .get(self.schedule_taken)
+            .filter(|a| a.at_us <= t_us)
+    }
+
+    /// Takes the next scheduled action (its time has come).
+    fn take_scheduled(&mut self) {
+        let index = self.schedule_taken;
+        let a = self.schedule[index].clone();
+        self.schedule_taken += 1;
+        self.sim.run_until(a.at_us);
+        if let Err(error) = self.act(a.action) {
+            self.refusals.push(Refusal {
+                index,
+                at_us: a.at_us,
+                error,
+            });
+        }
     }
 
     /// Times of the checkpoints kept.
@@ -261,6 +370,10 @@ impl Timeline {
                 self.applied += 1;
                 continue;
             }
+            if self.scheduled_due(t_us.min(boundary)).is_some() {
+                self.take_scheduled();
+                continue;
+            }
             if boundary <= t_us {
                 self.sim.run_until(boundary);
                 self.checkpoint();
@@ -298,6 +411,7 @@ impl Timeline {
                 .actions
                 .get(self.applied)
                 .is_some_and(|a| a.time_us <= before)
+                || self.scheduled_due(before).is_some()
                 || self.next_boundary() <= before;
             if due_before && before >= self.sim.now_us() {
                 self.advance_to(before);
@@ -337,9 +451,15 @@ impl Timeline {
     pub fn act(&mut self, action: Action) -> Result<ActOutcome, ActionError> {
         let now = self.sim.now_us();
         self.sim.apply(&action)?;
-        let discarded = self.actions.len() - self.applied;
+        let mut discarded = self.actions.len() - self.applied;
         let forked = discarded > 0 || now < self.max_reached_us;
         if forked {
+            // Scheduled actions later than now are taken again when time
+            // gets there (their recorded copies go with the old future, but
+            // were not the user's to lose).
+            let taken = self.schedule.partition_point(|a| a.at_us <= now);
+            discarded = discarded.saturating_sub(self.schedule_taken.saturating_sub(taken));
+            self.schedule_taken = taken;
             self.actions.truncate(self.applied);
             let applied = self.applied;
             self.checkpoints

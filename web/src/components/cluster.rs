@@ -197,7 +197,7 @@ pub fn cluster(props: &ClusterProps) -> Html {
                 let heal = MenuItem {
                     key: "heal",
                     label: "Heal every link",
-                    msg: Msg::Act(Action::HealAll),
+                    action: Action::HealAll,
                     unavailable: props.cuts.is_empty().then(|| "No link is cut.".to_string()),
                 };
                 (

@@ -7,19 +7,20 @@ use crate::actions::NodeAction;
 use crate::layout::place_popup;
 use crate::state::Msg;
 use gloo_events::EventListener;
+use raft_core::sim::Action;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 /// One entry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MenuItem {
     /// Stable key; the entry's test hook is `<menu testid>-<key>`.
     pub key: &'static str,
     /// Text.
     pub label: &'static str,
-    /// Sent to the reducer when chosen.
-    pub msg: Msg,
+    /// Taken (sent to the reducer as [`Msg::Act`]) when chosen.
+    pub action: Action,
     /// Why it cannot be chosen now (its tooltip), or `None`.
     pub unavailable: Option<String>,
 }
@@ -29,14 +30,14 @@ impl From<NodeAction> for MenuItem {
         MenuItem {
             key: a.key,
             label: a.label,
-            msg: Msg::Act(a.action),
+            action: a.action,
             unavailable: a.unavailable,
         }
     }
 }
 
 /// Props of [`ContextMenu`].
-#[derive(Properties, Clone)]
+#[derive(Properties, Clone, PartialEq)]
 pub struct ContextMenuProps {
     /// Test hook of the menu (`node-menu`); entries get `<testid>-<key>`.
     pub testid: AttrValue,
@@ -52,15 +53,6 @@ pub struct ContextMenuProps {
     pub on_choose: Callback<Msg>,
     /// Closed without choosing (Escape, Tab, a press outside).
     pub on_close: Callback<()>,
-}
-
-impl PartialEq for ContextMenuProps {
-    /// Never equal: the menu is open only briefly and its opener makes new
-    /// callbacks on every render anyway; comparing entries would only add
-    /// code (every kind of message's comparison) to the download.
-    fn eq(&self, _: &Self) -> bool {
-        false
-    }
 }
 
 fn menu_items(menu: &NodeRef) -> Vec<HtmlElement> {
@@ -163,10 +155,10 @@ pub fn context_menu(props: &ContextMenuProps) -> Html {
     let entries = props.items.iter().map(|item| {
         let disabled = item.unavailable.is_some();
         let onclick = {
-            let (msg, on_choose) = (item.msg.clone(), props.on_choose.clone());
+            let (action, on_choose) = (item.action.clone(), props.on_choose.clone());
             Callback::from(move |_: MouseEvent| {
                 if !disabled {
-                    on_choose.emit(msg.clone());
+                    on_choose.emit(Msg::Act(action.clone()));
                 }
             })
         };

@@ -1,6 +1,6 @@
 //! One cursor over the timeline: what is new in the trace since the last look.
 
-use raft_core::sim::{ActOutcome, Action, ActionError, Timeline};
+use raft_core::sim::{ActOutcome, Action, ActionError, Refusal, TimedAction, Timeline};
 use std::ops::{Deref, Range};
 
 /// The timeline as the page plays it: a [`Timeline`] that also counts its
@@ -27,9 +27,17 @@ impl Track {
         self.rewinds
     }
 
-    /// Runs forward to `t_us` (never a rewind).
-    pub fn run_until(&mut self, t_us: u64) {
+    /// Runs forward to `t_us` (never a rewind), taking scheduled actions
+    /// at their times; returns those the simulation refused (since the last
+    /// run).
+    pub fn run_until(&mut self, t_us: u64) -> Vec<Refusal> {
         self.timeline.run_until(t_us);
+        self.timeline.take_refusals()
+    }
+
+    /// Actions to take when time reaches them (see [`Timeline::schedule`]).
+    pub fn schedule(&mut self, actions: Vec<TimedAction>) {
+        self.timeline.schedule(actions);
     }
 
     /// Runs the next event and any others due at the same instant.

@@ -104,7 +104,7 @@ impl Playground {
         next.notice = Some(notice);
         if let Some(scenario) = &self.scenario {
             if scenario.config == config {
-                next.script = Rc::clone(&self.script);
+                next.schedule(self.timeline.borrow().scheduled().to_vec());
                 next.scenario = Some(Rc::clone(scenario));
             }
         }
@@ -133,18 +133,6 @@ impl Playground {
     /// The next event, and any others due at the same instant.
     fn step(&mut self) -> bool {
         self.playing = false;
-        let due = self.timeline.borrow().sim().next_event_time();
-        if let Some(due) = due {
-            // Scripted actions due before the next event go first.
-            let now = self.now_us();
-            if self
-                .script
-                .get(self.script_applied)
-                .is_some_and(|a| a.at_us <= due)
-            {
-                self.advance_to(due.max(now));
-            }
-        }
         self.timeline.borrow_mut().step();
         true
     }
@@ -183,7 +171,6 @@ impl Playground {
         let result = self.timeline.borrow_mut().act(action);
         match result {
             Ok(outcome) if outcome.forked => {
-                self.rewind_script();
                 let now = self.now_us();
                 if self.violation_marks.iter().any(|m| m.time_us > now) {
                     self.violation_marks = Rc::new(
