@@ -520,7 +520,7 @@ impl Session {
 
     /// Opens the page and plays it at real time (1×).
     pub async fn open_playing(&self) {
-        self.open("/").await;
+        self.open("/?autoplay=0").await;
         self.wait_for_count("[data-testid=node]", 5).await;
         self.set_value("speed", "0").await;
         self.click("play-pause").await;
@@ -537,6 +537,16 @@ impl Session {
     /// Makes the page match `prefers-color-scheme: dark` (or light).
     pub async fn prefer_color_scheme(&self, scheme: &str) {
         let features = json!([{ "name": "prefers-color-scheme", "value": scheme }]);
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": features }),
+        )
+        .await;
+    }
+
+    /// Makes the page match `prefers-reduced-motion: reduce`.
+    pub async fn prefer_reduced_motion(&self) {
+        let features = json!([{ "name": "prefers-reduced-motion", "value": "reduce" }]);
         self.cdp(
             "Emulation.setEmulatedMedia",
             json!({ "features": features }),

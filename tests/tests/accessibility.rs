@@ -18,7 +18,7 @@ fn assert_clean(violations: Vec<String>, state: &str) {
 #[tokio::test]
 async fn the_page_passes_the_accessibility_rules_light_and_dark() {
     let s = Session::start(1280, 900).await;
-    s.open("/").await;
+    s.open("/?autoplay=0").await;
     s.wait_for_count("[data-testid=node]", 5).await;
     assert_clean(s.accessibility_violations().await, "at rest, light");
     s.prefer_color_scheme("dark").await;
@@ -51,7 +51,7 @@ async fn the_page_passes_the_accessibility_rules_light_and_dark() {
 #[tokio::test]
 async fn a_red_checker_and_the_phone_and_embed_layouts_pass_too() {
     let s = Session::start(1280, 900).await;
-    s.open("/").await;
+    s.open("/?autoplay=0").await;
     s.play_scenario_to_its_end("figure-8-bug").await;
     s.wait_for_checker("violation").await;
     assert_clean(s.accessibility_violations().await, "a violation, light");
@@ -63,7 +63,7 @@ async fn a_red_checker_and_the_phone_and_embed_layouts_pass_too() {
     s.close().await;
 
     let phone = Session::start(390, 844).await;
-    phone.open("/").await;
+    phone.open("/?autoplay=0").await;
     phone.wait_for_count("[data-testid=node]", 5).await;
     assert_clean(phone.accessibility_violations().await, "phone width");
     phone.close().await;

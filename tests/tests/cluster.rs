@@ -301,7 +301,7 @@ async fn a_violation_is_pinpointed_on_the_timeline_in_the_feed_and_in_the_logs()
 
 async fn violation_pinpointed(width: u32, height: u32) {
     let s = Session::start(width, height).await;
-    s.open("/").await;
+    s.open("/?autoplay=0").await;
     let end = s.play_scenario_to_its_end("figure-8-bug").await;
     s.wait_for_checker("violation").await;
     // The timeline marks it; the feed names the event that caused it; the
@@ -452,7 +452,7 @@ async fn long_logs_keep_their_newest_entries_in_view() {
 async fn a_removed_node_is_drawn_as_removed() {
     for width in [1280, 390] {
         let s = Session::start(width, 900).await;
-        s.open("/").await;
+        s.open("/?autoplay=0").await;
         s.wait_for_count("[data-testid=node]", 5).await;
         s.play_scenario_to_its_end("membership-change").await;
         let members = s

@@ -69,7 +69,7 @@ async fn nothing_is_served_outside_the_sub_path() {
 #[tokio::test]
 async fn the_release_page_runs_no_inline_script() {
     let session = Session::start(1000, 800).await;
-    session.open("/").await;
+    session.open("/?autoplay=0").await;
     session.wait_for_count("[data-testid=node]", 5).await;
     let csp = session
         .js_text(

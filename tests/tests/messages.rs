@@ -48,7 +48,7 @@ async fn messages_off(s: &Session, when: &str) {
 #[tokio::test]
 async fn messages_are_drawn_where_their_times_put_them_under_the_page_csp() {
     let s = Session::start(1280, 1000).await;
-    s.open("/").await;
+    s.open("/?autoplay=0").await;
     s.wait_for_count("[data-testid=node]", 5).await;
     s.js("window.__csp = [];
           document.addEventListener('securitypolicyviolation',

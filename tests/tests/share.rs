@@ -120,7 +120,7 @@ async fn a_link_pasted_into_an_open_playground_opens() {
 async fn a_bad_link_shows_the_banner_and_a_working_default() {
     let s = Session::start(1280, 900).await;
     for bad in ["/#s=2.AAAA", "/#s=1.!!notbase64!!", "/#s=1.eJwL", "/#s="] {
-        s.open("/").await; // a fresh document each time
+        s.open("/?autoplay=0").await; // a fresh document each time
         s.open(bad).await;
         s.client.refresh().await.unwrap();
         s.wait_for_count("[data-testid=node]", 5).await;
@@ -150,7 +150,7 @@ async fn a_bad_link_shows_the_banner_and_a_working_default() {
 #[tokio::test]
 async fn every_scenario_runs_to_its_end_with_its_promised_outcome() {
     let s = Session::start(1280, 900).await;
-    s.open("/").await;
+    s.open("/?autoplay=0").await;
     let ids = s
         .wait_until(
             "the picker",

@@ -5,7 +5,7 @@ use e2e::Session;
 #[tokio::test]
 async fn the_page_shows_five_nodes_with_their_hooks() {
     let session = Session::start(1280, 900).await;
-    session.open("/").await;
+    session.open("/?autoplay=0").await;
     let nodes = session.wait_for_count("[data-testid=node]", 5).await;
     for (i, node) in nodes.iter().enumerate() {
         let id = node.attr("data-node-id").await.unwrap();
@@ -26,7 +26,7 @@ async fn the_page_shows_five_nodes_with_their_hooks() {
 #[tokio::test]
 async fn the_page_fits_a_phone() {
     let session = Session::start(390, 844).await;
-    session.open("/").await;
+    session.open("/?autoplay=0").await;
     session.wait_for_count("[data-testid=node]", 5).await;
     let overflow = session
         .client

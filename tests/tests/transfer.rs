@@ -33,7 +33,7 @@ fn fixture_with(edit: impl FnOnce(&mut Value)) -> String {
 /// runs after its children's, so its mark means the Files panel is listening.
 async fn app(width: u32, height: u32) -> Session {
     let s = Session::start(width, height).await;
-    s.open("/").await;
+    s.open("/?autoplay=0").await;
     s.wait_for_count("[data-testid=node]", 5).await;
     s.wait_until(
         "the app's effects",

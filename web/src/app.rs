@@ -7,6 +7,7 @@ use crate::components::cluster::Cluster;
 use crate::components::controls::Controls;
 use crate::components::feed::{Chart, Feed};
 use crate::components::help::Help;
+use crate::components::hint;
 use crate::components::inspector::Inspector;
 use crate::components::kv::{KvPanel, HISTORY_BARS};
 use crate::components::logs::{Logs, LOG_ENTRIES_SHOWN};
@@ -41,6 +42,26 @@ pub enum Startup {
     Scenario(String),
     /// A share link's payload (`#s=...`).
     Link(String),
+}
+
+/// Whether the page plays at once: a shared moment opens paused (it shows
+/// that moment); the query string may say; otherwise a plain visit plays
+/// (the cluster moves at first sight) unless the reader prefers reduced
+/// motion, and a story or an embed waits for Play.
+pub fn starts_playing(startup: &Startup, options: &PageOptions, reduced_motion: bool) -> bool {
+    let plain = matches!(startup, Startup::Config(_)) && !options.embed;
+    !matches!(startup, Startup::Link(_)) && options.autoplay.unwrap_or(plain && !reduced_motion)
+}
+
+/// The reader asked the system for reduced motion.
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
 }
 
 /// Props of [`App`].
@@ -79,8 +100,7 @@ fn initial_state(props: &AppProps) -> Playground {
             }
         },
     };
-    // A shared moment opens paused; otherwise the host may ask for autoplay.
-    p.playing = props.options.autoplay && !matches!(props.startup, Startup::Link(_));
+    p.playing = starts_playing(&props.startup, &props.options, prefers_reduced_motion());
     if !errors.is_empty() {
         p.error = Some(errors.join(" "));
     }
@@ -95,6 +115,7 @@ pub fn app(props: &AppProps) -> Html {
         use_reducer(move || initial_state(&props))
     };
     let share_url = use_state(|| None::<String>);
+    let hint_open = use_state(|| !hint::seen());
     // One callback for the app's lifetime: children whose other props did
     // not change are then equal and skip their render.
     let dispatch: Callback<Msg> = {
@@ -346,7 +367,7 @@ pub fn app(props: &AppProps) -> Html {
                  {flagged} dispatch={dispatch.clone()} />
     };
     let controls = html! {
-        <Controls playing={state.playing} speed_log={state.speed_log} {now_us}
+        <Controls playing={state.playing} speed_log={state.speed_log} skip_quiet={state.skip_quiet} {now_us}
                   max_us={timeline.max_reached_us()} seed={state.config.seed}
                   marks={state.violation_marks.clone()} dispatch={dispatch.clone()} />
     };
@@ -354,6 +375,12 @@ pub fn app(props: &AppProps) -> Html {
         <span class="clock" data-testid="sim-time" data-ms={(now_us / 1000).to_string()}
               data-us={now_us.to_string()} data-trace-hash={format!("{:016x}", sim.trace_hash())}>
             { clock::clock_text(now_us) }
+            if state.skipping && state.playing {
+                <span class="skipping" data-testid="skipping"
+                      title="Nothing is in flight: time runs faster until a message is sent">
+                    { clock::SKIPPING_TEXT }
+                </span>
+            }
         </span>
     };
     let checker = html! { <Checker violations={violations.clone()} lin={state.lin.clone()} dispatch={dispatch.clone()} /> };
@@ -393,6 +420,9 @@ pub fn app(props: &AppProps) -> Html {
             </header>
             { banner.unwrap_or_default() }
             { notice.unwrap_or_default() }
+            if matches!(props.startup, Startup::Config(_)) && state.scenario.is_none() {
+                { hint::first_visit_hint(&hint_open) }
+            }
             <div class="layout">
                 <section class="stage" aria-label="Cluster">
                     { cluster }
@@ -512,4 +542,32 @@ fn typing_in_a_field() -> bool {
         .active_element()
         .map(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_visit_plays_unless_motion_is_unwelcome() {
+        let plain = Startup::Config(SimConfig::default());
+        let story = Startup::Scenario("first-election".into());
+        let link = Startup::Link("x".into());
+        let options = PageOptions::default();
+        let embed = PageOptions {
+            embed: true,
+            ..PageOptions::default()
+        };
+        let asked = |autoplay| PageOptions {
+            autoplay: Some(autoplay),
+            ..PageOptions::default()
+        };
+        assert!(starts_playing(&plain, &options, false));
+        assert!(!starts_playing(&plain, &options, true));
+        assert!(!starts_playing(&story, &options, false));
+        assert!(!starts_playing(&plain, &embed, false));
+        assert!(!starts_playing(&plain, &asked(false), false));
+        assert!(starts_playing(&story, &asked(true), true));
+        assert!(!starts_playing(&link, &asked(true), false));
+    }
 }

@@ -16,8 +16,10 @@ pub struct PageOptions {
     pub embed: bool,
     /// Show the playback controls (embed mode only; the full page always has them).
     pub controls: bool,
-    /// Start playing at once.
-    pub autoplay: bool,
+    /// Start playing at once (`Some(true)`), stay paused (`Some(false)`), or
+    /// as the page decides (`None`: a plain visit plays unless the reader
+    /// prefers reduced motion).
+    pub autoplay: Option<bool>,
     /// Forced theme.
     pub theme: Option<Theme>,
     /// A built-in scenario to load.
@@ -29,7 +31,7 @@ impl Default for PageOptions {
         PageOptions {
             embed: false,
             controls: true,
-            autoplay: false,
+            autoplay: None,
             theme: None,
             scenario: None,
         }
@@ -77,9 +79,7 @@ pub fn parse_query(query: &str) -> (PageOptions, Vec<String>) {
             "controls" => {
                 options.controls = flag(value, key, &mut errors).unwrap_or(options.controls)
             }
-            "autoplay" => {
-                options.autoplay = flag(value, key, &mut errors).unwrap_or(options.autoplay)
-            }
+            "autoplay" => options.autoplay = flag(value, key, &mut errors).or(options.autoplay),
             "theme" => match value {
                 "light" => options.theme = Some(Theme::Light),
                 "dark" => options.theme = Some(Theme::Dark),
@@ -122,7 +122,7 @@ mod tests {
             PageOptions {
                 embed: true,
                 controls: false,
-                autoplay: true,
+                autoplay: Some(true),
                 theme: Some(Theme::Dark),
                 scenario: Some("leader-crash".into())
             }
@@ -133,7 +133,7 @@ mod tests {
     fn bad_values_are_reported_and_the_rest_applies() {
         let (o, errors) = parse_query("?embed=yes&theme=blue&scenario=<script>&autoplay=1");
         assert_eq!(errors.len(), 3);
-        assert!(o.autoplay && !o.embed && o.theme.is_none() && o.scenario.is_none());
+        assert!(o.autoplay == Some(true) && !o.embed && o.theme.is_none() && o.scenario.is_none());
     }
 
     #[test]

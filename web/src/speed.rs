@@ -4,8 +4,13 @@
 pub const SPEED_LOG_MIN: f64 = -3.0;
 /// Slider position of real time, 1×.
 pub const SPEED_LOG_MAX: f64 = 0.0;
-/// Default: 1/100×, slow enough to follow each message.
-pub const SPEED_LOG_DEFAULT: f64 = -2.0;
+/// Default: 1/50×, slow enough to follow each message (a 15 ms hop takes
+/// 0.75 s) and, with quiet time skipped, fast enough that a first visit
+/// sees a leader elected within a few seconds.
+pub const SPEED_LOG_DEFAULT: f64 = -1.7;
+/// Speed of quiet time (nothing in flight) when it is skipped: 1/2×, so a
+/// 150-300 ms election timeout drains, visibly, in well under a second.
+pub const QUIET_SPEED_LOG: f64 = -0.3;
 /// Longest wall-clock gap one animation frame may cover (a tab that was
 /// hidden, a breakpoint): beyond it the simulation does not leap ahead.
 pub const MAX_FRAME_GAP_MS: f64 = 100.0;
@@ -15,6 +20,12 @@ pub fn virtual_us_for(wall_ms: f64, speed_log: f64) -> u64 {
     let wall_ms = wall_ms.clamp(0.0, MAX_FRAME_GAP_MS);
     let speed = crate::math::pow10(speed_log.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX));
     (wall_ms * 1000.0 * speed).round() as u64
+}
+
+/// Wall milliseconds that `virtual_us` of virtual time take at slider position `speed_log`.
+pub fn wall_ms_for(virtual_us: u64, speed_log: f64) -> f64 {
+    let speed = crate::math::pow10(speed_log.clamp(SPEED_LOG_MIN, SPEED_LOG_MAX));
+    virtual_us as f64 / 1000.0 / speed
 }
 
 /// Slider position for a speed in thousandths (1,000 = real time), as links carry it.
@@ -54,7 +65,11 @@ mod tests {
     fn the_slider_spans_a_thousandth_to_real_time() {
         assert_eq!(virtual_us_for(10.0, SPEED_LOG_MAX), 10_000);
         assert_eq!(virtual_us_for(10.0, SPEED_LOG_MIN), 10);
-        assert_eq!(virtual_us_for(10.0, SPEED_LOG_DEFAULT), 100);
+        assert_eq!(virtual_us_for(10.0, -2.0), 100);
+        assert_eq!(virtual_us_for(100.0, SPEED_LOG_DEFAULT), 1_995);
+        assert_eq!(speed_label(SPEED_LOG_DEFAULT), "1/50×");
+        assert_eq!(speed_label(QUIET_SPEED_LOG), "1/2×");
+        assert!((wall_ms_for(1_995, SPEED_LOG_DEFAULT) - 100.0).abs() < 0.1);
     }
 
     #[test]

@@ -48,6 +48,13 @@ pub struct Playground {
     pub playing: bool,
     /// log10 of the playback speed.
     pub speed_log: f64,
+    /// Run quiet time (nothing in flight) at
+    /// [`QUIET_SPEED_LOG`](crate::speed::QUIET_SPEED_LOG) when the
+    /// speed chosen is slower: the wait for a timeout passes quickly,
+    /// messages still fly at the chosen speed.
+    pub skip_quiet: bool,
+    /// The last frame skipped quiet time (the clock says so).
+    pub skipping: bool,
     /// What the inspector shows.
     pub selected: Selection,
     /// A one-line notice (a fork, a reset).
@@ -138,6 +145,8 @@ pub enum Msg {
     GoTo(SimTime),
     /// Set the speed slider (log10 of the speed).
     Speed(f64),
+    /// Skip quiet time (or not).
+    SkipQuiet(bool),
     /// A user action on the cluster, taken at the current time.
     Act(Action),
     /// Cut the link between two nodes both ways, or heal it if cut either way.
@@ -200,6 +209,8 @@ impl Playground {
             run: 0,
             playing: false,
             speed_log: SPEED_LOG_DEFAULT,
+            skip_quiet: true,
+            skipping: false,
             selected: Selection::None,
             notice: None,
             error,

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{find, mount, until};
+use common::{find, mount, mount_with, until};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{DataTransfer, DragEvent, DragEventInit, Element, File, HtmlInputElement};
@@ -67,7 +67,9 @@ fn fixture_hash() -> String {
 
 #[wasm_bindgen_test]
 async fn a_file_chosen_in_the_picker_opens_paused_at_its_moment() {
-    let root = mounted().await;
+    // Chosen while the page plays, as on a plain visit.
+    let root = mount_with(Some(true));
+    yew::scheduler::flush().await;
     let input: HtmlInputElement = find(&root, "[data-testid=import-file]")
         .unwrap()
         .unchecked_into();

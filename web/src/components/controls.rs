@@ -1,6 +1,6 @@
 //! Transport: play/pause, speed, step, the timeline scrubber, reset, new seed.
 
-use crate::speed::{format_time, speed_label, SPEED_LOG_MAX, SPEED_LOG_MIN};
+use crate::speed::{format_time, speed_label, SPEED_LOG_DEFAULT, SPEED_LOG_MAX, SPEED_LOG_MIN};
 use crate::state::{Msg, NewRun, SimTime, ViolationMark};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
@@ -13,6 +13,8 @@ pub struct ControlsProps {
     pub playing: bool,
     /// log10 of the speed.
     pub speed_log: f64,
+    /// Quiet time (nothing in flight) runs faster.
+    pub skip_quiet: bool,
     /// Current virtual time.
     pub now_us: u64,
     /// Furthest time reached in this run (the end of the scrubber).
@@ -36,7 +38,11 @@ pub fn controls(props: &ControlsProps) -> Html {
     let new_seed = d.reform(move |_: MouseEvent| Msg::NewRun(NewRun::Seed(next_seed(seed))));
     let speed = d.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::Speed(input.value().parse().unwrap_or(-2.0))
+        Msg::Speed(input.value().parse().unwrap_or(SPEED_LOG_DEFAULT))
+    });
+    let skip = d.reform(|e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Msg::SkipQuiet(input.checked())
     });
     let seek = d.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
@@ -56,6 +62,10 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <input data-testid="speed" type="range" min={SPEED_LOG_MIN.to_string()} max={SPEED_LOG_MAX.to_string()}
                        step="0.05" value={props.speed_log.to_string()} oninput={speed}
                        aria-label="Playback speed (logarithmic)" />
+            </label>
+            <label class="switch" title="While no message is in flight, time runs at 1/2×">
+                <input type="checkbox" data-testid="skip-quiet" checked={props.skip_quiet} onchange={skip} />
+                { "Skip quiet time" }
             </label>
             <div class="timeline">
                 <label>

@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod controls;
 pub mod feed;
 pub mod help;
+pub mod hint;
 pub mod inspector;
 pub mod kv;
 pub mod logs;

@@ -3,7 +3,9 @@
 //! the state, and says whether it changed anything.
 
 use super::{fork_notice, refusal, Msg, NewRun, Playground, Selection, SimTime};
-use crate::speed::{virtual_us_for, SPEED_LOG_MAX, SPEED_LOG_MIN};
+use crate::speed::{
+    virtual_us_for, wall_ms_for, MAX_FRAME_GAP_MS, QUIET_SPEED_LOG, SPEED_LOG_MAX, SPEED_LOG_MIN,
+};
 use crate::transfer;
 use raft_core::scenario;
 use raft_core::sim::{Action, SimConfig};
@@ -26,6 +28,7 @@ impl Reducible for Playground {
             Msg::Seek(t) => next.seek(t),
             Msg::GoTo(t) => next.go_to_violation(t),
             Msg::Speed(log) => next.set_speed(log),
+            Msg::SkipQuiet(on) => next.set_skip_quiet(on),
             Msg::Act(action) => next.act(action),
             Msg::ToggleLink(a, b) => next.toggle_link(a, b),
             Msg::Select(selection) => next.select(selection),
@@ -92,6 +95,7 @@ impl Playground {
     /// new run number for the renderer.
     fn succeeded_by(&self, mut next: Playground) -> Playground {
         next.version = self.version + 1;
+        next.skip_quiet = self.skip_quiet;
         next.run = self.run + 1;
         next
     }
@@ -113,12 +117,57 @@ impl Playground {
 
     /// `wall_ms` of real time passed while playing.
     fn frame(&mut self, wall_ms: f64) -> bool {
-        let dt = virtual_us_for(wall_ms, self.speed_log);
-        if !self.playing || dt == 0 {
+        if !self.playing {
             return false;
         }
+        let mut wall_ms = wall_ms.clamp(0.0, MAX_FRAME_GAP_MS);
+        let skipping = self.skip_quiet && self.speed_log < QUIET_SPEED_LOG;
+        let quiet_ms = if skipping {
+            self.skip_quiet_time(wall_ms)
+        } else {
+            0.0
+        };
+        wall_ms -= quiet_ms;
+        let dt = virtual_us_for(wall_ms, self.speed_log);
+        if quiet_ms == 0.0 && dt == 0 && !self.skipping {
+            return false;
+        }
+        self.skipping = quiet_ms > 0.0;
         self.advance_to(self.now_us() + dt);
         true
+    }
+
+    /// Runs quiet time (nothing in flight) at [`QUIET_SPEED_LOG`] for at
+    /// most `wall_ms`, stopping at the first event that sends something;
+    /// returns the wall time so spent.
+    fn skip_quiet_time(&mut self, wall_ms: f64) -> f64 {
+        // Each round runs to the next event: a bound on rounds per frame
+        // keeps a burst of events that send nothing from stalling a frame.
+        const MAX_QUIET_ROUNDS: usize = 64;
+        let mut spent_ms = 0.0;
+        for _ in 0..MAX_QUIET_ROUNDS {
+            let (quiet, next) = {
+                let t = self.timeline.borrow();
+                (t.sim().in_flight_count() == 0, t.sim().next_event_time())
+            };
+            let left_ms = wall_ms - spent_ms;
+            if !quiet || left_ms <= 0.0 {
+                break;
+            }
+            let now = self.now_us();
+            let until = now + virtual_us_for(left_ms, QUIET_SPEED_LOG);
+            match next {
+                Some(next) if next <= until => {
+                    spent_ms += wall_ms_for(next.saturating_sub(now), QUIET_SPEED_LOG);
+                    self.advance_to(next.max(now));
+                }
+                _ => {
+                    self.advance_to(until);
+                    spent_ms = wall_ms;
+                }
+            }
+        }
+        spent_ms.min(wall_ms)
     }
 
     fn set_playing(&mut self, playing: bool) -> bool {
@@ -158,6 +207,12 @@ impl Playground {
         if let Some(node) = first {
             self.selected = Selection::Node(node);
         }
+        true
+    }
+
+    fn set_skip_quiet(&mut self, on: bool) -> bool {
+        self.skip_quiet = on;
+        self.skipping &= on;
         true
     }
 

@@ -235,3 +235,37 @@ fn a_link_read_from_the_schedule_replays_a_scenario_with_forks() {
     replays(&p);
     assert_eq!(p.share_state().actions, share.actions);
 }
+
+/// A first visit plays at the default speed: the quiet wait for the first
+/// election timeout passes quickly, so a leader is elected within five
+/// seconds of 60 Hz frames; without skipping, not even the first timeout
+/// fires. While messages fly, time runs at the speed chosen.
+#[test]
+fn skipping_quiet_time_elects_a_leader_within_five_seconds() {
+    let first_leader_ms = |skip: bool| {
+        let mut p = Rc::new(Playground::new(SimConfig::default()))
+            .reduce(Msg::SkipQuiet(skip))
+            .reduce(Msg::Play);
+        let frame_ms = 1000.0 / 60.0;
+        for frame in 1..=300u32 {
+            let before = p.now_us();
+            let in_flight = p.timeline.borrow().sim().in_flight_count();
+            p = p.reduce(Msg::Frame(frame_ms));
+            if in_flight > 0 {
+                assert_eq!(
+                    p.now_us() - before,
+                    crate::speed::virtual_us_for(frame_ms, SPEED_LOG_DEFAULT),
+                    "messages fly at the chosen speed"
+                );
+            }
+            if p.timeline.borrow().sim().leader().is_some() {
+                return Some(frame as f64 * frame_ms);
+            }
+        }
+        None
+    };
+    let with_skip = first_leader_ms(true).expect("a leader within 5 s");
+    assert!(with_skip < 5_000.0, "{with_skip} ms");
+    eprintln!("FIGURE first_leader_wall_ms={with_skip:.0}");
+    assert_eq!(first_leader_ms(false), None);
+}

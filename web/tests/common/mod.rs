@@ -42,12 +42,22 @@ pub fn mount_at(config: SimConfig, time_us: u64) -> web_sys::Element {
 /// The app on the default configuration, mounted on a new root. Yew
 /// renders on the next tick of the event loop.
 pub fn mount() -> web_sys::Element {
+    mount_with(Some(false))
+}
+
+/// [`mount`], playing at once or not (`None`: as a plain visit would).
+pub fn mount_with(autoplay: Option<bool>) -> web_sys::Element {
     let root = root();
     yew::Renderer::<App>::with_root_and_props(
         root.clone(),
         AppProps {
             startup: Startup::Config(SimConfig::default()),
-            options: Default::default(),
+            // Paused at time zero, whatever the page would choose for a
+            // plain visit: the tests act on a known moment.
+            options: web::embed::PageOptions {
+                autoplay,
+                ..Default::default()
+            },
             address_errors: Vec::new(),
         },
     )
