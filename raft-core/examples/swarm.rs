@@ -3,8 +3,12 @@
 //! ```sh
 //! cargo run --release -p raft-core --example swarm -- --seeds 100 [--start 1] \
 //!     [--bug commit_old_term] [--faults crash,partition] [--nodes 5] \
-//!     [--safety-secs 20] [--liveness-secs 10] [--regression NAME]
+//!     [--safety-secs 20] [--liveness-secs 10] [--regression NAME] [--shrink]
 //! ```
+//!
+//! `--shrink` shrinks the first failing seed's run to a smaller one that
+//! breaks the same property (fewer faults, clients, nodes, a shorter run),
+//! prints its size before and after and a share link that replays it.
 //!
 //! `--regression` switches a fixed safety bug back on (see
 //! `raft_core::raft::Regressions`), like `--bug`: the run then must catch it.
@@ -24,7 +28,7 @@ use std::time::Instant;
 fn usage() -> ExitCode {
     eprintln!(
         "usage: swarm --seeds N [--start S] [--bug NAME] [--faults LIST] [--nodes K] \
-         [--safety-secs T] [--liveness-secs T] [--regression NAME]\n  bugs: commit_old_term, vote_without_log_check, \
+         [--safety-secs T] [--liveness-secs T] [--regression NAME] [--shrink]\n  bugs: commit_old_term, vote_without_log_check, \
          forget_vote_on_restart, skip_consistency_check\n  regressions: leader_counts_unpersisted_log, \
          skip_old_snapshot, ack_before_durable\n  faults: all or a comma list of {}",
         FAULT_NAMES.join(",")
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
     let mut start: u64 = 1;
     let mut bug: Option<String> = None;
     let mut params = SwarmParams::default();
+    let mut shrink_first = false;
     let mut i = 0;
     while i < args.len() {
         let val = args.get(i + 1).cloned();
@@ -93,6 +98,11 @@ fn main() -> ExitCode {
                     _ => return usage(),
                 }
                 bug = val;
+            }
+            "--shrink" => {
+                shrink_first = true;
+                i += 1;
+                continue;
             }
             "-h" | "--help" => return usage(),
             _ => return usage(),
@@ -153,6 +163,12 @@ fn main() -> ExitCode {
         sim_us as f64 / 1e6,
         wall.elapsed().as_secs_f64()
     );
+    if shrink_first {
+        match caught_seeds.first() {
+            Some(&seed) => shrink_seed(seed, &params),
+            None => println!("nothing to shrink: no seed broke a safety property"),
+        }
+    }
     match bug {
         Some(name) => {
             if violations > 0 {
@@ -165,5 +181,39 @@ fn main() -> ExitCode {
         }
         None if violations + liveness + panics == 0 => ExitCode::SUCCESS,
         None => ExitCode::FAILURE,
+    }
+}
+
+/// Shrinks `seed`'s run and prints the sizes and a share link.
+fn shrink_seed(seed: u64, params: &SwarmParams) {
+    use raft_core::scenario::{link, ShareState};
+    use raft_core::sim::shrink::{shrink, DEFAULT_MAX_REPLAYS};
+    use raft_core::sim::swarm::run_seed_recorded;
+    let (out, run) = run_seed_recorded(seed, params);
+    let Some(v) = out.violations.first() else {
+        return;
+    };
+    let wall = Instant::now();
+    let shrunk = shrink(run, v.property, DEFAULT_MAX_REPLAYS);
+    let size = |s: &raft_core::sim::shrink::RunSize| {
+        format!(
+            "{} faults, {} client ops, {:.3} virtual s, {} nodes",
+            s.faults,
+            s.client_ops,
+            s.virtual_us as f64 / 1e6,
+            s.nodes
+        )
+    };
+    println!(
+        "shrunk seed {seed} ({}): before {}; after {}; {} replays in {:.2} s",
+        v.property,
+        size(&shrunk.before),
+        size(&shrunk.after),
+        shrunk.replays,
+        wall.elapsed().as_secs_f64()
+    );
+    match ShareState::of_run(&shrunk.run) {
+        Some(state) => println!("link: #s={}", link::encode(&state)),
+        None => println!("no link: the shrunk run keeps a fault links cannot carry"),
     }
 }

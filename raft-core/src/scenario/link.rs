@@ -77,6 +77,31 @@ pub struct ShareState {
     pub selected: Option<Selected>,
 }
 
+impl ShareState {
+    /// The state that replays `run` to its end, paused there: `None` if a
+    /// fault of it is not a user action (a torn write, reordering set
+    /// mid-run), which links cannot carry.
+    pub fn of_run(run: &crate::sim::shrink::Run) -> Option<ShareState> {
+        let actions = run
+            .faults
+            .iter()
+            .filter(|f| f.at_us <= run.end_us)
+            .map(|f| match &f.fault {
+                crate::sim::record::Fault::Act(a) => Some(TimedAction::new(f.at_us, a.clone())),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(ShareState {
+            scenario_id: None,
+            config: run.config.clone(),
+            actions,
+            time_us: run.end_us,
+            speed_milli: 100,
+            selected: None,
+        })
+    }
+}
+
 /// Why a link could not be decoded. Nothing is loaded from a bad link.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkError {

@@ -5,7 +5,9 @@ use super::clock::Clock;
 use super::config::{check_latency, ConfigError, MAX_DRIFT_PPM, MAX_NODES, PPM};
 use super::disk::{persist_pending, Written};
 use super::network::Network;
+use super::record::Fault;
 use super::rng::{derive_seed, purpose};
+use super::timeline::Action;
 use super::trace::{ActionFact, DropReason, TraceKind};
 use super::world::{NodeSlot, Sim};
 use crate::kv::{CommandError, KvStore, Op};
@@ -85,6 +87,13 @@ impl Sim {
     /// Crashes a node: volatile state, pending disk writes and held messages
     /// are lost; what reached its disk survives.
     pub fn crash(&mut self, id: NodeId) -> Result<(), ActionError> {
+        self.crash_quietly(id)?;
+        self.note(|| Fault::Act(Action::Crash(id)));
+        Ok(())
+    }
+
+    /// [`Sim::crash`] without noting it (a torn write notes itself).
+    fn crash_quietly(&mut self, id: NodeId) -> Result<(), ActionError> {
         let i = self.live_index(id)?;
         let slot = &mut self.slots[i];
         slot.node = None;
@@ -127,7 +136,9 @@ impl Sim {
             let stored = persist_pending(&mut slot.disk, w, Written::Prefix(steps), skip);
             self.observe_stored(i, stored);
         }
-        self.crash(id)
+        self.crash_quietly(id)?;
+        self.note(|| Fault::TornCrash { node: id, steps });
+        Ok(())
     }
 
     /// Restarts a crashed node from what its disk holds.
@@ -153,6 +164,7 @@ impl Sim {
         let snap = self.slots[i].disk.snapshot.clone();
         self.restore_store(i, &snap);
         self.after_node(id, false);
+        self.note(|| Fault::Act(Action::Restart(id)));
         Ok(())
     }
 
@@ -164,6 +176,7 @@ impl Sim {
         slot.timer_gen += 1;
         slot.timer_at = None;
         self.trace_at(TraceKind::Pause { node: id });
+        self.note(|| Fault::Act(Action::Pause(id)));
         Ok(())
     }
 
@@ -195,6 +208,7 @@ impl Sim {
             self.step_node(id, f.msg);
         }
         self.reschedule_timer(id, false);
+        self.note(|| Fault::Act(Action::Resume(id)));
         Ok(())
     }
 
@@ -212,6 +226,7 @@ impl Sim {
             action: ActionFact::TimeoutNow { node: id },
         });
         self.after_node(id, false);
+        self.note(|| Fault::Act(Action::TimeoutNow(id)));
         Ok(())
     }
 
@@ -235,6 +250,7 @@ impl Sim {
             action: ActionFact::TransferLeader { to },
         });
         self.after_node(leader, false);
+        self.note(|| Fault::Act(Action::TransferLeader(to)));
         Ok(())
     }
 
@@ -261,6 +277,7 @@ impl Sim {
         self.trace_at(TraceKind::NodeAdded { node: id });
         self.after_node(leader, false);
         self.reschedule_timer(id, false);
+        self.note(|| Fault::Act(Action::AddNode));
         Ok(id)
     }
 
@@ -280,6 +297,7 @@ impl Sim {
             action: ActionFact::RemoveNode { node: id },
         });
         self.after_node(leader, false);
+        self.note(|| Fault::Act(Action::RemoveNode(id)));
         Ok(())
     }
 
@@ -298,6 +316,7 @@ impl Sim {
         }
         let all: Vec<NodeId> = self.slots.iter().map(|s| s.id).collect();
         self.net.cut = Network::partition_cuts(&all, &groups);
+        self.note(|| Fault::Act(Action::Partition(groups.clone())));
         self.trace_at(TraceKind::Partition { groups });
         Ok(())
     }
@@ -307,6 +326,7 @@ impl Sim {
         self.check_ids(&[from, to])?;
         self.net.cut.insert((from, to));
         self.trace_at(TraceKind::LinkCut { from, to });
+        self.note(|| Fault::Act(Action::CutLink { from, to }));
         Ok(())
     }
 
@@ -315,6 +335,7 @@ impl Sim {
         self.check_ids(&[from, to])?;
         self.net.cut.remove(&(from, to));
         self.trace_at(TraceKind::LinkHealed { from, to });
+        self.note(|| Fault::Act(Action::HealLink { from, to }));
         Ok(())
     }
 
@@ -322,6 +343,7 @@ impl Sim {
     pub fn heal_all(&mut self) -> Result<(), ActionError> {
         self.net.cut.clear();
         self.trace_at(TraceKind::Heal);
+        self.note(|| Fault::Act(Action::HealAll));
         Ok(())
     }
 
@@ -337,6 +359,7 @@ impl Sim {
         self.trace_at(TraceKind::Action {
             action: ActionFact::Loss { ppm },
         });
+        self.note(|| Fault::Act(Action::SetLoss(ppm)));
         Ok(())
     }
 
@@ -347,6 +370,7 @@ impl Sim {
         self.trace_at(TraceKind::Action {
             action: ActionFact::Duplication { ppm },
         });
+        self.note(|| Fault::Act(Action::SetDuplication(ppm)));
         Ok(())
     }
 
@@ -359,6 +383,7 @@ impl Sim {
         self.trace_at(TraceKind::Action {
             action: ActionFact::Reorder { ppm, max_delay_us },
         });
+        self.note(|| Fault::Reorder { ppm, max_delay_us });
         Ok(())
     }
 
@@ -370,6 +395,7 @@ impl Sim {
         self.trace_at(TraceKind::Action {
             action: ActionFact::Latency { min_us, max_us },
         });
+        self.note(|| Fault::Act(Action::SetLatency { min_us, max_us }));
         Ok(())
     }
 
@@ -387,6 +413,7 @@ impl Sim {
             action: ActionFact::Drift { node: id, ppm },
         });
         self.reschedule_timer(id, false);
+        self.note(|| Fault::Act(Action::SetDrift { node: id, ppm }));
         Ok(())
     }
 
@@ -402,6 +429,12 @@ impl Sim {
         if outstanding >= MAX_USER_REQUESTS {
             return Err(ActionError::TooManyRequests);
         }
+        self.note(|| {
+            Fault::Act(Action::ClientRequest {
+                op: op.clone(),
+                target,
+            })
+        });
         let c = self.next_user_client;
         self.next_user_client += 1;
         let mut cl = Client::new(c, true);

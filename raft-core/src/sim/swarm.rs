@@ -10,6 +10,7 @@
 
 use super::config::SimConfig;
 use super::rng::{derive_seed, SimRng};
+use super::shrink::Run;
 use super::trace::TraceKind;
 use super::world::Sim;
 use crate::check::invariants::Violation;
@@ -390,10 +391,24 @@ pub fn heal_everything(sim: &mut Sim) {
 
 /// Runs one seed: draw the fault mix, safety phase, liveness phase, checks.
 pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
+    run(seed, params, false).0
+}
+
+/// [`run_seed`], with the run it made as an explicit list of timed faults
+/// (replaying it gives the same trace; [`super::shrink`] shrinks it).
+pub fn run_seed_recorded(seed: u64, params: &SwarmParams) -> (SwarmOutcome, Run) {
+    let (outcome, run) = run(seed, params, true);
+    (outcome, run.expect("recorded"))
+}
+
+fn run(seed: u64, params: &SwarmParams, record: bool) -> (SwarmOutcome, Option<Run>) {
     let mut rng = SimRng::new(seed, NEMESIS);
     let faults = params.allowed.draw(&mut rng);
     let cfg = swarm_config(seed, params, faults);
-    let mut sim = Sim::new(cfg).expect("swarm configurations are valid");
+    let mut sim = Sim::new(cfg.clone()).expect("swarm configurations are valid");
+    if record {
+        sim.record_faults();
+    }
     let mut nemesis = SimRng::new(derive_seed(seed, NEMESIS, 2), NEMESIS);
     // Safety phase: faults at random intervals, and leader-churn episodes.
     let mut episodes = 0;
@@ -466,7 +481,15 @@ pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
         });
     }
     let verdict = sim.check_linearizability(params.lin_steps);
-    SwarmOutcome {
+    let run = sim.recorded_faults().map(|(recorded, complete)| {
+        assert!(complete, "a swarm run records fewer faults than the limit");
+        Run {
+            config: cfg,
+            faults: recorded.to_vec(),
+            end_us: sim.now_us(),
+        }
+    });
+    let outcome = SwarmOutcome {
         seed,
         faults,
         violations: sim.violations().to_vec(),
@@ -475,5 +498,6 @@ pub fn run_seed(seed: u64, params: &SwarmParams) -> SwarmOutcome {
         events: sim.events_processed(),
         sim_us: sim.now_us(),
         trace_hash: sim.trace_hash(),
-    }
+    };
+    (outcome, run)
 }

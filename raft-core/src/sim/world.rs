@@ -61,6 +61,8 @@ pub struct Sim {
     pub(crate) drift_rng: SimRng,
     /// Scratch buffer for the client answers of one Ready (kept to reuse its allocation).
     pub(crate) completions: Vec<(u64, LogIndex, Term, Reply)>,
+    /// The faults injected, while recording ([`Sim::record_faults`]).
+    pub(crate) recording: Option<alloc::boxed::Box<super::record::Recording>>,
 }
 
 impl Sim {
@@ -94,6 +96,7 @@ impl Sim {
             next_user_client: client::USER_CLIENT_BASE,
             drift_rng: SimRng::new(seed, purpose::DRIFT),
             completions: Vec::new(),
+            recording: None,
             cfg: config,
         };
         let ids: Vec<NodeId> = (1..=sim.cfg.nodes as NodeId).collect();
