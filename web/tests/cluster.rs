@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web::components::cluster::{Fences, FencesProps, Links, LinksProps};
 use web::view::cluster::Cut;
+use web::view::stage::StageLayout;
 use web_sys::{Element, HtmlElement};
 use yew::Callback;
 
@@ -45,7 +46,7 @@ async fn fences_follow_the_groups() {
         FencesProps {
             ids: vec![1, 2, 3, 4, 5],
             groups: vec![vec![1, 2, 5], vec![3], vec![4]],
-            radius: 34.0,
+            layout: StageLayout::new(5, 720.0),
         },
     )
     .render();
@@ -54,17 +55,20 @@ async fn fences_follow_the_groups() {
         attrs(&svg, "[data-testid=partition-group]", "data-nodes"),
         ["1,2,5", "3", "4"]
     );
-    // {5, 1, 2} are neighbours on the ring: one band (an arc); 3 and 4 discs.
-    assert_eq!(
-        svg.query_selector_all("path.fence-fill").unwrap().length(),
-        1
-    );
-    assert_eq!(
-        svg.query_selector_all("circle.fence-fill")
-            .unwrap()
-            .length(),
-        2
-    );
+    // Each member's lane is tinted: three for group A, one each for B and C,
+    // at the lanes' tops.
+    let layout = StageLayout::new(5, 720.0);
+    let tops = |group: &str| {
+        attrs(
+            &svg,
+            &format!("[data-group='{group}'] rect.fence-fill"),
+            "y",
+        )
+    };
+    let top = |i: usize| format!("{:.1}", layout.row_top(i) + 1.0);
+    assert_eq!(tops("A"), [top(0), top(1), top(4)]);
+    assert_eq!(tops("B"), [top(2)]);
+    assert_eq!(tops("C"), [top(3)]);
     let text = svg.text_content().unwrap_or_default();
     assert!(text.contains("group A: S1,S2,S5"), "{text}");
     assert!(text.contains("group C: S4"), "{text}");
@@ -78,7 +82,7 @@ async fn no_fence_when_the_network_is_whole() {
         FencesProps {
             ids: vec![1, 2, 3],
             groups: Vec::new(),
-            radius: 34.0,
+            layout: StageLayout::new(3, 720.0),
         },
     )
     .render();
@@ -104,6 +108,7 @@ async fn cut_links_are_dashed_and_one_way_cuts_carry_an_arrow() {
                 Cut { from: 3, to: 1 },
             ]),
             on_toggle: Callback::noop(),
+            layout: StageLayout::new(3, 720.0),
         },
     )
     .render();

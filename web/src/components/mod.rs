@@ -10,6 +10,7 @@ pub mod feed;
 pub mod help;
 pub mod inspector;
 pub mod kv;
+pub mod lane;
 pub mod logs;
 pub mod menu;
 pub mod message;

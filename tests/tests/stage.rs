@@ -1,0 +1,133 @@
+//! The stage draws each node's log, commit point and store (issue #15):
+//! a write from the form is seen committed on every node and applied in
+//! every node's store, and a 640×400 embed keeps every log on screen.
+
+use e2e::Session;
+
+/// `[node, index, term, committed]` of every log entry drawn on the stage.
+const ENTRIES: &str = "[...document.querySelectorAll('[data-testid=stage] [data-testid=log-entry]')]
+    .map(e => [Number(e.dataset.nodeId), Number(e.dataset.index), Number(e.dataset.term), e.dataset.committed])";
+
+#[tokio::test]
+async fn a_set_from_the_form_is_committed_and_applied_on_every_node_of_the_stage() {
+    let s = Session::start(1440, 900).await;
+    s.open_playing().await;
+    s.wait_for_leader().await;
+    // Every node draws its log on the stage, each entry with its hooks.
+    s.wait_until(
+        "entries drawn for all five nodes",
+        &format!("new Set({ENTRIES}.map(e => e[0])).size === 5"),
+    )
+    .await;
+    s.send_set("colour", "teal").await;
+    // The entry appears (first not committed anywhere but on its way) and
+    // ends committed on all five nodes, at one index and term.
+    let committed = s
+        .wait_until(
+            "SET colour=teal committed on all five nodes",
+            "(() => {
+                const e = [...document.querySelectorAll('[data-testid=stage] [data-testid=log-entry]')]
+                    .filter(e => e.querySelector('title').textContent.includes('SET colour=teal'));
+                const done = e.filter(e => e.dataset.committed === 'true');
+                const nodes = new Set(done.map(e => e.dataset.nodeId));
+                return nodes.size === 5 ? done.map(e => e.dataset.index + '/' + e.dataset.term) : null;
+            })()",
+        )
+        .await;
+    let places: Vec<&str> = committed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        places.windows(2).all(|w| w[0] == w[1]),
+        "one index and term on every node: {places:?}"
+    );
+    s.wait_until(
+        "colour=teal in every node's store on the stage",
+        "document.querySelectorAll(\"[data-testid=stage] [data-testid=node-kv][data-key='colour'][data-value='teal']\").length === 5",
+    )
+    .await;
+    // The node hooks agree with the lanes: each node's commit point is its commit index.
+    let agree = s
+        .js("return [...document.querySelectorAll('[data-testid=node]')].every(n =>
+                 document.querySelector(`[data-testid=commit-point][data-node-id='${n.dataset.nodeId}']`)
+                     .dataset.commitIndex === n.dataset.commitIndex)")
+        .await;
+    assert_eq!(agree, true);
+    s.click("play-pause").await;
+    s.js("window.scrollTo(0, 0)").await;
+    s.screenshot("stage-desktop-1440").await;
+    s.close().await;
+}
+
+/// Whether every log entry on the stage lies inside the window, and how
+/// many nodes draw entries.
+const ENTRIES_IN_VIEW: &str = "(() => {
+    const all = [...document.querySelectorAll('[data-testid=stage] [data-testid=log-entry]')];
+    const out = all.filter(e => { const r = e.getBoundingClientRect();
+        return r.left < 0 || r.top < 0 || r.right > window.innerWidth || r.bottom > window.innerHeight; });
+    return [new Set(all.map(e => e.dataset.nodeId)).size, out.length];
+})()";
+
+#[tokio::test]
+async fn the_640_by_400_embed_of_a_partition_keeps_every_log_in_view() {
+    let s = Session::start(640, 400).await;
+    s.set_viewport(640, 400).await;
+    s.open("/?embed=1&controls=0&autoplay=1&scenario=network-partition")
+        .await;
+    s.wait_for_count("[data-testid=node]", 5).await;
+    let size = s.js("return [window.innerWidth, window.innerHeight]").await;
+    assert_eq!(
+        size,
+        serde_json::json!([640, 400]),
+        "the window's inner size"
+    );
+    // Played past the split, a leader on the majority side keeps writing.
+    s.seek_ms(2_500).await;
+    s.wait_until(
+        "entries on all five nodes",
+        &format!("{ENTRIES_IN_VIEW}[0] === 5"),
+    )
+    .await;
+    let v = s.js(&format!("return {ENTRIES_IN_VIEW}")).await;
+    assert_eq!(v[1], 0, "log entries outside the 640×400 window");
+    s.assert_no_sideways_scroll("640×400 embed").await;
+    s.screenshot("stage-embed-640x400").await;
+    s.close().await;
+}
+
+#[tokio::test]
+async fn screenshots_of_the_stage_on_a_phone_and_in_an_embed_with_controls() {
+    let phone = Session::start(390, 844).await;
+    phone.open_playing().await;
+    phone.wait_for_leader().await;
+    phone.send_set("colour", "teal").await;
+    phone
+        .wait_until(
+            "colour=teal applied",
+            "document.querySelectorAll(\"[data-testid=stage] [data-testid=node-kv][data-key='colour']\").length === 5",
+        )
+        .await;
+    phone.assert_no_sideways_scroll("phone").await;
+    phone.js("window.scrollTo(0, 0)").await;
+    let v = phone.js(&format!("return {ENTRIES_IN_VIEW}")).await;
+    assert_eq!(v[1], 0, "log entries outside the phone's screen");
+    phone.click("play-pause").await;
+    phone.js("window.scrollTo(0, 0)").await;
+    phone.screenshot("stage-phone-390").await;
+    phone.close().await;
+
+    let embed = Session::start(640, 480).await;
+    embed.set_viewport(640, 480).await;
+    embed
+        .open("/?embed=1&controls=1&scenario=network-partition")
+        .await;
+    embed.wait_for_count("[data-testid=node]", 5).await;
+    embed.seek_ms(2_500).await;
+    let v = embed.js(&format!("return {ENTRIES_IN_VIEW}")).await;
+    assert_eq!(v, serde_json::json!([5, 0]), "entries in the 640×480 embed");
+    embed.screenshot("stage-embed-640x480-controls").await;
+    embed.close().await;
+}
