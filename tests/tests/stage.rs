@@ -131,3 +131,51 @@ async fn screenshots_of_the_stage_on_a_phone_and_in_an_embed_with_controls() {
     embed.screenshot("stage-embed-640x480-controls").await;
     embed.close().await;
 }
+
+/// Compacted logs show as snapshot blocks, and a node cut off while the
+/// others compacted shows how far behind it is.
+#[tokio::test]
+async fn snapshots_show_as_blocks_and_a_lagging_node_shows_its_gap() {
+    let s = Session::start(1440, 900).await;
+    s.open("/?scenario=snapshot-catch-up").await;
+    s.wait_for_count("[data-testid=node]", 5).await;
+    // Node 5 has been cut off for almost two seconds.
+    s.seek_ms(2_900).await;
+    let blocks = s
+        .js(
+            "return [...document.querySelectorAll('[data-testid=stage] [data-testid=lane]')]
+                 .filter(l => l.querySelector('.snapshot')).map(l => Number(l.dataset.nodeId))",
+        )
+        .await;
+    // (Node 5 compacted too, before it was cut off.)
+    assert_eq!(
+        blocks,
+        serde_json::json!([1, 2, 3, 4, 5]),
+        "the nodes that compacted draw a snapshot block"
+    );
+    // Node 5's log ends before the window the others fill.
+    let ends = s
+        .js("return [1, 5].map(id => Math.max(0, ...[...document.querySelectorAll(
+                 `[data-testid=stage] [data-testid=log-entry][data-node-id='${id}']`)].map(e => Number(e.dataset.index))))")
+        .await;
+    let (leader_end, lagging_end) = (ends[0].as_u64().unwrap(), ends[1].as_u64().unwrap());
+    assert!(
+        lagging_end < leader_end,
+        "node 5 ends at {lagging_end}, node 1 at {leader_end}"
+    );
+    s.js("window.scrollTo(0, 0)").await;
+    s.screenshot("stage-snapshot-catch-up").await;
+    // Healed, node 5 catches up through a snapshot and fills the same window.
+    s.seek_ms(4_000).await;
+    let same = s
+        .js("const last = id => Math.max(0, ...[...document.querySelectorAll(
+                 `[data-testid=stage] [data-testid=log-entry][data-node-id='${id}']`)].map(e => Number(e.dataset.index)));
+             return [last(1), last(5)];")
+        .await;
+    let (leader_end, caught_up) = (same[0].as_u64().unwrap(), same[1].as_u64().unwrap());
+    assert!(
+        caught_up > lagging_end && caught_up + 3 >= leader_end,
+        "node 5 caught up: it ends at {caught_up}, node 1 at {leader_end}"
+    );
+    s.close().await;
+}

@@ -29,8 +29,9 @@ pub enum Lead {
     /// Entries 1 to this were compacted into a snapshot, and every entry
     /// after it is in the window.
     Snapshot(u64),
-    /// This many entries (after the snapshot, if any) lie before the window.
-    Earlier(u64),
+    /// This many entries lie before the window, after a snapshot of entries
+    /// 1 to the second number (0: none).
+    Earlier(u64, u64),
 }
 
 /// The first index of the window all lanes show: the newest `slots`
@@ -79,7 +80,7 @@ impl Lane {
             .min(first.saturating_sub(1))
             .saturating_sub(snapshot);
         let lead = if hidden > 0 {
-            Lead::Earlier(hidden)
+            Lead::Earlier(hidden, snapshot)
         } else if snapshot > 0 && snapshot < first {
             Lead::Snapshot(snapshot)
         } else {
@@ -131,8 +132,8 @@ impl Lane {
             _ => "log empty".to_string(),
         };
         let snapshot = match self.lead {
-            Lead::Snapshot(i) => i,
-            _ => self.compacted,
+            Lead::Snapshot(i) | Lead::Earlier(_, i) => i,
+            Lead::None => self.compacted,
         };
         if snapshot > 0 {
             s += &format!(" after a snapshot of 1 to {snapshot}");
@@ -229,7 +230,7 @@ mod tests {
     #[test]
     fn a_long_log_shows_the_window_and_counts_the_rest() {
         let lane = Lane::of(&node(30, 0, 28, 64), 23, 80);
-        assert_eq!(lane.lead, Lead::Earlier(22));
+        assert_eq!(lane.lead, Lead::Earlier(22, 0));
         assert_eq!(indexes(&lane), (23..=30).collect::<Vec<_>>());
         // The commit point stands before column 6 (index 29).
         assert_eq!(lane.commit_column, Some(6));
@@ -237,11 +238,11 @@ mod tests {
         let lane = Lane::of(&node(25, 0, 24, 64), 23, 80);
         assert_eq!(
             (lane.lead, indexes(&lane)),
-            (Lead::Earlier(22), vec![23, 24, 25])
+            (Lead::Earlier(22, 0), vec![23, 24, 25])
         );
         // Far behind: nothing in the window, its commit point at the start.
         let lane = Lane::of(&node(10, 0, 9, 64), 23, 80);
-        assert_eq!(lane.lead, Lead::Earlier(10));
+        assert_eq!(lane.lead, Lead::Earlier(10, 0));
         assert!(lane.entries.is_empty());
         assert_eq!(lane.commit_column, Some(0));
     }
@@ -255,7 +256,8 @@ mod tests {
         assert!(lane.summary().contains("snapshot of 1 to 20"));
         // Entries between it and the window: counted.
         let lane = Lane::of(&node(40, 20, 40, 64), 33, 80);
-        assert_eq!(lane.lead, Lead::Earlier(12));
+        assert_eq!(lane.lead, Lead::Earlier(12, 20));
+        assert!(lane.summary().contains("snapshot of 1 to 20"));
         assert_eq!(indexes(&lane), (33..=40).collect::<Vec<_>>());
         // Reaching into the window: a block there, nothing before it.
         let lane = Lane::of(&node(24, 20, 24, 64), 17, 80);
