@@ -179,3 +179,37 @@ async fn snapshots_show_as_blocks_and_a_lagging_node_shows_its_gap() {
     );
     s.close().await;
 }
+
+/// Nine nodes (the most a cluster has) still fit: every lane draws its log
+/// inside the stage, right of every circle.
+#[tokio::test]
+async fn nine_lanes_fit_the_stage() {
+    let s = Session::start(1440, 900).await;
+    s.open_playing().await;
+    s.wait_for_leader().await;
+    for count in 6..=9 {
+        s.right_click_css("[data-testid=stage]").await;
+        s.click("cluster-menu-add").await;
+        s.wait_for_count("[data-testid=node]", count).await;
+    }
+    s.wait_until(
+        "entries on all nine lanes",
+        &format!("{ENTRIES_IN_VIEW}[0] === 9"),
+    )
+    .await;
+    s.click("play-pause").await;
+    let fit = s
+        .js("const stage = document.querySelector('[data-testid=stage]').getBoundingClientRect();
+             const circles = [...document.querySelectorAll('[data-testid=node] .node-body')].map(c => c.getBoundingClientRect());
+             const entries = [...document.querySelectorAll('[data-testid=stage] [data-testid=log-entry] rect')].map(e => e.getBoundingClientRect());
+             const rightmost = Math.max(...circles.map(c => c.right));
+             return entries.every(e => e.left > rightmost && e.right <= stage.right + 0.5 && e.bottom <= stage.bottom + 0.5);")
+        .await;
+    assert_eq!(
+        fit, true,
+        "entries right of the circles and inside the stage"
+    );
+    s.js("window.scrollTo(0, 0)").await;
+    s.screenshot("stage-nine-nodes").await;
+    s.close().await;
+}
