@@ -8,47 +8,126 @@ use e2e::Session;
 const ENTRIES: &str = "[...document.querySelectorAll('[data-testid=stage] [data-testid=log-entry]')]
     .map(e => [Number(e.dataset.nodeId), Number(e.dataset.index), Number(e.dataset.term), e.dataset.committed])";
 
+/// Steps the paused run one event at a time (the Step button) until
+/// `SET colour=teal` is committed on some lane (`arguments[0]` true) or
+/// committed and applied on all five (false), and returns
+/// each state seen on the way, once per change: per node (1 to 5), "-"
+/// before the entry reaches its log, "u" uncommitted, "c" committed, and
+/// "c+" committed with colour=teal in its store (or "+" for an applied
+/// value without the entry drawn).
+const STEP_UNTIL_APPLIED: &str = "
+    const [firstCommit, done] = [arguments[0], arguments[arguments.length - 1]];
+    const state = () => [1, 2, 3, 4, 5].map(id => {
+        const e = [...document.querySelectorAll(`[data-testid=stage] [data-testid=log-entry][data-node-id='${id}']`)]
+            .find(e => e.querySelector('title').textContent.includes('SET colour=teal'));
+        const kv = document.querySelector(`[data-testid=stage] [data-testid=node-kv][data-node-id='${id}'][data-key='colour'][data-value='teal']`);
+        return (e ? (e.dataset.committed === 'true' ? 'c' : 'u') : '-') + (kv ? '+' : '');
+    }).join(' ');
+    const seen = [state()];
+    let steps = 0;
+    const tick = () => {
+        const last = seen[seen.length - 1];
+        if ((firstCommit ? last.includes('c') : last === 'c+ c+ c+ c+ c+') || steps >= 3000) { done(seen); return; }
+        document.querySelector('[data-testid=step]').click();
+        steps += 1;
+        setTimeout(() => { const s = state(); if (s !== seen[seen.length - 1]) seen.push(s); tick(); }, 0);
+    };
+    tick();";
+
 #[tokio::test]
 async fn a_set_from_the_form_is_committed_and_applied_on_every_node_of_the_stage() {
     let s = Session::start(1440, 900).await;
     s.open_playing().await;
-    s.wait_for_leader().await;
+    let (leader, _) = s.wait_for_leader().await;
     // Every node draws its log on the stage, each entry with its hooks.
     s.wait_until(
         "entries drawn for all five nodes",
         &format!("new Set({ENTRIES}.map(e => e[0])).size === 5"),
     )
     .await;
+    // Slowed down (1/100×), so the request is still on its way when paused.
+    s.set_value("speed", "-2").await;
     s.send_set("colour", "teal").await;
-    // The entry appears (first not committed anywhere but on its way) and
-    // ends committed on all five nodes, at one index and term.
-    let committed = s
-        .wait_until(
-            "SET colour=teal committed on all five nodes",
-            "(() => {
-                const e = [...document.querySelectorAll('[data-testid=stage] [data-testid=log-entry]')]
-                    .filter(e => e.querySelector('title').textContent.includes('SET colour=teal'));
-                const done = e.filter(e => e.dataset.committed === 'true');
-                const nodes = new Set(done.map(e => e.dataset.nodeId));
-                return nodes.size === 5 ? done.map(e => e.dataset.index + '/' + e.dataset.term) : null;
-            })()",
+    s.click("play-pause").await;
+    // Event by event: the entry reaches the leader's log uncommitted, is
+    // committed there first (a majority has it), then on each follower as
+    // the commit index reaches it; a node applies it only once committed.
+    let step_until = |first_commit: bool| {
+        s.client
+            .execute_async(STEP_UNTIL_APPLIED, vec![serde_json::json!(first_commit)])
+    };
+    let until_first = step_until(true).await.unwrap();
+    s.js("window.scrollTo(0, 0)").await;
+    s.screenshot("stage-commit-on-the-leader").await;
+    let rest = step_until(false).await.unwrap();
+    let seen: Vec<Vec<String>> = until_first
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest.as_array().unwrap().iter().skip(1))
+        .map(|v| v.as_str().unwrap().split(' ').map(String::from).collect())
+        .collect();
+    let trail: Vec<String> = seen.iter().map(|s| s.join(" ")).collect();
+    println!("S{leader} leads; states: {trail:?}");
+    assert_eq!(
+        trail.last().map(String::as_str),
+        Some("c+ c+ c+ c+ c+"),
+        "committed and applied everywhere: {trail:#?}"
+    );
+    let l = leader as usize - 1;
+    let first_commit = seen
+        .iter()
+        .position(|s| s.iter().any(|n| n.starts_with('c')))
+        .unwrap();
+    assert!(
+        seen[first_commit][l].starts_with('c')
+            && seen[first_commit]
+                .iter()
+                .filter(|n| n.starts_with('c'))
+                .count()
+                == 1,
+        "the leader (S{leader}) commits first: {trail:#?}"
+    );
+    assert!(
+        seen[..first_commit].iter().any(|s| s[l] == "u"),
+        "the leader's entry was drawn uncommitted first: {trail:#?}"
+    );
+    for (i, state) in seen.iter().enumerate() {
+        for (n, node) in state.iter().enumerate() {
+            // Applied only once committed, and never uncommitted again.
+            assert!(
+                node != "+" && node != "u+",
+                "S{} applied before committing: {trail:#?}",
+                n + 1
+            );
+            if i > 0 && seen[i - 1][n].starts_with('c') {
+                assert!(
+                    node.starts_with('c'),
+                    "S{} uncommitted again: {trail:#?}",
+                    n + 1
+                );
+            }
+        }
+    }
+    // Committed everywhere at one index and term.
+    let places = s
+        .js(
+            "return [...document.querySelectorAll('[data-testid=stage] [data-testid=log-entry]')]
+                 .filter(e => e.querySelector('title').textContent.includes('SET colour=teal'))
+                 .map(e => e.dataset.index + '/' + e.dataset.term)",
         )
         .await;
-    let places: Vec<&str> = committed
+    let places: Vec<&str> = places
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
+    assert_eq!(places.len(), 5);
     assert!(
         places.windows(2).all(|w| w[0] == w[1]),
         "one index and term on every node: {places:?}"
     );
-    s.wait_until(
-        "colour=teal in every node's store on the stage",
-        "document.querySelectorAll(\"[data-testid=stage] [data-testid=node-kv][data-key='colour'][data-value='teal']\").length === 5",
-    )
-    .await;
     // The node hooks agree with the lanes: each node's commit point is its commit index.
     let agree = s
         .js("return [...document.querySelectorAll('[data-testid=node]')].every(n =>
@@ -56,7 +135,6 @@ async fn a_set_from_the_form_is_committed_and_applied_on_every_node_of_the_stage
                      .dataset.commitIndex === n.dataset.commitIndex)")
         .await;
     assert_eq!(agree, true);
-    s.click("play-pause").await;
     s.js("window.scrollTo(0, 0)").await;
     s.screenshot("stage-desktop-1440").await;
     s.close().await;

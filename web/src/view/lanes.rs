@@ -100,7 +100,8 @@ impl Lane {
         let has_log = node.last_index > 0;
         let commit_column = (!crashed && has_log).then(|| (node.commit + 1).saturating_sub(first));
         let mut store = Vec::new();
-        let mut used = 0;
+        // After "store: ".
+        let mut used = 7;
         for (k, v) in &node.store {
             // "k=v " and room for "+N more" after it.
             let len = k.chars().count().min(10) + v.chars().count().min(10) + 2;

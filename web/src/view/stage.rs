@@ -173,9 +173,9 @@ impl StageLayout {
         self.entries_x() + k as f64 * (self.slot_width() + SLOT_GAP)
     }
 
-    /// Characters of the store line that fit in a lane (about 6.2 units each).
+    /// Characters of the store line that fit in a lane (about 7 units each, bold).
     pub fn store_chars(&self) -> usize {
-        ((self.width - self.lane_x() - RIGHT_MARGIN) / 6.2) as usize
+        ((self.width - self.lane_x() - RIGHT_MARGIN) / 7.0) as usize
     }
 
     /// Characters of a command that fit in a slot.
