@@ -279,7 +279,7 @@ pub fn cluster(props: &ClusterProps) -> Html {
 /// Props of [`Links`].
 #[derive(Properties, Clone, PartialEq)]
 pub struct LinksProps {
-    /// Node ids in ring order.
+    /// Node ids in lane order.
     pub ids: Vec<NodeId>,
     /// Cut directed links.
     pub cuts: Rc<Vec<Cut>>,
