@@ -27,8 +27,11 @@ use std::time::Duration;
 /// Yew and raft-core with a one-field page are 193 KB. December 2026: the
 /// durability fixes (issue 13: stable index, ordered writes, bootstrap and
 /// removal handling), majority counting and hashing typed trace facts took
-/// it to 392,073 bytes; halving the site is issue 18.
-const MAX_SITE_GZIP_BYTES: usize = 384 * 1024;
+/// it to 392,073 bytes; halving the site is issue 18. Then 392 KiB for
+/// issue 15's stage (each node's lane with its log, commit point and store,
+/// drawn by two more memoised components): 400,916 bytes measured here,
+/// about 8 KB more than before it.
+const MAX_SITE_GZIP_BYTES: usize = 392 * 1024;
 /// Budget: first render after navigation start, ms (target: 500).
 const MAX_FIRST_RENDER_MS: f64 = 2_000.0;
 /// Budget: frames per second while playing (target: 60). Headless Chromium
