@@ -510,6 +510,17 @@ impl Session {
             .await;
     }
 
+    /// Makes the page's viewport exactly `width` × `height` CSS pixels (a
+    /// headless window's inner height is less than its size: its chrome
+    /// takes some), as an iframe of that size would be.
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    }
+
     /// Runs a DevTools command on the page.
     async fn cdp(&self, cmd: &'static str, params: serde_json::Value) {
         self.client

@@ -387,7 +387,7 @@ pub fn app(props: &AppProps) -> Html {
 
     if props.options.embed {
         return html! {
-            <main class={classes!("app", "embed", theme_class(props.options.theme))}>
+            <main class={classes!("app", "embed", props.options.controls.then_some("with-controls"), theme_class(props.options.theme))}>
                 <header class="topbar">
                     <h1 class="sr-only">{ "Raft Playground" }</h1>
                     { clock }

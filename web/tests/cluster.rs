@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web::components::cluster::{Fences, FencesProps, Links, LinksProps};
 use web::view::cluster::Cut;
+use web::view::stage::StageLayout;
 use web_sys::{Element, HtmlElement};
 use yew::Callback;
 
@@ -45,7 +46,7 @@ async fn fences_follow_the_groups() {
         FencesProps {
             ids: vec![1, 2, 3, 4, 5],
             groups: vec![vec![1, 2, 5], vec![3], vec![4]],
-            radius: 34.0,
+            layout: StageLayout::new(5, 720.0),
         },
     )
     .render();
@@ -54,17 +55,20 @@ async fn fences_follow_the_groups() {
         attrs(&svg, "[data-testid=partition-group]", "data-nodes"),
         ["1,2,5", "3", "4"]
     );
-    // {5, 1, 2} are neighbours on the ring: one band (an arc); 3 and 4 discs.
-    assert_eq!(
-        svg.query_selector_all("path.fence-fill").unwrap().length(),
-        1
-    );
-    assert_eq!(
-        svg.query_selector_all("circle.fence-fill")
-            .unwrap()
-            .length(),
-        2
-    );
+    // Each member's lane is tinted: three for group A, one each for B and C,
+    // at the lanes' tops.
+    let layout = StageLayout::new(5, 720.0);
+    let tops = |group: &str| {
+        attrs(
+            &svg,
+            &format!("[data-group='{group}'] rect.fence-fill"),
+            "y",
+        )
+    };
+    let top = |i: usize| format!("{:.1}", layout.row_top(i) + 1.0);
+    assert_eq!(tops("A"), [top(0), top(1), top(4)]);
+    assert_eq!(tops("B"), [top(2)]);
+    assert_eq!(tops("C"), [top(3)]);
     let text = svg.text_content().unwrap_or_default();
     assert!(text.contains("group A: S1,S2,S5"), "{text}");
     assert!(text.contains("group C: S4"), "{text}");
@@ -78,7 +82,7 @@ async fn no_fence_when_the_network_is_whole() {
         FencesProps {
             ids: vec![1, 2, 3],
             groups: Vec::new(),
-            radius: 34.0,
+            layout: StageLayout::new(3, 720.0),
         },
     )
     .render();
@@ -104,6 +108,7 @@ async fn cut_links_are_dashed_and_one_way_cuts_carry_an_arrow() {
                 Cut { from: 3, to: 1 },
             ]),
             on_toggle: Callback::noop(),
+            layout: StageLayout::new(3, 720.0),
         },
     )
     .render();
@@ -217,4 +222,81 @@ async fn the_node_menu_offers_the_inspector_actions_and_crashes_a_node() {
         .unwrap()
         .is_some());
     assert!(!inspector.text_content().unwrap().contains("commitIndex"));
+}
+
+/// A lane of two committed entries and one not yet committed, with a store.
+fn lane() -> web::view::lanes::Lane {
+    use web::view::lanes::{Lane, LaneEntry, Lead};
+    let entry = |index: u64, committed: bool| LaneEntry {
+        index,
+        term: 2,
+        command: format!("SET x={index}"),
+        committed,
+    };
+    Lane {
+        id: 3,
+        crashed: false,
+        first: 4,
+        lead: Lead::Earlier(3, 0),
+        compacted: 0,
+        entries: vec![entry(4, true), entry(5, true), entry(6, false)],
+        commit: 5,
+        commit_column: Some(2),
+        store: vec![("x".into(), "5".into()), ("y".into(), "10".into())],
+        store_hidden: 0,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_lane_draws_its_entries_commit_point_and_store_with_their_hooks() {
+    use web::components::lane::{NodeLane, NodeLaneProps};
+    let svg = svg_root();
+    let layout = StageLayout::new(5, 720.0);
+    yew::Renderer::<NodeLane>::with_root_and_props(
+        svg.clone(),
+        NodeLaneProps {
+            lane: Rc::new(lane()),
+            layout,
+            row: 2,
+        },
+    )
+    .render();
+    tick().await;
+    let entries = "[data-testid=log-entry][data-node-id='3']";
+    assert_eq!(attrs(&svg, entries, "data-index"), ["4", "5", "6"]);
+    assert_eq!(attrs(&svg, entries, "data-term"), ["2", "2", "2"]);
+    assert_eq!(
+        attrs(&svg, entries, "data-committed"),
+        ["true", "true", "false"]
+    );
+    assert_eq!(
+        attrs(&svg, "[data-testid=node-kv][data-node-id='3']", "data-key"),
+        ["x", "y"]
+    );
+    assert_eq!(
+        attrs(&svg, "[data-testid=node-kv]", "data-value"),
+        ["5", "10"]
+    );
+    // The commit point stands between the last committed entry and the next.
+    let right = |css: &str| {
+        let r = svg
+            .query_selector(css)
+            .unwrap()
+            .unwrap()
+            .get_bounding_client_rect();
+        (r.left(), r.right())
+    };
+    let commit = right("[data-testid=commit-point]").0 + 4.0;
+    assert!(right(&format!("{entries}[data-index='5'] rect")).1 <= commit);
+    assert!(commit <= right(&format!("{entries}[data-index='6'] rect")).0 + 1.0);
+    // Words for everyone: the lane's name says what it holds.
+    let label = svg
+        .query_selector("[data-testid=lane]")
+        .unwrap()
+        .unwrap()
+        .get_attribute("aria-label")
+        .unwrap();
+    assert_eq!(label, "S3: log 4 to 6, committed up to 5; store x=5 y=10");
+    let text = svg.text_content().unwrap_or_default();
+    assert!(text.contains("+3") && text.contains("earlier"), "{text}");
 }

@@ -1,19 +1,23 @@
-//! The cluster view: partition fences, links, nodes on a ring and messages
-//! in flight, in one SVG; and the context menus of nodes and of the cluster.
+//! The stage: one SVG with a lane per node (its circle, its log, its commit
+//! point and its store; see `view/stage.rs`), the links between the circles,
+//! partition fences and the messages in flight; and the context menus of
+//! nodes and of the cluster.
 //!
 //! Per frame only the messages and the election timers move. Everything
 //! else is a child component with `PartialEq` props (and callbacks made once),
 //! so Yew skips it while it stays the same.
 
+use super::lane::NodeLane;
 use super::menu::{ContextMenu, MenuItem};
 use super::message::{position, Message};
 use super::node::{node_timer, Node, NodeFace};
 use crate::actions::{add_node_action, node_actions, ClusterFacts};
-use crate::layout::{
-    node_radius, ring_arc, ring_positions, ring_runs, view_to_box, Point, VIEW_SIZE,
-};
+use crate::layout::Point;
 use crate::state::{Msg, Selection};
 use crate::view::cluster::{partition_groups, Cut, Lost};
+use crate::view::lanes::{window_start, Lane};
+use crate::view::stage::{view_to_box, StageLayout};
+use gloo_events::EventListener;
 use raft_core::sim::{Action, MessageView, NodeStatus, NodeView};
 use raft_core::NodeId;
 use std::rc::Rc;
@@ -83,8 +87,21 @@ pub fn cluster(props: &ClusterProps) -> Html {
     let svg = use_node_ref();
     let menu = use_state(|| None::<OpenMenu>);
     let count = props.nodes.len();
-    let positions = ring_positions(count);
-    let radius = node_radius(count);
+    let layout = StageLayout::new(count, use_width(&wrap).unwrap_or(DEFAULT_WIDTH));
+    let positions: Vec<Point> = (0..count).map(|i| layout.centre(i)).collect();
+    let radius = layout.radius();
+    // Rebuilt when the nodes or the room change; each lane then compares
+    // its own part and re-renders only if that changed.
+    let lanes = use_memo(
+        (props.nodes.clone(), layout.slots(), layout.store_chars()),
+        |(nodes, slots, chars)| {
+            let first = window_start(nodes, *slots);
+            nodes
+                .iter()
+                .map(|n| Rc::new(Lane::of(n, first, *chars)))
+                .collect::<Vec<_>>()
+        },
+    );
     let ids: Vec<NodeId> = props.nodes.iter().map(|n| n.id).collect();
     let at =
         |id: NodeId| -> Option<Point> { ids.iter().position(|&n| n == id).map(|i| positions[i]) };
@@ -100,8 +117,8 @@ pub fn cluster(props: &ClusterProps) -> Html {
         d.reform(|(a, b)| Msg::ToggleLink(a, b))
     });
     let on_node_menu = {
-        let (wrap, svg, menu, ids) = (wrap.clone(), svg.clone(), menu.clone(), ids.clone());
-        use_callback(ids, move |id: NodeId, ids| {
+        let (wrap, svg, menu) = (wrap.clone(), svg.clone(), menu.clone());
+        use_callback((ids.clone(), layout), move |id: NodeId, (ids, layout)| {
             let (Some(w), Some(s), Some(i)) = (
                 rect_of(&wrap),
                 rect_of(&svg),
@@ -109,12 +126,13 @@ pub fn cluster(props: &ClusterProps) -> Html {
             ) else {
                 return;
             };
-            let centre = view_to_box(ring_positions(ids.len())[i], s.width(), s.height());
-            let scale = s.width().min(s.height()) / VIEW_SIZE;
+            let view = (layout.width, layout.height());
+            let centre = view_to_box(layout.centre(i), view, s.width(), s.height());
+            let scale = (s.width() / view.0).min(s.height() / view.1);
             menu.set(Some(OpenMenu {
                 node: Some(id),
                 anchor: (s.left() - w.left() + centre.0, s.top() - w.top() + centre.1),
-                gap: node_radius(ids.len()) * scale * 0.8,
+                gap: layout.radius() * scale * 0.8,
             }));
         })
     };
@@ -170,6 +188,9 @@ pub fn cluster(props: &ClusterProps) -> Html {
                 <path d="M-6 -6L6 6M-6 6L6 -6" />
             </g>
         })
+    });
+    let lanes = lanes.iter().enumerate().map(|(row, lane)| {
+        html! { <NodeLane key={lane.id} lane={lane.clone()} {layout} {row} /> }
     });
     let nodes = props.nodes.iter().enumerate().map(|(i, node)| {
         html! {
@@ -235,10 +256,12 @@ pub fn cluster(props: &ClusterProps) -> Html {
         .count();
     html! {
         <div class="cluster-wrap" ref={wrap.clone()} {oncontextmenu}>
-            <svg class="cluster" ref={svg} viewBox={format!("0 0 {VIEW_SIZE} {VIEW_SIZE}")}
+            <svg class="cluster" data-testid="stage" ref={svg}
+                 viewBox={format!("0 0 {:.0} {:.0}", layout.width, layout.height())}
                  role="group" aria-label={format!("Cluster of {count} nodes, {crashed} crashed")}>
-                <Fences ids={ids.clone()} {groups} {radius} />
-                <Links ids={ids.clone()} cuts={props.cuts.clone()} on_toggle={(*on_toggle_link).clone()} />
+                <Fences ids={ids.clone()} {groups} {layout} />
+                <g class="lanes">{ for lanes }</g>
+                <Links ids={ids.clone()} cuts={props.cuts.clone()} on_toggle={(*on_toggle_link).clone()} {layout} />
                 <g class="timers">{ for timers }</g>
                 // Keyed and unkeyed children never share a list.
                 <g class="messages">{ for messages }</g>
@@ -256,19 +279,23 @@ pub fn cluster(props: &ClusterProps) -> Html {
 /// Props of [`Links`].
 #[derive(Properties, Clone, PartialEq)]
 pub struct LinksProps {
-    /// Node ids in ring order.
+    /// Node ids in lane order.
     pub ids: Vec<NodeId>,
     /// Cut directed links.
     pub cuts: Rc<Vec<Cut>>,
     /// A link was clicked.
     pub on_toggle: Callback<(NodeId, NodeId)>,
+    /// The stage's geometry.
+    pub layout: StageLayout,
 }
 
 /// Every link between two nodes: plain, cut both ways (dashed), or cut one
 /// way (dashed, with an arrow on the direction that is cut).
 #[function_component(Links)]
 pub fn links(props: &LinksProps) -> Html {
-    let positions = ring_positions(props.ids.len());
+    let positions: Vec<Point> = (0..props.ids.len())
+        .map(|i| props.layout.centre(i))
+        .collect();
     let cut = |a: NodeId, b: NodeId| props.cuts.iter().any(|c| c.from == a && c.to == b);
     let mut links = Vec::new();
     for (i, &a) in props.ids.iter().enumerate() {
@@ -321,12 +348,12 @@ pub fn links(props: &LinksProps) -> Html {
 /// Props of [`Fences`].
 #[derive(Properties, Clone, PartialEq)]
 pub struct FencesProps {
-    /// Node ids in ring order.
+    /// Node ids in lane order.
     pub ids: Vec<NodeId>,
     /// The partition's groups (empty when the network is whole).
     pub groups: Vec<Vec<NodeId>>,
-    /// Node radius in the view box.
-    pub radius: f64,
+    /// The stage's geometry.
+    pub layout: StageLayout,
 }
 
 /// Name of the `i`th group: A, B, C, ...
@@ -334,51 +361,86 @@ fn group_name(i: usize) -> char {
     char::from(b'A' + (i % 26) as u8)
 }
 
-/// Each group of a split network fenced: a translucent band along the ring
-/// around its nodes (one band per run of neighbours, so a band never covers
-/// another group's node), drawn behind everything, with a label.
+/// Behind the lanes: every other lane shaded, so a circle and its log read
+/// as one row, and the header saying how to read a log. When the network
+/// is split, each group fenced: its members' lanes tinted in the group's
+/// colour, with a bar down their left edge and the group's letter, and the
+/// header names the groups instead.
 #[function_component(Fences)]
 pub fn fences(props: &FencesProps) -> Html {
-    let count = props.ids.len();
-    let positions = ring_positions(count);
-    // Wide enough to hold a node, its timer ring and its role label.
-    let half = props.radius + 13.0;
+    let layout = &props.layout;
+    let stripes = (0..layout.count).filter(|i| i % 2 == 0).map(|i| {
+        html! {
+            <rect x="1" y={format!("{:.1}", layout.row_top(i))} width={format!("{:.1}", layout.width - 2.0)}
+                  height={format!("{:.1}", layout.row_height())} rx="6" />
+        }
+    });
+    let legend = if layout.width < 520.0 {
+        "log: ■ committed □ not yet ▏commit "
+    } else {
+        "log, newest right: ■ committed □ not yet ▏commit point "
+    };
+    let (h, width) = (layout.row_height(), layout.width);
     let groups = props.groups.iter().enumerate().map(|(g, members)| {
-        let member: Vec<bool> = props.ids.iter().map(|id| members.contains(id)).collect();
-        let runs = ring_runs(&member);
-        // Each band twice: a wider outline, then a pale fill on top of it.
-        let band = |&(first, len): &(usize, usize), class: &'static str, half: f64| {
-            if len == 1 {
-                let p = positions[first];
-                html! { <circle {class} cx={format!("{:.1}", p.x)} cy={format!("{:.1}", p.y)} r={format!("{half:.1}")} /> }
-            } else {
-                html! { <path {class} d={ring_arc(first, len, count)} stroke-width={format!("{:.1}", 2.0 * half)} /> }
+        let name = group_name(g);
+        let rows = props.ids.iter().enumerate().filter(|(_, id)| members.contains(id)).map(|(i, _)| {
+            let top = layout.row_top(i) + 1.0;
+            html! {
+                <>
+                    <rect class="fence-fill" x="1" y={format!("{top:.1}")} width={format!("{:.1}", width - 2.0)}
+                          height={format!("{:.1}", h - 2.0)} rx="6" />
+                    <rect class="fence-edge" x="1" y={format!("{top:.1}")} width="5" height={format!("{:.1}", h - 2.0)} />
+                    <text class="fence-label" x="8" y={format!("{:.1}", top + 11.0)}>{ name }</text>
+                </>
             }
-        };
-        let outlines = runs.iter().map(|r| band(r, "fence-edge", half + 1.5));
-        let fills = runs.iter().map(|r| band(r, "fence-fill", half));
-        // Labels go in a legend in the top left corner, which stays clear of
-        // the ring for 1 to 9 nodes; inside the ring they would collide with
-        // links and role labels.
-        let y = 16.0 + 17.0 * g as f64;
+        });
+        // The legend, in the header line (right aligned, one entry per group).
+        let x = width - 4.0 - 118.0 * (props.groups.len() - 1 - g) as f64;
         let names = members.iter().map(|m| format!("S{m}")).collect::<Vec<_>>().join(",");
-        let label = html! {
-            <>
-                <circle class="fence-swatch" cx="11" cy={format!("{:.1}", y - 4.0)} r="5" />
-                <text class="fence-label" x="21" y={format!("{y:.1}")}>
-                    { format!("group {}: {names}", group_name(g)) }
-                </text>
-            </>
-        };
         let nodes = members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",");
         html! {
             <g class={classes!("partition-group", format!("fence-{}", g % 4))}
-               data-testid="partition-group" data-nodes={nodes} data-group={group_name(g).to_string()}>
-                <title>{ format!("Group {}: these nodes reach each other, but no node outside", group_name(g)) }</title>
-                { for outlines }{ for fills }
-                { label }
+               data-testid="partition-group" data-nodes={nodes} data-group={name.to_string()}>
+                <title>{ format!("Group {name}: these nodes reach each other, but no node outside") }</title>
+                { for rows }
+                <text class="fence-label" x={format!("{x:.1}")} y="14" text-anchor="end">
+                    { format!("group {name}: {names}") }
+                </text>
             </g>
         }
     });
-    html! { <g class="fences" aria-hidden={props.groups.is_empty().then_some("true")}>{ for groups }</g> }
+    html! {
+        <>
+            <g class="stripes" aria-hidden="true">{ for stripes }</g>
+            if props.groups.is_empty() {
+                <text class="stage-head" x={format!("{:.1}", layout.lane_x())} y="14" aria-hidden="true">{ legend }</text>
+            }
+            <g class="fences" aria-hidden={props.groups.is_empty().then_some("true")}>{ for groups }</g>
+        </>
+    }
+}
+
+/// Width the stage is drawn at before it is measured.
+const DEFAULT_WIDTH: f64 = 720.0;
+
+/// The width of `wrap` in CSS pixels, measured after it is drawn and again
+/// whenever the window is resized.
+#[hook]
+fn use_width(wrap: &NodeRef) -> Option<f64> {
+    let width = use_state_eq(|| None::<f64>);
+    {
+        let (wrap, width) = (wrap.clone(), width.clone());
+        use_effect_with((), move |_| {
+            let measure = move || {
+                if let Some(e) = wrap.cast::<Element>() {
+                    width.set(Some(f64::from(e.client_width())));
+                }
+            };
+            measure();
+            let listener =
+                web_sys::window().map(|w| EventListener::new(&w, "resize", move |_| measure()));
+            move || drop(listener)
+        });
+    }
+    *width
 }

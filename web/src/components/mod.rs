@@ -11,6 +11,7 @@ pub mod help;
 pub mod hint;
 pub mod inspector;
 pub mod kv;
+pub mod lane;
 pub mod logs;
 pub mod menu;
 pub mod message;

@@ -156,16 +156,15 @@ pub fn node(props: &NodeProps) -> Html {
             }
             // Each run of text ends in a space, which is not drawn: tools that
             // read the visible words join SVG texts as they are ("S1term 2").
-            <text class="node-id" y="-7" text-anchor="middle">{ format!("S{id} ") }</text>
-            <text class="node-term" y="9" text-anchor="middle">{ format!("term {} ", node.term) }</text>
-            <text class="node-role" y={format!("{:.1}", radius + 18.0)} text-anchor="middle">
+            <text class="node-id" y="-3" text-anchor="middle">{ format!("S{id} ") }</text>
+            <text class="node-term" y="10" text-anchor="middle">{ format!("term {} ", node.term) }</text>
+            <text class="node-role" y={format!("{:.1}", radius + 12.0)} text-anchor="middle">
                 { if is_leader { "★ leader ".to_string() } else if paused { format!("{role} ⏸ ") } else { format!("{role} ") } }
+                // A learner or a removed node says so after its role.
+                if node.member != Membership::Voter {
+                    <tspan class="node-member">{ format!("{} ", node.member.as_str()) }</tspan>
+                }
             </text>
-            if node.member != Membership::Voter {
-                <text class="node-member" y={format!("{:.1}", radius + 32.0)} text-anchor="middle">
-                    { format!("{} ", node.member.as_str()) }
-                </text>
-            }
             <g class="votes">{ for votes }</g>
         </g>
     }

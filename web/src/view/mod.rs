@@ -6,5 +6,7 @@ pub mod chart;
 pub mod clock;
 pub mod cluster;
 pub mod feed;
+pub mod lanes;
 pub mod requests;
 pub mod settings;
+pub mod stage;
