@@ -7,6 +7,7 @@ use raft_core::scenario::link::{
     self, LinkError, MAX_ACTIONS, MAX_DECODED_BYTES, MAX_LINK_CHARS, MAX_LINK_TIME_US,
     MAX_SPEED_MILLI,
 };
+use raft_core::scenario::story::{self, Promise, Story, StoryStep};
 use raft_core::scenario::{self, Selected, ShareState, TimedAction};
 use raft_core::sim::{Action, SimConfig};
 
@@ -53,8 +54,8 @@ fn bad_version() {
     let body = link::encode(&state());
     let body = body.split_once('.').unwrap().1;
     assert_eq!(
-        link::decode(&format!("2.{body}")),
-        Err(LinkError::BadVersion { found: "2".into() })
+        link::decode(&format!("3.{body}")),
+        Err(LinkError::BadVersion { found: "3".into() })
     );
     assert_eq!(
         link::decode("nodot"),
@@ -317,8 +318,129 @@ prop_compose! {
             time_us,
             speed_milli,
             selected,
+            story: None,
         }
     }
+}
+
+prop_compose! {
+    fn arb_story()(
+        title in "[A-Za-z ]{0,30}",
+        summary in "\\PC{0,40}",
+        steps in proptest::collection::vec(
+            (0..5_000_000u64, "\\PC{0,20}", "[a-z\n ]{0,60}", proptest::option::of(prop_oneof![
+                Just(Promise::LeaderExists),
+                Just(Promise::Leads(1)),
+                ("[a-z]{1,8}", "[0-9]{1,8}").prop_map(|(key, value)| Promise::KeyEverywhere { key, value }),
+                Just(Promise::NoLeaderInMinority),
+                Just(Promise::ChecksHold),
+                Just(Promise::ChecksBroken),
+            ])),
+            0..=story::MAX_STEPS,
+        ),
+    ) -> Story {
+        let mut at = 0;
+        Story {
+            title,
+            summary,
+            steps: steps
+                .into_iter()
+                .map(|(gap, title, text, promise)| {
+                    at += gap;
+                    StoryStep { at_us: at, title, text, promise }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A six-step story as a docs writer would write one.
+fn six_steps() -> ShareState {
+    let mut s = state();
+    s.scenario_id = None;
+    let captions = [
+        (
+            "Followers wait",
+            "Every node starts as a follower with a random election timeout.",
+        ),
+        (
+            "A candidate",
+            "The first timeout fires: S3 asks the others for their votes.",
+        ),
+        (
+            "A leader",
+            "A majority voted: S3 leads term 1 and sends heartbeats.",
+        ),
+        (
+            "A write",
+            "The client's SET x=1 goes to the leader and is replicated.",
+        ),
+        (
+            "Committed",
+            "A majority stored it: the leader commits and applies it.",
+        ),
+        (
+            "Everywhere",
+            "Heartbeats carry the commit index: every node applies x=1.",
+        ),
+    ];
+    s.story = Some(Story {
+        title: "How a write is committed".into(),
+        summary: "An election, then one SET from client to every store.".into(),
+        steps: captions
+            .iter()
+            .enumerate()
+            .map(|(i, (title, text))| StoryStep {
+                at_us: i as u64 * 500_000,
+                title: (*title).into(),
+                text: (*text).into(),
+                promise: (i == 2).then_some(Promise::LeaderExists),
+            })
+            .collect(),
+    });
+    s
+}
+
+#[test]
+fn a_story_travels_in_a_version_2_link() {
+    let s = six_steps();
+    let payload = link::encode(&s);
+    let frag = link::fragment(&s);
+    println!(
+        "FIGURE story_link_chars={} (6 steps; the run alone: {})",
+        frag.len(),
+        link::fragment(&state()).len()
+    );
+    assert!(payload.starts_with("2."));
+    assert_eq!(link::decode(&payload), Ok(s.clone()));
+    // Without a story, the same run is still a version-1 link, as before.
+    let mut plain = s;
+    plain.story = None;
+    assert!(link::encode(&plain).starts_with("1."));
+}
+
+#[test]
+fn a_story_over_the_limits_is_refused_in_words() {
+    let mut s = six_steps();
+    let story = s.story.as_mut().unwrap();
+    story.steps[5].text = "x".repeat(story::MAX_TEXT_CHARS);
+    let err = link::decode(&link::encode(&s)).unwrap_err();
+    assert!(
+        err.to_string().contains("at most 2000 are allowed"),
+        "{err}"
+    );
+    let mut s = six_steps();
+    let story = s.story.as_mut().unwrap();
+    let step = story.steps[0].clone();
+    story.steps = vec![step; story::MAX_STEPS + 1];
+    let err = link::decode(&link::encode(&s)).unwrap_err();
+    assert!(err.to_string().contains("at most 32 are allowed"), "{err}");
+    let mut s = six_steps();
+    s.story.as_mut().unwrap().steps[1].promise = Some(Promise::Leads(9));
+    assert!(matches!(
+        link::decode(&link::encode(&s)),
+        Err(LinkError::OutOfRange { .. })
+    ));
 }
 
 proptest! {
@@ -328,6 +450,14 @@ proptest! {
     fn generated_states_round_trip(s in arb_state()) {
         let payload = link::encode(&s);
         prop_assert!(payload.len() <= MAX_LINK_CHARS);
+        prop_assert_eq!(link::decode(&payload), Ok(s));
+    }
+
+    #[test]
+    fn generated_stories_round_trip(mut s in arb_state(), story in arb_story()) {
+        s.story = Some(story);
+        let payload = link::encode(&s);
+        prop_assert!(payload.starts_with("2."));
         prop_assert_eq!(link::decode(&payload), Ok(s));
     }
 

@@ -14,6 +14,7 @@ use crate::components::logs::{Logs, LOG_ENTRIES_SHOWN};
 use crate::components::network::NetworkPanel;
 use crate::components::share::Share;
 use crate::components::story::{Narrative, Picker, ScenarioEntry};
+use crate::components::story_edit::StoryEditor;
 use crate::components::transfer::Transfer;
 use crate::driver::use_frame_loop;
 use crate::embed::{PageOptions, Theme};
@@ -42,6 +43,13 @@ pub enum Startup {
     Scenario(String),
     /// A share link's payload (`#s=...`).
     Link(String),
+}
+
+/// An `<iframe>` snippet for `src` (already escaped for an attribute).
+fn iframe(src: &str) -> String {
+    format!(
+        "<iframe src=\"{src}\" width=\"640\" height=\"480\" style=\"border:0\" title=\"Raft Playground\" loading=\"lazy\"></iframe>"
+    )
 }
 
 /// Whether the page plays at once: a shared moment opens paused (it shows
@@ -115,6 +123,8 @@ pub fn app(props: &AppProps) -> Html {
         use_reducer(move || initial_state(&props))
     };
     let share_url = use_state(|| None::<String>);
+    // The embed snippet of the user's own story (the run it was made in).
+    let story_embed = use_state(|| None::<(u64, String)>);
     let hint_open = use_state(|| !hint::seen());
     // One callback for the app's lifetime: children whose other props did
     // not change are then equal and skip their render.
@@ -300,34 +310,64 @@ pub fn app(props: &AppProps) -> Html {
             })
             .collect::<Vec<_>>()
     });
-    let narrative = state.scenario.clone().map(|scenario| {
-        html! { <Narrative {scenario} {now_us} dispatch={dispatch.clone()} /> }
-    });
+    let narrative = if state.editing {
+        state.story.clone().map(|story| {
+            html! { <StoryEditor {story} promises={state.promises.clone()} {now_us} node_ids={node_ids.clone()}
+                                 can_undo={state.story_undo.is_some()} dispatch={dispatch.clone()} /> }
+        })
+    } else {
+        state.story.clone().map(|story| {
+            let scenario = state
+                .scenario
+                .as_ref()
+                .filter(|_| !state.own_story)
+                .map(|s| (s.id.clone(), s.end_us));
+            html! { <Narrative {story} {scenario} promises={state.promises.clone()} {now_us} dispatch={dispatch.clone()} /> }
+        })
+    };
     // What only a click reads: behind a handle that is the same every frame.
     let latest = LatestState(use_mut_ref(|| state.clone()));
     *latest.0.borrow_mut() = state.clone();
     let on_share = {
         let (latest, share_url) = (latest.clone(), share_url.setter());
+        let story_embed = story_embed.setter();
         use_callback((), move |(), _| {
-            let link = format!(
+            let p = latest.get();
+            let share = p.share_state();
+            share_url.set(Some(format!(
                 "{}{}",
                 page_base(true),
-                scenario::link::fragment(&latest.get().share_state())
-            );
-            share_url.set(Some(link));
+                scenario::link::fragment(&share)
+            )));
+            // A story of one's own is embedded with its whole run, from its start.
+            let own = p.own_story.then(|| {
+                let from_start = scenario::ShareState {
+                    time_us: 0,
+                    selected: None,
+                    ..share
+                };
+                let src = format!(
+                    "{}?embed=1{}",
+                    page_base(false),
+                    scenario::link::fragment(&from_start)
+                );
+                (p.run, iframe(&src))
+            });
+            story_embed.set(own);
         })
     };
     // Asking the browser for the page address is slow enough to show in a
     // frame's budget: only when the scenario changes.
     let embed_snippet = use_memo(state.scenario.as_ref().map(|s| s.id.clone()), |id| {
-        let src = match id {
+        iframe(&match id {
             Some(id) => format!("{}?embed=1&amp;scenario={id}", page_base(false)),
             None => format!("{}?embed=1", page_base(false)),
-        };
-        format!(
-            "<iframe src=\"{src}\" width=\"640\" height=\"480\" style=\"border:0\" title=\"Raft Playground\" loading=\"lazy\"></iframe>"
-        )
+        })
     });
+    let embed_snippet = match &*story_embed {
+        Some((run, snippet)) if *run == state.run => snippet.clone(),
+        _ => (*embed_snippet).clone(),
+    };
     // Embedded, the page links to the full playground at this moment. A
     // share link encodes (and compresses) the whole run: once per virtual
     // second for the address shown, and afresh when the link is clicked.
@@ -439,12 +479,12 @@ pub fn app(props: &AppProps) -> Html {
                     { narrative.unwrap_or_default() }
                     <Inspector node={selected_node.clone()} message={selected_message} facts={(*facts).clone()} dispatch={dispatch.clone()} />
                     { checker }
-                    <Share url={(*share_url).clone()} embed_snippet={(*embed_snippet).clone()} {on_share} />
+                    <Share url={(*share_url).clone()} {embed_snippet} {on_share} />
                     <Transfer state={latest.clone()} dispatch={dispatch.clone()} />
                 </aside>
             </div>
             <div class="panels">
-                <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} dispatch={dispatch.clone()} />
+                <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} has_story={state.story.is_some()} dispatch={dispatch.clone()} />
                 <Logs nodes={nodes.clone()} marked={marked.clone()} on_more={on_more_log.clone()} />
                 <KvPanel nodes={nodes.clone()} {results} history={history.clone()} invoked={sim.history().invoked()} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />

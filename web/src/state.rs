@@ -8,7 +8,7 @@ use crate::speed::{format_time, speed_log_from_milli, speed_milli_from_log, SPEE
 use crate::transfer::ScenarioFile;
 use crate::view::settings::Switch;
 use raft_core::check::invariants::Property;
-use raft_core::scenario::{self, Scenario, Selected, ShareState, TimedAction};
+use raft_core::scenario::{self, Scenario, Selected, ShareState, Story, TimedAction};
 use raft_core::sim::{Action, SimConfig, Timeline};
 use raft_core::NodeId;
 use std::cell::RefCell;
@@ -71,8 +71,19 @@ pub struct Playground {
     pub lin: LinStatus,
     /// The keyboard help is open.
     pub show_help: bool,
-    /// The guided scenario loaded, for its narrative.
+    /// The guided scenario loaded (the picker marks it).
     pub scenario: Option<Rc<Scenario>>,
+    /// The story the narrative tells: the scenario's, a link's or the user's.
+    pub story: Option<Rc<Story>>,
+    /// The story is the user's (written, edited or from a link): links and
+    /// files carry it.
+    pub own_story: bool,
+    /// The story editor is open.
+    pub editing: bool,
+    /// The story before the last edit (what Undo restores).
+    pub story_undo: Option<Option<Rc<Story>>>,
+    /// Per step of the story: what is known of its promise.
+    pub promises: Rc<Vec<PromiseStatus>>,
 }
 
 /// The playground as last rendered, behind a handle that stays the same
@@ -161,6 +172,8 @@ pub enum Msg {
     Error(String),
     /// Leave this run for another.
     NewRun(NewRun),
+    /// Change the story told over the run.
+    Story(StoryEdit),
 }
 
 /// The ways to start another run.
@@ -219,6 +232,11 @@ impl Playground {
             lin: LinStatus::Empty,
             show_help: false,
             scenario: None,
+            story: None,
+            own_story: false,
+            editing: false,
+            story_undo: None,
+            promises: Rc::default(),
         }
     }
 
@@ -226,6 +244,7 @@ impl Playground {
     pub fn from_scenario(scenario: Scenario) -> Playground {
         let mut p = Playground::new(scenario.config.clone());
         p.schedule(scenario.actions.clone());
+        p.set_story(Some(Story::of_scenario(&scenario)), false);
         p.scenario = Some(Rc::new(scenario));
         p
     }
@@ -239,6 +258,13 @@ impl Playground {
             .and_then(scenario::by_id)
             .map(Rc::new);
         p.schedule(share.actions);
+        match share.story {
+            Some(story) => p.set_story(Some(story), true),
+            None => {
+                let told = p.scenario.as_deref().map(Story::of_scenario);
+                p.set_story(told, false);
+            }
+        }
         p.speed_log = speed_log_from_milli(share.speed_milli);
         p.selected = match share.selected {
             Some(Selected::Node(id)) => Selection::Node(id),
@@ -267,6 +293,10 @@ impl Playground {
                 Selection::Message(id) => Some(Selected::Message(id)),
                 Selection::None => None,
             },
+            story: self
+                .own_story
+                .then(|| self.story.as_deref().cloned())
+                .flatten(),
         }
     }
 
@@ -281,15 +311,26 @@ impl Playground {
             self.advance_to(t_us);
         } else {
             self.timeline.borrow_mut().seek(t_us);
+            self.forget_promises_after_now();
+            self.check_due_promises();
         }
     }
 
     /// Runs forward to `t_us`, taking scheduled actions exactly at their
     /// times; says so if the simulation refused one.
     fn advance_to(&mut self, t_us: u64) {
-        let refused = self.timeline.borrow_mut().run_until(t_us);
-        if let Some(r) = refused.first() {
-            self.error = Some(format!("A scripted action was refused: {}.", r.error));
+        // A promise is checked at its step's exact moment, however far a
+        // frame runs.
+        loop {
+            let stop = self.next_promise_us(t_us).unwrap_or(t_us);
+            let refused = self.timeline.borrow_mut().run_until(stop);
+            if let Some(r) = refused.first() {
+                self.error = Some(format!("A scripted action was refused: {}.", r.error));
+            }
+            self.check_due_promises();
+            if stop >= t_us {
+                break;
+            }
         }
     }
 
@@ -365,5 +406,7 @@ fn fork_notice(discarded_actions: usize) -> String {
 }
 
 mod reduce;
+mod story;
+pub use story::{PromiseStatus, StoryEdit};
 #[cfg(test)]
 mod tests;

@@ -34,8 +34,9 @@ use alloc::vec::Vec;
 use base64::Engine as _;
 use core::fmt;
 
-/// The format version [`encode`] writes.
-pub const LINK_VERSION: u32 = 1;
+/// The newest format version: [`encode`] writes it for a state with a
+/// story (and version 1, which every build reads, for any other).
+pub const LINK_VERSION: u32 = 2;
 /// Longest payload accepted, in characters.
 pub const MAX_LINK_CHARS: usize = 32_768;
 /// Largest inflated payload accepted, in bytes (64 KiB).
@@ -75,6 +76,10 @@ pub struct ShareState {
     pub speed_milli: u32,
     /// What is selected.
     pub selected: Option<Selected>,
+    /// The story told over the run, if the user wrote (or edited) one;
+    /// a built-in scenario's own story comes from its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<super::Story>,
 }
 
 impl ShareState {
@@ -98,6 +103,7 @@ impl ShareState {
             time_us: run.end_us,
             speed_milli: 100,
             selected: None,
+            story: None,
         })
     }
 }
@@ -143,7 +149,7 @@ impl fmt::Display for LinkError {
             }
             LinkError::BadVersion { found } => write!(
                 f,
-                "The link has format version \"{found}\", which this playground cannot read (it reads version {LINK_VERSION})."
+                "The link has format version \"{found}\", which this playground cannot read (it reads versions 1 to {LINK_VERSION})."
             ),
             LinkError::BadCharacters { position } => write!(
                 f,
@@ -172,12 +178,18 @@ impl core::error::Error for LinkError {}
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-/// Encodes `state` as a payload `1.<data>` (without the `#s=` prefix).
+/// Encodes `state` as a payload `<version>.<data>` (without the `#s=`
+/// prefix): version 2 for a state with a story, else version 1.
 pub fn encode(state: &ShareState) -> String {
-    let wire = wire_v1::Wire::from_state(state);
-    let bytes = postcard::to_allocvec(&wire).unwrap_or_default();
-    let packed = miniz_oxide::deflate::compress_to_vec(&bytes, 10);
-    let mut out = format!("{LINK_VERSION}.");
+    let (version, bytes) = match &state.story {
+        None => (1, postcard::to_allocvec(&wire_v1::Wire::from_state(state))),
+        Some(story) => (
+            LINK_VERSION,
+            postcard::to_allocvec(&wire_v2::Wire::from_state(state, story)),
+        ),
+    };
+    let packed = miniz_oxide::deflate::compress_to_vec(&bytes.unwrap_or_default(), 10);
+    let mut out = format!("{version}.");
     B64.encode_string(&packed, &mut out);
     out
 }
@@ -203,6 +215,7 @@ pub fn decode(link: &str) -> Result<ShareState, LinkError> {
     };
     let state = match version {
         "1" => wire_v1::decode(&unpack(data)?)?,
+        "2" => wire_v2::decode(&unpack(data)?)?,
         _ => {
             return Err(LinkError::BadVersion {
                 found: version.chars().take(12).collect(),
@@ -297,6 +310,11 @@ pub fn validate(state: &ShareState) -> Result<(), LinkError> {
         if a.action == Action::AddNode {
             nodes = (nodes + 1).min(MAX_NODES);
         }
+    }
+    if let Some(story) = &state.story {
+        story
+            .validate(nodes)
+            .map_err(|e| out_of_range(format!("{e}")))?;
     }
     if let Some(Selected::Node(id)) = state.selected {
         if id == 0 || id > nodes as NodeId {
@@ -627,13 +645,23 @@ mod wire_v1 {
 
     /// Deserializes version-1 bytes (validation follows in [`super::decode`]).
     pub(super) fn decode(bytes: &[u8]) -> Result<ShareState, LinkError> {
-        let (wire, rest) = postcard::take_from_bytes::<Wire>(bytes).map_err(|e| match e {
+        into_state(take_all::<Wire>(bytes)?)
+    }
+
+    /// The whole of `bytes` as one `T`.
+    pub(super) fn take_all<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, LinkError> {
+        let (wire, rest) = postcard::take_from_bytes::<T>(bytes).map_err(|e| match e {
             postcard::Error::DeserializeUnexpectedEnd => LinkError::Truncated,
             _ => LinkError::Corrupt,
         })?;
         if !rest.is_empty() {
             return Err(LinkError::Corrupt);
         }
+        Ok(wire)
+    }
+
+    /// The state a version-1 structure describes.
+    pub(super) fn into_state(wire: Wire) -> Result<ShareState, LinkError> {
         if wire.actions.len() > MAX_ACTIONS {
             return Err(LinkError::TooManyActions {
                 count: wire.actions.len(),
@@ -659,6 +687,107 @@ mod wire_v1 {
                 Sel::Node(id) => Selected::Node(id),
                 Sel::Message(id) => Selected::Message(id),
             }),
+            story: None,
         })
+    }
+}
+
+/// Version 2 of the wire format: a version-1 run and its story. Frozen
+/// like version 1. [`encode`] writes it only for a state with a story, so
+/// every other link stays version 1, as short as before.
+mod wire_v2 {
+    use super::*;
+    use crate::scenario::{Promise, Story, StoryStep};
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub(super) struct Wire {
+        run: wire_v1::Wire,
+        title: String,
+        summary: String,
+        /// (time since the previous step; title; text; promise).
+        steps: Vec<(u64, String, String, Option<WPromise>)>,
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    enum WPromise {
+        LeaderExists,
+        Leads(u64),
+        KeyEverywhere(String, String),
+        NoLeaderInMinority,
+        ChecksHold,
+        ChecksBroken,
+    }
+
+    impl Wire {
+        pub(super) fn from_state(s: &ShareState, story: &Story) -> Self {
+            let mut prev = 0u64;
+            let steps = story
+                .steps
+                .iter()
+                .map(|st| {
+                    let delta = st.at_us.wrapping_sub(prev);
+                    prev = st.at_us;
+                    let promise = st.promise.as_ref().map(|p| match p.clone() {
+                        Promise::LeaderExists => WPromise::LeaderExists,
+                        Promise::Leads(id) => WPromise::Leads(id),
+                        Promise::KeyEverywhere { key, value } => {
+                            WPromise::KeyEverywhere(key, value)
+                        }
+                        Promise::NoLeaderInMinority => WPromise::NoLeaderInMinority,
+                        Promise::ChecksHold => WPromise::ChecksHold,
+                        Promise::ChecksBroken => WPromise::ChecksBroken,
+                    });
+                    (delta, st.title.clone(), st.text.clone(), promise)
+                })
+                .collect();
+            Wire {
+                run: wire_v1::Wire::from_state(s),
+                title: story.title.clone(),
+                summary: story.summary.clone(),
+                steps,
+            }
+        }
+    }
+
+    /// Deserializes version-2 bytes (validation follows in [`super::decode`]).
+    pub(super) fn decode(bytes: &[u8]) -> Result<ShareState, LinkError> {
+        let wire = wire_v1::take_all::<Wire>(bytes)?;
+        if wire.steps.len() > crate::scenario::story::MAX_STEPS {
+            return Err(out_of_range(format!(
+                "the story has {} steps; at most {} are allowed",
+                wire.steps.len(),
+                crate::scenario::story::MAX_STEPS
+            )));
+        }
+        let mut state = wire_v1::into_state(wire.run)?;
+        let mut at = 0u64;
+        let steps = wire
+            .steps
+            .into_iter()
+            .map(|(delta, title, text, promise)| {
+                at = at.wrapping_add(delta);
+                StoryStep {
+                    at_us: at,
+                    title,
+                    text,
+                    promise: promise.map(|p| match p {
+                        WPromise::LeaderExists => Promise::LeaderExists,
+                        WPromise::Leads(id) => Promise::Leads(id),
+                        WPromise::KeyEverywhere(key, value) => {
+                            Promise::KeyEverywhere { key, value }
+                        }
+                        WPromise::NoLeaderInMinority => Promise::NoLeaderInMinority,
+                        WPromise::ChecksHold => Promise::ChecksHold,
+                        WPromise::ChecksBroken => Promise::ChecksBroken,
+                    }),
+                }
+            })
+            .collect();
+        state.story = Some(Story {
+            title: wire.title,
+            summary: wire.summary,
+            steps,
+        });
+        Ok(state)
     }
 }

@@ -26,10 +26,12 @@
 mod expect;
 pub mod library;
 pub mod link;
+pub mod story;
 
 pub use expect::{check_expectations, evaluate, Evaluation, Expectation, LIN_CHECK_STEPS};
 pub use library::{by_id, ids, library};
 pub use link::{decode, encode, LinkError, Selected, ShareState};
+pub use story::{Promise, Story, StoryError, StoryStep};
 
 pub use crate::sim::TimedAction;
 use crate::sim::{Action, ActionError, ConfigError, SimConfig, Timeline};
@@ -192,6 +194,7 @@ impl Scenario {
             time_us,
             speed_milli: 1_000,
             selected: None,
+            story: None,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod network;
 pub mod node;
 pub mod share;
 pub mod story;
+pub mod story_edit;
 pub mod transfer;
 
 /// Whether two lists of node views look the same to a component that shows

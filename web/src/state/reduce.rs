@@ -35,6 +35,7 @@ impl Reducible for Playground {
             Msg::Dismiss => next.dismiss(),
             Msg::ToggleHelp => next.toggle_help(),
             Msg::Error(text) => next.show_error(text),
+            Msg::Story(edit) => next.edit_story(edit),
         };
         if !changed {
             return self;
@@ -110,8 +111,13 @@ impl Playground {
             if scenario.config == config {
                 next.schedule(self.timeline.borrow().scheduled().to_vec());
                 next.scenario = Some(Rc::clone(scenario));
+                next.set_story(self.story.as_deref().cloned(), self.own_story);
             }
         }
+        if self.own_story && next.story.is_none() {
+            next.set_story(self.story.as_deref().cloned(), true);
+        }
+        next.editing = self.editing && next.own_story;
         next
     }
 
@@ -226,6 +232,7 @@ impl Playground {
         let result = self.timeline.borrow_mut().act(action);
         match result {
             Ok(outcome) if outcome.forked => {
+                self.forget_promises_after_now();
                 let now = self.now_us();
                 if self.violation_marks.iter().any(|m| m.time_us > now) {
                     self.violation_marks = Rc::new(
@@ -241,6 +248,7 @@ impl Playground {
             Ok(_) => {}
             Err(e) => self.error = Some(refusal(&e)),
         }
+        self.recheck_promises_now();
         true
     }
 
@@ -266,6 +274,7 @@ impl Playground {
                 self.error = Some(refusal(&e));
             }
         }
+        self.recheck_promises_now();
         true
     }
 

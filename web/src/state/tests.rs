@@ -269,3 +269,131 @@ fn skipping_quiet_time_elects_a_leader_within_five_seconds() {
     eprintln!("FIGURE first_leader_wall_ms={with_skip:.0}");
     assert_eq!(first_leader_ms(false), None);
 }
+
+/// A story written in the page: steps at the moments shown, a promise
+/// checked at its moment, an action taken while writing; the share link
+/// carries it all, and opening it tells the same story with the promise kept.
+#[test]
+fn a_written_story_travels_in_its_link_with_its_promise() {
+    let story = |e| Msg::Story(e);
+    let save = |title: &str, promise| {
+        story(StoryEdit::Save {
+            index: None,
+            title: title.into(),
+            text: format!("{title}, told."),
+            promise,
+        })
+    };
+    let p = Rc::new(Playground::new(SimConfig::default()))
+        .reduce(story(StoryEdit::Toggle))
+        .reduce(story(StoryEdit::Title("Crash and recover".into())))
+        .reduce(save("Start", None))
+        .reduce(Msg::Seek(SimTime::from_ms(2_000)));
+    let leader = p.timeline.borrow().sim().leader().expect("a leader by 2 s");
+    let p = p.reduce(save(
+        "A leader",
+        Some(raft_core::scenario::Promise::Leads(leader)),
+    ));
+    assert_eq!(p.promises[1], PromiseStatus::Kept);
+    let p = p
+        .reduce(Msg::Seek(SimTime::from_ms(2_100)))
+        .reduce(Msg::Act(Action::Crash(leader)))
+        .reduce(Msg::Seek(SimTime::from_ms(4_000)))
+        .reduce(save(
+            "Another leader",
+            Some(raft_core::scenario::Promise::LeaderExists),
+        ));
+    assert!(p.own_story && p.editing);
+    let s = p.story.clone().unwrap();
+    assert_eq!(s.title, "Crash and recover");
+    assert_eq!(s.steps.len(), 3);
+    assert_eq!(
+        *p.promises,
+        vec![
+            PromiseStatus::Pending,
+            PromiseStatus::Kept,
+            PromiseStatus::Kept
+        ]
+    );
+    // Undo drops the last step; the link is read after it.
+    let p = p.reduce(story(StoryEdit::Undo));
+    assert_eq!(p.story.as_ref().unwrap().steps.len(), 2);
+    let share = p.share_state();
+    assert_eq!(share.story.as_ref().map(|s| s.steps.len()), Some(2));
+    let link = raft_core::scenario::link::encode(&share);
+    assert!(link.starts_with("2."));
+    // A fresh page: paused at the link's moment, the promise checked on the way.
+    let opened = Playground::from_share(raft_core::scenario::link::decode(&link).unwrap());
+    assert_eq!(opened.story, p.story);
+    assert!(opened.own_story && !opened.editing);
+    assert_eq!(
+        *opened.promises,
+        vec![PromiseStatus::Pending, PromiseStatus::Kept]
+    );
+    // Back before the promise: pending again; forward: kept again.
+    let back = Rc::new(opened).reduce(Msg::Seek(SimTime::from_ms(1_000)));
+    assert_eq!(back.promises[1], PromiseStatus::Pending);
+    let again = back.reduce(Msg::Seek(SimTime::from_ms(2_500)));
+    assert_eq!(again.promises[1], PromiseStatus::Kept);
+    // A promise that does not hold is shown broken.
+    let broken = again
+        .reduce(Msg::Seek(SimTime::from_ms(2_000)))
+        .reduce(story(StoryEdit::Toggle))
+        .reduce(story(StoryEdit::Save {
+            index: Some(1),
+            title: "A leader".into(),
+            text: "No one leads, says this wrong promise.".into(),
+            promise: Some(raft_core::scenario::Promise::ChecksBroken),
+        }));
+    assert_eq!(broken.promises[1], PromiseStatus::Broken);
+}
+
+/// Limits: an edit over them is refused, says why, and changes nothing.
+#[test]
+fn a_story_edit_over_the_limits_is_refused() {
+    let p = Rc::new(Playground::new(SimConfig::default()))
+        .reduce(Msg::Story(StoryEdit::Toggle))
+        .reduce(Msg::Story(StoryEdit::Save {
+            index: None,
+            title: "Long".into(),
+            text: "x".repeat(raft_core::scenario::story::MAX_TEXT_CHARS + 1),
+            promise: None,
+        }));
+    assert!(p.error.as_deref().unwrap().contains("at most 2000"));
+    assert!(p.story.as_ref().unwrap().steps.is_empty());
+}
+
+/// A built-in story opened in the editor becomes the user's copy.
+#[test]
+fn duplicate_and_edit_a_built_in_story() {
+    let built_in = scenario::by_id("leader-crash").unwrap();
+    let p = Rc::new(Playground::from_scenario(built_in.clone()));
+    assert!(!p.own_story);
+    assert!(p.share_state().story.is_none());
+    let p = p.reduce(Msg::Story(StoryEdit::Toggle));
+    assert!(p.own_story);
+    let copy = p.share_state().story.unwrap();
+    assert_eq!(copy.steps.len(), built_in.steps.len());
+    assert_eq!(copy.title, built_in.title);
+}
+
+/// A promise is checked after the actions of its moment, in the editor as
+/// in a replay of the link.
+#[test]
+fn a_promise_is_checked_after_the_actions_of_its_moment() {
+    let p = Rc::new(Playground::new(SimConfig::default()))
+        .reduce(Msg::Story(StoryEdit::Toggle))
+        .reduce(Msg::Seek(SimTime::from_ms(2_000)));
+    let leader = p.timeline.borrow().sim().leader().expect("a leader by 2 s");
+    let p = p.reduce(Msg::Story(StoryEdit::Save {
+        index: None,
+        title: "Leader".into(),
+        text: String::new(),
+        promise: Some(raft_core::scenario::Promise::Leads(leader)),
+    }));
+    assert_eq!(p.promises[0], PromiseStatus::Kept);
+    let p = p.reduce(Msg::Act(Action::Crash(leader)));
+    assert_eq!(p.promises[0], PromiseStatus::Broken);
+    let opened = Playground::from_share(p.share_state());
+    assert_eq!(*opened.promises, vec![PromiseStatus::Broken]);
+}

@@ -160,6 +160,19 @@ fn random_states_round_trip() {
                 1 => Some(Selected::Node(node(next(9)))),
                 _ => Some(Selected::Message(next(u64::MAX))),
             },
+            // Exported files carry a story of one's own too.
+            story: (next(2) == 0).then(|| raft_core::scenario::Story {
+                title: "A \"quoted\" story".into(),
+                summary: "<b>not markup</b>\nsecond line".into(),
+                steps: (0..next(4))
+                    .map(|i| raft_core::scenario::StoryStep {
+                        at_us: i * 1_000,
+                        title: format!("step {i}"),
+                        text: "é ✓".into(),
+                        promise: (i == 1).then_some(raft_core::scenario::Promise::Leads(1)),
+                    })
+                    .collect(),
+            }),
         };
         link::validate(&state).unwrap();
         let hash = next(u64::MAX);
@@ -486,6 +499,7 @@ fn a_trace_export_is_a_header_then_one_event_per_line() {
         time_us: 2_000_000,
         speed_milli: 1_000,
         selected: None,
+        story: None,
     };
     let mut out = Vec::new();
     let header = TraceHeader::new(&state, sim.trace());

@@ -25,6 +25,7 @@ pub fn mount_at(config: SimConfig, time_us: u64) -> web_sys::Element {
         time_us,
         speed_milli: 10,
         selected: None,
+        story: None,
     };
     let root = root();
     yew::Renderer::<App>::with_root_and_props(

@@ -6,7 +6,7 @@
 use super::{ActionFact, MsgSummary, TraceKind};
 use crate::kv::{ApplyError, Op, Outcome, Reply};
 
-/// The running hash of a [`Trace`] (hand-rolled: no_std and stable across
+/// The running hash of a [`Trace`](super::Trace) (hand-rolled: no_std and stable across
 /// platforms, WebAssembly included).
 ///
 /// An event is a sequence of `u64` words (its time, a tag, its fields; text
