@@ -171,6 +171,15 @@ async fn the_640_by_400_embed_of_a_partition_keeps_every_log_in_view() {
     .await;
     let v = s.js(&format!("return {ENTRIES_IN_VIEW}")).await;
     assert_eq!(v[1], 0, "log entries outside the 640×400 window");
+    // The story's current step, as a caption band, fully in view too.
+    let caption = s
+        .js("const r = document.querySelector('[data-testid=narrative] .caption').getBoundingClientRect(); return [r.top, r.bottom, r.height];")
+        .await;
+    let (top, bottom) = (caption[0].as_f64().unwrap(), caption[1].as_f64().unwrap());
+    assert!(
+        top >= 0.0 && bottom <= 400.0 && caption[2].as_f64().unwrap() > 0.0,
+        "the story's caption at {top}..{bottom} px is inside the 640×400 window"
+    );
     s.assert_no_sideways_scroll("640×400 embed").await;
     s.screenshot("stage-embed-640x400").await;
     s.close().await;

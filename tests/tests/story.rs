@@ -115,6 +115,7 @@ async fn a_story_written_in_the_page_plays_from_its_link_and_its_embed() {
 
     // The same story in a 640x400 embed: its captions fully in view.
     let e = Session::start(640, 400).await;
+    e.set_viewport(640, 400).await;
     let fragment = &link[link.find('#').unwrap()..];
     e.open(&format!("/?embed=1&controls=0{fragment}")).await;
     e.wait_for_count("[data-testid=narrative][data-steps='3']", 1)

@@ -22,7 +22,7 @@ use crate::host::{event, host_event, parse_command, post_to_host, Command};
 use crate::keys::{message_for, KeyContext};
 use crate::state::{LatestState, Msg, NewRun, Playground, Selection, SimTime};
 use crate::view::settings::Settings;
-use crate::view::{clock, cluster};
+use crate::view::{clock, cluster, nodes};
 use gloo_events::{EventListener, EventListenerOptions};
 use raft_core::scenario;
 use raft_core::sim::{NodeStatus, NodeView, SimConfig};
@@ -166,8 +166,14 @@ pub fn app(props: &AppProps) -> Html {
             log_shown.set(shown.saturating_mul(2))
         })
     };
-    let nodes: Rc<Vec<NodeView>> =
-        use_memo((key, *log_shown), |&(_, shown)| sim.nodes_with_log(shown));
+    // The node views, and what the Logs panel and the store table draw of them.
+    let node_views = use_memo((key, *log_shown), |&(_, shown)| {
+        let nodes = sim.nodes_with_log(shown);
+        let (rows, stores) = nodes::rows_and_columns(&nodes);
+        (Rc::new(nodes), Rc::new(rows), Rc::new(stores))
+    });
+    let nodes: Rc<Vec<NodeView>> = node_views.0.clone();
+    let (log_rows, stores) = (node_views.1.clone(), node_views.2.clone());
     // Folded from the trace by the reducer, once per change: read here.
     let (series, feed_lines, results) = {
         let projections = state.projections.borrow();
@@ -485,8 +491,8 @@ pub fn app(props: &AppProps) -> Html {
             </div>
             <div class="panels">
                 <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} has_story={state.story.is_some()} dispatch={dispatch.clone()} />
-                <Logs nodes={nodes.clone()} marked={marked.clone()} on_more={on_more_log.clone()} />
-                <KvPanel nodes={nodes.clone()} {results} history={history.clone()} invoked={sim.history().invoked()} {now_us}
+                <Logs rows={log_rows} marked={marked.clone()} on_more={on_more_log.clone()} />
+                <KvPanel {stores} {results} history={history.clone()} invoked={sim.history().invoked()} {now_us}
                          lin={state.lin.clone()} dispatch={dispatch.clone()} />
                 <NetworkPanel settings={Settings::of(&sim.settings())} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
                 <Feed lines={feed_lines} />

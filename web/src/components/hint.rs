@@ -55,7 +55,7 @@ pub fn first_visit_hint(open: &UseStateHandle<bool>) -> Html {
         })
     };
     html! {
-        <aside class="hint" data-testid="first-visit-hint" aria-label="Where to start">
+        <aside class="first-visit" data-testid="first-visit-hint" aria-label="Where to start">
             <span>{ "New to Raft? Five servers are electing a leader right now. A guided story explains each step." }</span>
             <button class="primary" data-testid="hint-stories" onclick={close(true)}>{ "Show me the stories" }</button>
             <button class="close" data-testid="hint-close" onclick={close(false)} aria-label="Close the hint">{ "×" }</button>

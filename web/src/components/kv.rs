@@ -2,10 +2,11 @@
 //! every node's applied store side by side, and the client history as bars.
 
 use crate::state::{LinStatus, Msg};
+use crate::view::nodes::StoreColumn;
 use crate::view::requests::{client_name, RequestResult};
 use raft_core::check::linearizability::Operation;
 use raft_core::kv::Op;
-use raft_core::sim::{Action, NodeStatus, NodeView, USER_CLIENT_BASE};
+use raft_core::sim::{Action, USER_CLIENT_BASE};
 use raft_core::NodeId;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -20,8 +21,8 @@ const _: () = assert!(HISTORY_BARS <= raft_core::check::linearizability::FOLD_KE
 /// Props of [`KvPanel`].
 #[derive(Properties, Clone, PartialEq)]
 pub struct KvProps {
-    /// Every node (their applied stores).
-    pub nodes: Rc<Vec<NodeView>>,
+    /// Every node's applied store.
+    pub stores: Rc<Vec<StoreColumn>>,
     /// The user's recent requests.
     pub results: Rc<Vec<RequestResult>>,
     /// Recent client operations (all clients), for the history chart.
@@ -42,7 +43,7 @@ pub struct KvProps {
 /// skip while their props stay the same.
 #[function_component(KvPanel)]
 pub fn kv_panel(props: &KvProps) -> Html {
-    let node_ids: Vec<NodeId> = props.nodes.iter().map(|n| n.id).collect();
+    let node_ids: Vec<NodeId> = props.stores.iter().map(|s| s.id).collect();
     html! {
         <section class="panel kv" aria-label="Key-value store">
             <h2>{ "Key-value store" }</h2>
@@ -52,7 +53,7 @@ pub fn kv_panel(props: &KvProps) -> Html {
                     <li key={r.op} data-op={r.op.to_string()} data-done={r.reply.is_some().to_string()}>{ r.text() }</li>
                 }) }
             </ol>
-            <StoreTable nodes={props.nodes.clone()} />
+            <StoreTable columns={props.stores.clone()} />
             <HistoryChart history={props.history.clone()} invoked={props.invoked} now_us={props.now_us} lin={props.lin.clone()} />
         </section>
     }
@@ -147,21 +148,10 @@ pub fn kv_form(props: &KvFormProps) -> Html {
 }
 
 /// Props of [`StoreTable`].
-#[derive(Properties, Clone)]
+#[derive(Properties, Clone, PartialEq)]
 pub struct StoreTableProps {
-    /// Every node; only their ids, liveness and stores count.
-    pub nodes: Rc<Vec<NodeView>>,
-}
-
-impl PartialEq for StoreTableProps {
-    /// Node views change with every event; the table only when a store or
-    /// a node's liveness does.
-    fn eq(&self, other: &Self) -> bool {
-        let crashed = |n: &NodeView| n.status == NodeStatus::Crashed;
-        super::same_nodes(&self.nodes, &other.nodes, |a, b| {
-            a.id == b.id && crashed(a) == crashed(b) && a.store == b.store
-        })
-    }
+    /// One column per node.
+    pub columns: Rc<Vec<StoreColumn>>,
 }
 
 /// Every node's applied store side by side; rows where live nodes differ
@@ -169,7 +159,7 @@ impl PartialEq for StoreTableProps {
 #[function_component(StoreTable)]
 pub fn store_table(props: &StoreTableProps) -> Html {
     let keys: BTreeSet<&str> = props
-        .nodes
+        .columns
         .iter()
         .flat_map(|n| n.store.iter().map(|(k, _)| k.as_str()))
         .collect();
@@ -178,12 +168,12 @@ pub fn store_table(props: &StoreTableProps) -> Html {
         <div class="kv-table-wrap" tabindex="0" role="region" aria-label="Applied store of every node">
             <table class="kv-table" data-testid="kv-table">
                 <thead><tr><th>{ "key" }</th>
-                    { for props.nodes.iter().map(|n| html! {
-                        <th class={classes!((n.status == NodeStatus::Crashed).then_some("crashed"))}>{ format!("S{}", n.id) }</th>
+                    { for props.columns.iter().map(|n| html! {
+                        <th class={classes!(n.crashed.then_some("crashed"))}>{ format!("S{}", n.id) }</th>
                     }) }
                 </tr></thead>
                 <tbody>
-                    { for keys.iter().map(|k| store_row(k, &props.nodes)) }
+                    { for keys.iter().map(|k| store_row(k, &props.columns)) }
                 </tbody>
             </table>
             if keys.is_empty() { <p class="hint">{ "No key applied yet. SET one above." }</p> }
@@ -191,7 +181,7 @@ pub fn store_table(props: &StoreTableProps) -> Html {
     }
 }
 
-fn store_row(key: &str, nodes: &[NodeView]) -> Html {
+fn store_row(key: &str, nodes: &[StoreColumn]) -> Html {
     let values: Vec<Option<&str>> = nodes
         .iter()
         .map(|n| {
@@ -204,7 +194,7 @@ fn store_row(key: &str, nodes: &[NodeView]) -> Html {
     let live: BTreeSet<Option<&str>> = nodes
         .iter()
         .zip(&values)
-        .filter(|(n, _)| n.status != NodeStatus::Crashed)
+        .filter(|(n, _)| !n.crashed)
         .map(|(_, v)| *v)
         .collect();
     let differs = live.len() > 1;

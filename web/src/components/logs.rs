@@ -1,12 +1,12 @@
 //! One row of log entries per node: term as colour, the command, the commit
 //! and applied indexes, a compacted prefix as a snapshot block.
 //!
-//! Node views are rebuilt whenever the simulation moves, but a row changes
-//! only when what it shows changes (entries, commit, applied, progress), so
-//! rows compare just that; entries are keyed by index and memoised, so a
+//! Each row gets only what it draws (a [`LogRowView`]), so it re-renders
+//! only when that changes; entries are keyed by index and memoised, so a
 //! new entry is one insertion and an advancing commit touches two entries.
 
-use raft_core::sim::{EntryView, NodeStatus, NodeView};
+use crate::view::nodes::LogRowView;
+use raft_core::sim::EntryView;
 use raft_core::NodeId;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -23,36 +23,17 @@ pub fn term_class(term: u64) -> String {
     format!("term-c{}", term % 8)
 }
 
-/// Whether two views of a node show the same log row.
-fn same_row(a: &NodeView, b: &NodeView) -> bool {
-    a.id == b.id
-        && (a.status == NodeStatus::Crashed) == (b.status == NodeStatus::Crashed)
-        && a.commit == b.commit
-        && a.applied == b.applied
-        && a.snapshot_index == b.snapshot_index
-        && a.progress == b.progress
-        && a.log == b.log
-}
-
 /// Props of [`Logs`].
-#[derive(Properties, Clone)]
+#[derive(Properties, Clone, PartialEq)]
 pub struct LogsProps {
-    /// The nodes.
-    pub nodes: Rc<Vec<NodeView>>,
+    /// One row per node.
+    pub rows: Rc<Vec<Rc<LogRowView>>>,
     /// Entries named by the latest violation, as (node, index).
     #[prop_or_default]
     pub marked: Rc<Vec<(NodeId, u64)>>,
     /// Asks for more of the older entries to be listed.
     #[prop_or_default]
     pub on_more: Callback<()>,
-}
-
-impl PartialEq for LogsProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.marked == other.marked
-            && self.on_more == other.on_more
-            && super::same_nodes(&self.nodes, &other.nodes, same_row)
-    }
 }
 
 /// The log panel. Long logs scroll horizontally, never clipped, and each row
@@ -63,10 +44,10 @@ pub fn logs(props: &LogsProps) -> Html {
         <section class="panel logs" aria-label="Logs">
             <h2>{ "Logs" }</h2>
             <div class="log-rows">
-                { for (0..props.nodes.len()).map(|index| {
-                    let id = props.nodes[index].id;
+                { for props.rows.iter().map(|row| {
+                    let id = row.id;
                     let marked: Vec<u64> = props.marked.iter().filter(|m| m.0 == id).map(|m| m.1).collect();
-                    html! { <LogRow key={id} nodes={props.nodes.clone()} {index} {marked} on_more={props.on_more.clone()} /> }
+                    html! { <LogRow key={id} row={row.clone()} {marked} on_more={props.on_more.clone()} /> }
                 }) }
             </div>
         </section>
@@ -74,27 +55,14 @@ pub fn logs(props: &LogsProps) -> Html {
 }
 
 /// Props of [`LogRow`].
-#[derive(Properties, Clone)]
+#[derive(Properties, Clone, PartialEq)]
 pub struct LogRowProps {
-    /// Every node (shared, not copied).
-    pub nodes: Rc<Vec<NodeView>>,
-    /// Which one this row shows.
-    pub index: usize,
+    /// The row.
+    pub row: Rc<LogRowView>,
     /// Indexes of its entries named by the latest violation.
     pub marked: Vec<u64>,
     /// Asks for more of the older entries to be listed.
     pub on_more: Callback<()>,
-}
-
-impl PartialEq for LogRowProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.marked == other.marked
-            && self.on_more == other.on_more
-            && match (self.nodes.get(self.index), other.nodes.get(other.index)) {
-                (Some(a), Some(b)) => same_row(a, b),
-                (a, b) => a.is_none() && b.is_none(),
-            }
-    }
 }
 
 /// One node's log.
@@ -138,17 +106,15 @@ pub fn log_row(props: &LogRowProps) -> Html {
             }
         });
     }
-    let Some(node) = props.nodes.get(props.index) else {
-        return Html::default();
-    };
+    let node = &props.row;
     html! {
-        <div class={classes!("log-row", (node.status == NodeStatus::Crashed).then_some("crashed"))}
+        <div class={classes!("log-row", (node.crashed).then_some("crashed"))}
              data-testid="log-row" data-node-id={node.id.to_string()}>
             <div class="log-head">
                 <strong>{ format!("S{}", node.id) }</strong>
                 // A crashed node's commit and applied indexes are gone with
                 // its memory; what is shown is its log on disk.
-                if node.status == NodeStatus::Crashed {
+                if node.crashed {
                     <span>{ "crashed: its log on disk" }</span>
                 } else {
                     <span>{ format!("commit {} · applied {}", node.commit, node.applied) }</span>

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod cluster;
 pub mod feed;
 pub mod lanes;
+pub mod nodes;
 pub mod requests;
 pub mod settings;
 pub mod stage;
