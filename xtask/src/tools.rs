@@ -68,37 +68,53 @@ impl Toolchain {
         })
     }
 
-    /// Installs what `need` asks for and is missing. The two `cargo install`s
-    /// (Trunk, the wasm-bindgen CLI) and apt-get run at once, their output in
-    /// log files and a progress line every 15 s; npm's quick installs run
-    /// meanwhile.
+    /// Installs what `need` asks for and is missing.
     pub fn ensure(need: Need) -> Result<Toolchain, String> {
         let clock = Clock::start();
+        let (tc, installs) = Toolchain::start_installs(&clock, need)?;
+        tc.finish_installs(&clock, installs)?;
+        Ok(tc)
+    }
+
+    /// Installs the quick things (rust targets, npm packages) and starts the
+    /// long ones: the two `cargo install`s (Trunk, the wasm-bindgen CLI) and
+    /// apt-get run side by side, their output in log files under
+    /// `target/xtask/logs/`. [`Toolchain::finish_installs`] waits for them.
+    pub fn start_installs(clock: &Clock, need: Need) -> Result<(Toolchain, Vec<Job>), String> {
         let tc = Toolchain::locate()?;
+        tc.check_trunk_toml_pins()?;
         tc.ensure_rust_target(WASM_TARGET)?;
         if need == Need::Everything {
             tc.ensure_rust_target(NO_STD_TARGET)?;
         }
         let mut jobs = Vec::new();
         if !tc.has_wasm_bindgen() {
-            jobs.push(tc.install_wasm_bindgen(&clock)?);
+            jobs.push(tc.install_wasm_bindgen(clock)?);
         }
         if !tc.has_trunk() {
-            jobs.push(tc.install_trunk(&clock, false)?);
+            jobs.push(tc.install_trunk(clock, false)?);
         }
         if need == Need::Everything {
-            jobs.extend(tc.install_chromium(&clock)?);
+            jobs.extend(tc.install_chromium(clock)?);
         }
         tc.ensure_wasm_opt()?;
         tc.ensure_terser()?;
         if need == Need::Everything {
             tc.ensure_axe()?;
         }
-        wait_all(&clock, &mut jobs, |_| Ok(()))?;
-        tc.tidy_install_dirs();
-        tc.check_trunk_toml_pins()?;
+        Ok((tc, jobs))
+    }
+
+    /// Waits for what [`Toolchain::start_installs`] started, with a progress
+    /// line every 15 s.
+    pub fn finish_installs(&self, clock: &Clock, mut jobs: Vec<Job>) -> Result<(), String> {
+        if !jobs.is_empty() {
+            clock.say("waiting for the installs");
+        }
+        wait_all(clock, &mut jobs, |_| Ok(()))?;
+        self.tidy_install_dirs();
         clock.say("toolchain ready");
-        Ok(tc)
+        Ok(())
     }
 
     /// A command run from the repository root with the tool PATH.
