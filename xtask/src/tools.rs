@@ -20,6 +20,10 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// HTTPS downloads and proxies, `update_check` asking crates.io for a newer
 /// Trunk). Trunk runs offline here and serves plain HTTP on loopback.
 pub const TRUNK_FEATURES: [&str; 1] = ["--no-default-features"];
+/// The wasm-bindgen CLI's features this project uses: none of the defaults
+/// (`rustls-tls`, HTTPS for the test runner's WebDriver client, which only
+/// talks to ChromeDriver on loopback). Saves compiling ring and rustls.
+pub const WASM_BINDGEN_FEATURES: [&str; 1] = ["--no-default-features"];
 /// Build settings for `cargo install` of the tools: Trunk's own release
 /// profile asks for fat LTO in one codegen unit, a long single-threaded link
 /// on 2 cores; the tools only need to be fast enough, not as fast as can be.
@@ -204,7 +208,8 @@ impl Toolchain {
         ));
         let mut cmd = self.command("cargo");
         // Not --locked: a dependency pinned in its lockfile is gone from the registry.
-        cmd.args(["install", "wasm-bindgen-cli", "--version", version]);
+        cmd.args(["install", "wasm-bindgen-cli", "--version", version])
+            .args(WASM_BINDGEN_FEATURES);
         self.install_settings(&mut cmd, "wasm-bindgen-cli");
         Job::spawn(
             &format!("wasm-bindgen-cli {version}"),
