@@ -73,7 +73,7 @@ pub fn serve(extra: &[String]) -> Result<(), String> {
         site.display()
     ));
 
-    let mut trunk = match jobs.pop() {
+    let trunk = match jobs.pop() {
         Some(job) if trunk_started => job.in_background(false),
         _ => tc.install_trunk(&clock, true)?,
     };
@@ -92,8 +92,7 @@ pub fn serve(extra: &[String]) -> Result<(), String> {
             std::thread::sleep(Duration::from_secs(3600));
         }
     }
-    trunk = trunk_jobs.pop().expect("the Trunk job");
-    drop(trunk);
+    clock.say("Trunk is installed: removing its build folder, then switching to `trunk serve`");
     tc.tidy_install_dirs();
     server.stop();
     fetch(&tc)?;
