@@ -72,6 +72,8 @@ pub fn serve(extra: &[String]) -> Result<(), String> {
          Ctrl-C stops it)",
         site.display()
     ));
+    // After the page is up: removing hundreds of MB takes seconds.
+    tc.tidy_install_dirs();
 
     let trunk = match jobs.pop() {
         Some(job) if trunk_started => job.in_background(false),
