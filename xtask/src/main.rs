@@ -3,7 +3,10 @@
 //! Every command first installs what is missing (see `tools.rs`), says what it
 //! is doing, and then runs the job. A second run installs nothing.
 
+mod devsite;
 mod floor;
+mod progress;
+mod server;
 mod site;
 mod steps;
 mod tools;

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
 
+use crate::progress::Clock;
 use crate::site;
 use crate::tools::{
     run, step, Need, Toolchain, CHROMEDRIVER, CHROMIUM, NO_STD_TARGET, WASM_TARGET,
@@ -8,7 +9,11 @@ use std::time::Instant;
 
 pub fn test_all() -> Result<(), String> {
     let started = Instant::now();
-    let tc = Toolchain::ensure(Need::Everything)?;
+    let clock = Clock::start();
+    // Steps 1 to 4 need neither Trunk, nor the wasm-bindgen CLI, nor a
+    // browser: their installs run meanwhile (on a fresh machine they fill
+    // the gaps where the native builds leave a core idle).
+    let (tc, installs) = Toolchain::start_installs(&clock, Need::Everything)?;
     let clippy = ["--", "-D", "warnings"];
 
     step("[1/6] cargo fmt --all --check");
@@ -73,6 +78,8 @@ pub fn test_all() -> Result<(), String> {
     run(tc
         .command("cargo")
         .args(["build", "-p", "raft-core", "--target", NO_STD_TARGET]))?;
+
+    tc.finish_installs(&clock, installs)?;
 
     step("[5/6] wasm-bindgen-test suites in headless Chromium");
     run(tc

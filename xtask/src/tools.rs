@@ -3,11 +3,11 @@
 //! npm into the git-ignored `.tools/`, and Debian's Chromium + ChromeDriver.
 //! Nothing is downloaded from anywhere but crates.io, npm and Debian.
 
+use crate::progress::{wait_all, Clock, Job};
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
@@ -16,6 +16,22 @@ pub const TERSER_VERSION: &str = "5.51.4";
 pub const AXE_VERSION: &str = "4.14.1";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Trunk's features this project uses: none of the defaults (`rustls` for
+/// HTTPS downloads and proxies, `update_check` asking crates.io for a newer
+/// Trunk). Trunk runs offline here and serves plain HTTP on loopback.
+pub const TRUNK_FEATURES: [&str; 1] = ["--no-default-features"];
+/// The wasm-bindgen CLI's features this project uses: none of the defaults
+/// (`rustls-tls`, HTTPS for the test runner's WebDriver client, which only
+/// talks to ChromeDriver on loopback). Saves compiling ring and rustls.
+pub const WASM_BINDGEN_FEATURES: [&str; 1] = ["--no-default-features"];
+/// Build settings for `cargo install` of the tools: Trunk's own release
+/// profile asks for fat LTO in one codegen unit, a long single-threaded link
+/// on 2 cores; the tools only need to be fast enough, not as fast as can be.
+pub const INSTALL_PROFILE: [(&str, &str); 3] = [
+    ("CARGO_PROFILE_RELEASE_LTO", "off"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+];
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// A target with no `std` at all: building raft-core for it keeps the core honestly no_std.
 pub const NO_STD_TARGET: &str = "thumbv7em-none-eabihf";
@@ -37,7 +53,8 @@ pub struct Toolchain {
 }
 
 impl Toolchain {
-    pub fn ensure(need: Need) -> Result<Toolchain, String> {
+    /// Where everything is, without installing anything.
+    pub fn locate() -> Result<Toolchain, String> {
         let root = repo_root();
         let cargo_bin = home_cargo_bin();
         let npm_bin = root.join(".tools/node_modules/.bin");
@@ -48,30 +65,60 @@ impl Toolchain {
             env::var("PATH").unwrap_or_default()
         );
         let wasm_bindgen_version = lockfile_version(&root, "wasm-bindgen")?;
-        let tc = Toolchain {
+        Ok(Toolchain {
             root,
             path,
             wasm_bindgen_version,
-        };
-        let started = Instant::now();
+        })
+    }
+
+    /// Installs what `need` asks for and is missing.
+    pub fn ensure(need: Need) -> Result<Toolchain, String> {
+        let clock = Clock::start();
+        let (tc, installs) = Toolchain::start_installs(&clock, need)?;
+        tc.finish_installs(&clock, installs)?;
+        Ok(tc)
+    }
+
+    /// Installs the quick things (rust targets, npm packages) and starts the
+    /// long ones: the two `cargo install`s (Trunk, the wasm-bindgen CLI) and
+    /// apt-get run side by side, their output in log files under
+    /// `target/xtask/logs/`. [`Toolchain::finish_installs`] waits for them.
+    pub fn start_installs(clock: &Clock, need: Need) -> Result<(Toolchain, Vec<Job>), String> {
+        let tc = Toolchain::locate()?;
+        tc.check_trunk_toml_pins()?;
         tc.ensure_rust_target(WASM_TARGET)?;
         if need == Need::Everything {
             tc.ensure_rust_target(NO_STD_TARGET)?;
         }
-        tc.ensure_trunk()?;
-        tc.ensure_wasm_bindgen()?;
+        let mut jobs = Vec::new();
+        if !tc.has_wasm_bindgen() {
+            jobs.push(tc.install_wasm_bindgen(clock)?);
+        }
+        if !tc.has_trunk() {
+            jobs.push(tc.install_trunk(clock, false)?);
+        }
+        if need == Need::Everything {
+            jobs.extend(tc.install_chromium(clock)?);
+        }
         tc.ensure_wasm_opt()?;
         tc.ensure_terser()?;
         if need == Need::Everything {
-            tc.ensure_chromium()?;
             tc.ensure_axe()?;
         }
-        tc.check_trunk_toml_pins()?;
-        println!(
-            "xtask: toolchain ready ({:.1} s)",
-            started.elapsed().as_secs_f64()
-        );
-        Ok(tc)
+        Ok((tc, jobs))
+    }
+
+    /// Waits for what [`Toolchain::start_installs`] started, with a progress
+    /// line every 15 s.
+    pub fn finish_installs(&self, clock: &Clock, mut jobs: Vec<Job>) -> Result<(), String> {
+        if !jobs.is_empty() {
+            clock.say("waiting for the installs");
+        }
+        wait_all(clock, &mut jobs, |_| Ok(()))?;
+        self.tidy_install_dirs();
+        clock.say("toolchain ready");
+        Ok(())
     }
 
     /// A command run from the repository root with the tool PATH.
@@ -91,7 +138,7 @@ impl Toolchain {
         Some(text.lines().next().unwrap_or("").trim().to_string())
     }
 
-    fn ensure_rust_target(&self, target: &str) -> Result<(), String> {
+    pub fn ensure_rust_target(&self, target: &str) -> Result<(), String> {
         let out = self
             .command("rustup")
             .args(["target", "list", "--installed"])
@@ -109,43 +156,104 @@ impl Toolchain {
         run(self.command("rustup").args(["target", "add", target]))
     }
 
-    fn ensure_trunk(&self) -> Result<(), String> {
-        let want = format!("trunk {TRUNK_VERSION}");
-        if self.version_of("trunk").as_deref() == Some(want.as_str()) {
-            return Ok(());
-        }
-        step(&format!(
-            "installing Trunk {TRUNK_VERSION} from crates.io (cargo install --locked; \
-             about 10 minutes on 2 cores, cargo shows its progress below)"
-        ));
-        run(self.command("cargo").args([
-            "install",
-            "trunk",
-            "--version",
-            TRUNK_VERSION,
-            "--locked",
-        ]))
+    /// Trunk at the pinned version is on PATH.
+    pub fn has_trunk(&self) -> bool {
+        self.version_of("trunk").as_deref() == Some(&format!("trunk {TRUNK_VERSION}"))
     }
 
-    fn ensure_wasm_bindgen(&self) -> Result<(), String> {
+    /// The wasm-bindgen CLI at the Cargo.lock version (and its test runner).
+    pub fn has_wasm_bindgen(&self) -> bool {
         let want = format!("wasm-bindgen {}", self.wasm_bindgen_version);
-        if self.version_of("wasm-bindgen").as_deref() == Some(want.as_str())
+        self.version_of("wasm-bindgen").as_deref() == Some(want.as_str())
             && self.version_of("wasm-bindgen-test-runner").is_some()
-        {
-            return Ok(());
-        }
-        step(&format!(
-            "installing wasm-bindgen-cli {} (the version in Cargo.lock) from crates.io \
-             (about 4 minutes on 2 cores, cargo shows its progress below)",
-            self.wasm_bindgen_version
+    }
+
+    /// Starts `cargo install trunk` (see [`INSTALL_PROFILE`] and
+    /// [`TRUNK_FEATURES`]); `background` runs it at the lowest priority.
+    pub fn install_trunk(&self, clock: &Clock, background: bool) -> Result<Job, String> {
+        clock.say(&format!(
+            "installing Trunk {TRUNK_VERSION} from crates.io{} \
+             (about 5 minutes of 2 cores; log: {})",
+            if background {
+                " in the background, at low priority"
+            } else {
+                ""
+            },
+            self.install_log("trunk").display()
         ));
+        let mut cmd = if background {
+            let mut nice = self.command("nice");
+            nice.args(["-n", "19", "cargo"]);
+            nice
+        } else {
+            self.command("cargo")
+        };
+        cmd.args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"])
+            .args(TRUNK_FEATURES);
+        self.install_settings(&mut cmd, "trunk");
+        Job::spawn(
+            &format!("Trunk {TRUNK_VERSION}"),
+            &mut cmd,
+            self.install_log("trunk"),
+        )
+    }
+
+    /// Starts `cargo install wasm-bindgen-cli` at the Cargo.lock version.
+    pub fn install_wasm_bindgen(&self, clock: &Clock) -> Result<Job, String> {
+        let version = &self.wasm_bindgen_version;
+        clock.say(&format!(
+            "installing wasm-bindgen-cli {version} (the version in Cargo.lock) from crates.io \
+             (about 3 minutes of 2 cores; log: {})",
+            self.install_log("wasm-bindgen-cli").display()
+        ));
+        let mut cmd = self.command("cargo");
         // Not --locked: a dependency pinned in its lockfile is gone from the registry.
-        run(self.command("cargo").args([
-            "install",
-            "wasm-bindgen-cli",
-            "--version",
-            &self.wasm_bindgen_version,
-        ]))
+        cmd.args(["install", "wasm-bindgen-cli", "--version", version])
+            .args(WASM_BINDGEN_FEATURES);
+        self.install_settings(&mut cmd, "wasm-bindgen-cli");
+        Job::spawn(
+            &format!("wasm-bindgen-cli {version}"),
+            &mut cmd,
+            self.install_log("wasm-bindgen-cli"),
+        )
+    }
+
+    /// A target dir of its own per tool (so installs run side by side with
+    /// each other and with the site's build, and an interrupted one resumes),
+    /// and the faster build settings.
+    fn install_settings(&self, cmd: &mut Command, krate: &str) {
+        cmd.arg("--target-dir").arg(self.install_dir(krate));
+        for (key, value) in INSTALL_PROFILE {
+            cmd.env(key, value);
+        }
+    }
+
+    /// cargo's target directory (CARGO_TARGET_DIR or `target/`).
+    pub fn target_dir(&self) -> PathBuf {
+        match env::var_os("CARGO_TARGET_DIR") {
+            Some(dir) => self.root.join(dir),
+            None => self.root.join("target"),
+        }
+    }
+
+    fn install_dir(&self, krate: &str) -> PathBuf {
+        self.target_dir().join("xtask/install").join(krate)
+    }
+
+    fn install_log(&self, krate: &str) -> PathBuf {
+        self.target_dir()
+            .join("xtask/logs")
+            .join(format!("install-{krate}.log"))
+    }
+
+    /// Removes the build folders of the tools now installed (hundreds of MB).
+    pub fn tidy_install_dirs(&self) {
+        if self.has_trunk() {
+            let _ = fs::remove_dir_all(self.install_dir("trunk"));
+        }
+        if self.has_wasm_bindgen() {
+            let _ = fs::remove_dir_all(self.install_dir("wasm-bindgen-cli"));
+        }
     }
 
     fn ensure_wasm_opt(&self) -> Result<(), String> {
@@ -208,9 +316,10 @@ impl Toolchain {
         ]))
     }
 
-    fn ensure_chromium(&self) -> Result<(), String> {
+    /// Starts apt-get for Chromium and ChromeDriver if they are missing.
+    fn install_chromium(&self, clock: &Clock) -> Result<Option<Job>, String> {
         if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
-            return Ok(());
+            return Ok(None);
         }
         let is_root = Command::new("id")
             .arg("-u")
@@ -224,16 +333,23 @@ impl Toolchain {
                  sudo apt-get install -y chromium chromium-driver\n"
             ));
         }
-        step("installing Debian's chromium and chromium-driver with apt-get (about 2 minutes)");
-        run(Command::new("apt-get").arg("update"))?;
-        run(Command::new("apt-get")
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .args(["install", "-y", "chromium", "chromium-driver"]))
+        let log = self.target_dir().join("xtask/logs/apt-chromium.log");
+        clock.say(&format!(
+            "installing Debian's chromium and chromium-driver with apt-get \
+             (about 2 minutes; log: {})",
+            log.display()
+        ));
+        let mut cmd = Command::new("sh");
+        cmd.env("DEBIAN_FRONTEND", "noninteractive").args([
+            "-c",
+            "apt-get update && apt-get install -y chromium chromium-driver",
+        ]);
+        Job::spawn("apt-get install chromium", &mut cmd, log).map(Some)
     }
 
     /// Trunk.toml pins wasm-bindgen; a mismatch with Cargo.lock would make
     /// Trunk try to download another version, which fails offline.
-    fn check_trunk_toml_pins(&self) -> Result<(), String> {
+    pub fn check_trunk_toml_pins(&self) -> Result<(), String> {
         let trunk_toml = fs::read_to_string(self.root.join("Trunk.toml"))
             .map_err(|e| format!("cannot read Trunk.toml: {e}"))?;
         let pinned = trunk_toml
