@@ -32,9 +32,11 @@ use std::time::Duration;
 /// first visit that moves (issue 15: autoplay unless reduced motion, quiet
 /// time skipped, the hint to the stories; +2 KB); then issue 15's stage
 /// (each node's lane with its log, commit point and store, drawn by two
-/// more memoised components; +8.3 KB): 402,719 bytes. Halving the site
-/// is issue 18.
-const MAX_SITE_GZIP_BYTES: usize = 396 * 1024;
+/// more memoised components; +8.3 KB): 402,719 bytes; then stories written
+/// in the page (issue 16: the story editor, promises, links of version 2 and
+/// their JSON; +18 KB) and the Logs and store panels' own view models:
+/// 421,154 bytes. Halving the site is issue 18.
+const MAX_SITE_GZIP_BYTES: usize = 416 * 1024;
 /// Budget: first render after navigation start, ms (target: 500).
 const MAX_FIRST_RENDER_MS: f64 = 2_000.0;
 /// Budget: frames per second while playing (target: 60). Headless Chromium
