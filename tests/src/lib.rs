@@ -114,6 +114,13 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The path and fragment of a link the page made (`http://host:port/p#s=…`
+/// → `/p#s=…`), to open on this suite's own server.
+pub fn path_of(link: &str) -> String {
+    let after_host = &link[link.find("//").expect("an absolute link") + 2..];
+    after_host[after_host.find('/').expect("a path in the link")..].to_string()
+}
+
 /// Where screenshots go: `target/e2e-screenshots/`.
 pub fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")

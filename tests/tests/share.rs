@@ -1,6 +1,6 @@
 //! Scenarios, share links, embedding and the postMessage API, in headless Chromium.
 
-use e2e::{Session, StaticServer};
+use e2e::{path_of, Session, StaticServer};
 use std::time::Duration;
 
 async fn roles(s: &Session) -> String {
@@ -44,12 +44,7 @@ async fn a_share_link_replays_the_same_run_in_a_fresh_browser() {
     a.close().await;
 
     let b = Session::start(1280, 1000).await;
-    let path = &link[link
-        .find('/')
-        .map(|_| link.find("//").unwrap() + 2)
-        .unwrap()..];
-    let path = &path[path.find('/').unwrap()..];
-    b.open(path).await;
+    b.open(&path_of(&link)).await;
     b.wait_for_count("[data-testid=node]", 5).await;
     b.wait_until(
         "the shared moment",

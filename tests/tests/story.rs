@@ -2,13 +2,7 @@
 //! promise, shared, opened in a fresh browser and in a 640x400 embed; a
 //! link whose story is over the limits is refused with a clear banner.
 
-use e2e::Session;
-
-/// The path (and fragment) of a link the page made.
-fn path_of(link: &str) -> String {
-    let after_host = &link[link.find("//").unwrap() + 2..];
-    after_host[after_host.find('/').unwrap()..].to_string()
-}
+use e2e::{path_of, Session};
 
 async fn add_step(s: &Session, title: &str, text: &str, promise: &str) {
     s.click("story-step-add").await;

@@ -51,26 +51,7 @@ impl Fault {
     /// Every node id it names.
     pub fn nodes(&self) -> Vec<NodeId> {
         match self {
-            Fault::Act(a) => match a {
-                Action::Crash(id)
-                | Action::Restart(id)
-                | Action::Pause(id)
-                | Action::Resume(id)
-                | Action::TimeoutNow(id)
-                | Action::TransferLeader(id)
-                | Action::RemoveNode(id)
-                | Action::SetDrift { node: id, .. } => alloc::vec![*id],
-                Action::CutLink { from, to } | Action::HealLink { from, to } => {
-                    alloc::vec![*from, *to]
-                }
-                Action::Partition(groups) => groups.iter().flatten().copied().collect(),
-                Action::ClientRequest { target, .. } => target.iter().copied().collect(),
-                Action::AddNode
-                | Action::HealAll
-                | Action::SetLoss(_)
-                | Action::SetDuplication(_)
-                | Action::SetLatency { .. } => Vec::new(),
-            },
+            Fault::Act(a) => a.nodes(),
             Fault::Reorder { .. } => Vec::new(),
             Fault::TornCrash { node, .. } => alloc::vec![*node],
         }

@@ -62,15 +62,23 @@ struct Outcome {
 impl Run {
     /// Replays the run to its end (linearizability checked at the end).
     pub fn replay(&self) -> Sim {
+        // A fault refused here was refused (and not recorded) before, or a
+        // removed one made it moot: either way, nothing changes.
+        let mut sim = self.inject_all(|_, _| {});
+        sim.run_until(self.end_us);
+        let _ = sim.check_linearizability(SHRINK_LIN_STEPS);
+        sim
+    }
+
+    /// A fresh simulation with the faults up to the end injected at their
+    /// times; `taken(fault, accepted)` hears of each.
+    fn inject_all(&self, mut taken: impl FnMut(&TimedFault, bool)) -> Sim {
         let mut sim = Sim::new(self.config.clone()).expect("a shrunk run keeps a valid config");
         for f in self.faults.iter().filter(|f| f.at_us <= self.end_us) {
             sim.run_until(f.at_us);
-            // A fault refused here was refused (and not recorded) before, or
-            // a removed one made it moot: either way, nothing changes.
-            let _ = sim.inject(&f.fault);
+            let accepted = sim.inject(&f.fault).is_ok();
+            taken(f, accepted);
         }
-        sim.run_until(self.end_us);
-        let _ = sim.check_linearizability(SHRINK_LIN_STEPS);
         sim
     }
 
@@ -90,14 +98,12 @@ impl Run {
     /// (a restart whose crash was shrunk away): they change nothing, and a
     /// page replaying the run would report each one.
     pub fn without_refused(&self) -> Run {
-        let mut sim = Sim::new(self.config.clone()).expect("a shrunk run keeps a valid config");
         let mut kept = Vec::with_capacity(self.faults.len());
-        for f in self.faults.iter().filter(|f| f.at_us <= self.end_us) {
-            sim.run_until(f.at_us);
-            if sim.inject(&f.fault).is_ok() {
+        self.inject_all(|f, accepted| {
+            if accepted {
                 kept.push(f.clone());
             }
-        }
+        });
         Run {
             faults: kept,
             ..self.clone()

@@ -124,6 +124,30 @@ impl Sim {
     }
 }
 
+impl Action {
+    /// Every node id it names.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        match self {
+            Action::Crash(id)
+            | Action::Restart(id)
+            | Action::Pause(id)
+            | Action::Resume(id)
+            | Action::TimeoutNow(id)
+            | Action::TransferLeader(id)
+            | Action::RemoveNode(id)
+            | Action::SetDrift { node: id, .. } => alloc::vec![*id],
+            Action::CutLink { from, to } | Action::HealLink { from, to } => alloc::vec![*from, *to],
+            Action::Partition(groups) => groups.iter().flatten().copied().collect(),
+            Action::ClientRequest { target, .. } => target.iter().copied().collect(),
+            Action::AddNode
+            | Action::HealAll
+            | Action::SetLoss(_)
+            | Action::SetDuplication(_)
+            | Action::SetLatency { .. } => Vec::new(),
+        }
+    }
+}
+
 /// An action and the virtual time at which it is taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

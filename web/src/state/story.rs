@@ -208,60 +208,43 @@ impl Playground {
     /// moment are checked again, after it (as a replay of the run, which
     /// takes a moment's actions before its promises, would).
     pub(super) fn recheck_promises_now(&mut self) {
-        let Some(story) = self.story.as_ref() else {
-            return;
-        };
         let now = self.now_us();
-        if story
-            .steps
-            .iter()
-            .any(|s| s.at_us == now && s.promise.is_some())
-        {
-            self.promises = Rc::new(
-                story
-                    .steps
-                    .iter()
-                    .zip(self.promises.iter())
-                    .map(|(s, st)| {
-                        if s.at_us == now {
-                            PromiseStatus::Pending
-                        } else {
-                            *st
-                        }
-                    })
-                    .collect(),
-            );
-            self.check_due_promises();
-        }
+        self.forget_promises(|at_us| at_us == now);
+        self.check_due_promises();
     }
 
     /// After travelling back (or forking) to now: what was checked later
     /// than now belongs to a future that is gone or will be replayed.
     pub(super) fn forget_promises_after_now(&mut self) {
+        let now = self.now_us();
+        self.forget_promises(|at_us| at_us > now);
+    }
+
+    /// Makes pending again the checked promises of the steps whose moment
+    /// `forget` picks.
+    fn forget_promises(&mut self, forget: impl Fn(u64) -> bool) {
         let Some(story) = self.story.as_ref() else {
             return;
         };
-        let now = self.now_us();
-        if story
-            .steps
-            .iter()
-            .zip(self.promises.iter())
-            .any(|(s, st)| s.at_us > now && *st != PromiseStatus::Pending)
-        {
-            self.promises = Rc::new(
-                story
-                    .steps
-                    .iter()
-                    .zip(self.promises.iter())
-                    .map(|(s, st)| {
-                        if s.at_us > now {
-                            PromiseStatus::Pending
-                        } else {
-                            *st
-                        }
-                    })
-                    .collect(),
-            );
+        let known = |(s, st): (&StoryStep, &PromiseStatus)| {
+            s.promise.is_some() && forget(s.at_us) && *st != PromiseStatus::Pending
+        };
+        if !story.steps.iter().zip(self.promises.iter()).any(known) {
+            return;
         }
+        self.promises = Rc::new(
+            story
+                .steps
+                .iter()
+                .zip(self.promises.iter())
+                .map(|(s, st)| {
+                    if forget(s.at_us) {
+                        PromiseStatus::Pending
+                    } else {
+                        *st
+                    }
+                })
+                .collect(),
+        );
     }
 }
