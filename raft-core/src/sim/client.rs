@@ -24,8 +24,17 @@ pub const MAX_USER_ATTEMPTS: u32 = 50;
 pub(crate) enum Phase {
     /// Waiting to issue the next operation (automatic clients only).
     Thinking,
-    /// About to send to `node` at the wake-up time.
-    Sending { node: NodeId },
+    /// On its way to `node`, arriving at the wake-up time `arrive_us`: a
+    /// user request's first hop (`from` is `None`: from the client, through
+    /// the load balancer) or a redirect (`from` is the node that refused;
+    /// `hinted` if it named the leader). Kept for the stage to draw.
+    Sending {
+        node: NodeId,
+        from: Option<NodeId>,
+        hinted: bool,
+        since_us: TimeUs,
+        arrive_us: TimeUs,
+    },
     /// Sent; waits for the reply until the wake-up time (then retries).
     Waiting {
         node: NodeId,

@@ -56,7 +56,7 @@ impl Sim {
                 });
                 self.client_send(c, target);
             }
-            Phase::Sending { node } => self.client_send(c, node),
+            Phase::Sending { node, .. } => self.client_send(c, node),
             Phase::Waiting { node, proposal } => {
                 // Timed out: retry with the same sequence number.
                 if let Some((index, _)) = proposal {
@@ -194,19 +194,30 @@ impl Sim {
             Some(h) => h,
             None => self.random_node(),
         };
-        let hop = self
-            .client_rng
-            .range_inclusive(self.net.latency_min_us, self.net.latency_max_us)
-            .max(1);
+        let hop = self.client_hop_us();
         let backoff = if next.is_some() {
             hop
         } else {
             hop + self.cfg.heartbeat_interval_us
         };
+        let (since_us, arrive_us) = (self.now_us, self.now_us + backoff);
         if let Some(cl) = self.clients.get_mut(&c) {
-            cl.phase = Phase::Sending { node };
+            cl.phase = Phase::Sending {
+                node,
+                from: Some(target),
+                hinted: next.is_some(),
+                since_us,
+                arrive_us,
+            };
         }
-        self.schedule_client(c, self.now_us + backoff);
+        self.schedule_client(c, arrive_us);
+    }
+
+    /// One network hop, as a client's request or redirect takes it.
+    pub(crate) fn client_hop_us(&mut self) -> TimeUs {
+        self.client_rng
+            .range_inclusive(self.net.latency_min_us, self.net.latency_max_us)
+            .max(1)
     }
 
     pub(crate) fn complete_client(

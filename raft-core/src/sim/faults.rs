@@ -446,13 +446,24 @@ impl Sim {
             redirects: 0,
         });
         cl.next_seq = 2;
-        cl.phase = Phase::Thinking;
-        self.clients.insert(c, cl);
         let target = match target {
             Some(t) => t,
             None => 1 + self.client_rng.below(self.slots.len() as u64),
         };
-        self.client_send(c, target);
+        // The request crosses the network to its first node (through the
+        // load balancer when it picks): one hop, like any message, so the
+        // stage can draw it arriving before the node acts on it.
+        let since_us = self.now_us;
+        let arrive_us = since_us + self.client_hop_us();
+        cl.phase = Phase::Sending {
+            node: target,
+            from: None,
+            hinted: false,
+            since_us,
+            arrive_us,
+        };
+        self.clients.insert(c, cl);
+        self.schedule_client(c, arrive_us);
         Ok(c)
     }
 }

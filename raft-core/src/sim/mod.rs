@@ -59,7 +59,8 @@ pub use timeline::{
 };
 pub use trace::{ActionFact, DropReason, MsgSummary, Trace, TraceEvent, TraceHasher, TraceKind};
 pub use view::{
-    describe_payload, EntryView, MessageView, NodeStatus, NodeView, ProgressView, MAX_LOG_VIEW,
+    describe_payload, ClientHopView, EntryView, MessageView, NodeStatus, NodeView, ProgressView,
+    MAX_LOG_VIEW,
 };
 pub use world::Sim;
 

@@ -1,5 +1,6 @@
 //! Read-only snapshots of the simulation for a UI.
 
+use super::client::Phase;
 use super::trace::MsgSummary;
 use super::world::Sim;
 use crate::kv::Command;
@@ -123,6 +124,26 @@ pub struct MessageView {
     pub duplicate: bool,
     /// Arrived at a paused node and waits.
     pub held: bool,
+}
+
+/// A user's request on its way to a node: its first hop from the client
+/// (through the load balancer), or a redirect from a node that refused it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientHopView {
+    /// The one-shot client (at or above `USER_CLIENT_BASE`).
+    pub client: u64,
+    /// The request, e.g. `SET x=1`.
+    pub command: String,
+    /// `None`: from the client; `Some(n)`: node `n` refused it (not leader).
+    pub from: Option<NodeId>,
+    /// The node it goes to.
+    pub to: NodeId,
+    /// Whether the refusing node named `to` as the leader.
+    pub hinted: bool,
+    /// When it left.
+    pub since_us: TimeUs,
+    /// When it arrives.
+    pub arrive_us: TimeUs,
 }
 
 /// Short description of an entry payload.
@@ -282,6 +303,43 @@ impl Sim {
                 }
             })
             .collect()
+    }
+
+    /// User requests on their way to a node (see [`ClientHopView`]), by client id.
+    pub fn client_hops(&self) -> Vec<ClientHopView> {
+        self.clients
+            .values()
+            .filter(|c| c.user)
+            .filter_map(|c| match (&c.phase, &c.request) {
+                (
+                    Phase::Sending {
+                        node,
+                        from,
+                        hinted,
+                        since_us,
+                        arrive_us,
+                    },
+                    Some(request),
+                ) => Some(ClientHopView {
+                    client: c.id,
+                    command: request.op.describe(),
+                    from: *from,
+                    to: *node,
+                    hinted: *hinted,
+                    since_us: *since_us,
+                    arrive_us: *arrive_us,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Number of user requests on their way (as [`Sim::client_hops`] lists them).
+    pub fn client_hop_count(&self) -> usize {
+        self.clients
+            .values()
+            .filter(|c| c.user && matches!(c.phase, Phase::Sending { .. }))
+            .count()
     }
 
     /// Number of messages in flight.

@@ -25,7 +25,9 @@ pub(super) fn scenario() -> Scenario {
         1_000_000,
         Action::Partition(vec![vec![1, 2], vec![3, 4, 5]]),
     )
-    .at(1_100_000, set("b", "stale1", Some(1)))
+    // A request takes one network hop (10–20 ms) to reach node 1, whose
+    // AppendEntries then needs another to reach node 2 before 1→2 is cut.
+    .at(1_075_000, set("b", "stale1", Some(1)))
     .at(1_125_000, Action::CutLink { from: 1, to: 2 })
     .at(1_150_000, set("b", "stale2", Some(1)))
     .at(1_200_000, Action::TimeoutNow(3))
