@@ -300,3 +300,90 @@ async fn nine_lanes_fit_the_stage() {
     s.screenshot("stage-nine-nodes").await;
     s.close().await;
 }
+
+/// Every kind of client traffic seen on the stage, in order, once per
+/// change, polled while the run plays slowly (`arguments[0]` ms at most).
+const WATCH_CLIENT_TRAFFIC: &str = "
+    const [limit, done] = [arguments[0], arguments[arguments.length - 1]];
+    const seen = [];
+    const started = Date.now();
+    const poll = () => {
+        for (const g of document.querySelectorAll('[data-testid=stage] .client-traffic [data-testid=message]')) {
+            if (g.classList.contains('background')) continue;
+            const step = g.dataset.kind + '@' + g.dataset.nodeId;
+            if (seen[seen.length - 1] !== step) seen.push(step);
+        }
+        if (seen.some(s => s.startsWith('client-reply')) || Date.now() - started > limit) { done(seen); return; }
+        setTimeout(poll, 20);
+    };
+    poll();";
+
+#[tokio::test]
+async fn a_set_to_a_follower_travels_client_balancer_node_is_redirected_and_answered() {
+    let s = Session::start(1440, 900).await;
+    s.open_playing().await;
+    let (leader, _) = s.wait_for_leader().await;
+    s.wait_for_count("[data-testid=stage] [data-testid=client]", 2)
+        .await;
+    s.wait_for_count("[data-testid=stage] [data-testid=load-balancer]", 1)
+        .await;
+    let follower = if leader == 1 { 2 } else { 1 };
+    // Slowed down (1/100×): a 10–20 ms hop takes one to two seconds.
+    s.set_value("speed", "-2").await;
+    s.set_value("kv-target", &follower.to_string()).await;
+    s.send_set("colour", "teal").await;
+    let seen = s
+        .client
+        .execute_async(WATCH_CLIENT_TRAFFIC, vec![serde_json::json!(60_000)])
+        .await
+        .unwrap();
+    let seen: Vec<String> = serde_json::from_value(seen).unwrap();
+    assert_eq!(
+        seen,
+        [
+            format!("client-request@{follower}"),
+            format!("redirect@{follower}"),
+            format!("client-request@{leader}"),
+            format!("client-reply@{leader}"),
+        ],
+        "the request's path on the stage"
+    );
+    s.screenshot("stage-client-reply").await;
+    // The write ends committed on every node's log and in every store.
+    s.set_value("speed", "0").await;
+    s.wait_until(
+        "colour=teal committed and applied on all five",
+        "[1, 2, 3, 4, 5].every(id =>
+            [...document.querySelectorAll(`[data-testid=stage] [data-testid=log-entry][data-node-id='${id}'][data-committed=true]`)]
+                .some(e => e.querySelector('title').textContent.includes('SET colour=teal'))
+            && document.querySelector(`[data-testid=stage] [data-testid=node-kv][data-node-id='${id}'][data-key=colour][data-value=teal]`))",
+    )
+    .await;
+    s.close().await;
+}
+
+#[tokio::test]
+async fn a_400_by_300_embed_keeps_a_reduced_stage_and_its_caption_readable() {
+    let embed = Session::start(400, 300).await;
+    embed.set_viewport(400, 300).await;
+    embed
+        .open("/?embed=1&controls=0&scenario=log-replication")
+        .await;
+    embed.wait_for_count("[data-testid=node]", 5).await;
+    embed.seek_ms(2_500).await;
+    let v = embed.js(&format!("return {ENTRIES_IN_VIEW}")).await;
+    assert_eq!(v[1], 0, "log entries outside the 400×300 embed: {v}");
+    // Readable: the stage is drawn at least at 0.6 of its natural size,
+    // and the caption's text is inside the frame.
+    let fit = embed
+        .js("const svg = document.querySelector('[data-testid=stage]');
+             const r = svg.getBoundingClientRect();
+             const scale = Math.min(r.width / svg.viewBox.baseVal.width, r.height / svg.viewBox.baseVal.height);
+             const n = document.querySelector('[data-testid=narrative]').getBoundingClientRect();
+             return [scale, n.bottom <= window.innerHeight + 1, n.top >= 0];")
+        .await;
+    embed.screenshot("stage-embed-400x300").await;
+    assert!(fit[0].as_f64().unwrap() >= 0.6, "stage scale {fit}");
+    assert_eq!(fit[1], true, "caption cut off: {fit}");
+    embed.close().await;
+}

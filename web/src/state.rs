@@ -55,6 +55,8 @@ pub struct Playground {
     pub skip_quiet: bool,
     /// The last frame skipped quiet time (the clock says so).
     pub skipping: bool,
+    /// Wall time played, ms: the panels off the stage refresh by it.
+    pub played_wall_ms: f64,
     /// What the inspector shows.
     pub selected: Selection,
     /// A one-line notice (a fork, a reset).
@@ -224,6 +226,7 @@ impl Playground {
             speed_log: SPEED_LOG_DEFAULT,
             skip_quiet: true,
             skipping: false,
+            played_wall_ms: 0.0,
             selected: Selection::None,
             notice: None,
             error,

@@ -7,6 +7,7 @@
 //! else is a child component with `PartialEq` props (and callbacks made once),
 //! so Yew skips it while it stays the same.
 
+use super::clients::{traffic_glyph, ClientBoxes};
 use super::lane::NodeLane;
 use super::menu::{ContextMenu, MenuItem};
 use super::message::{position, Message};
@@ -14,6 +15,7 @@ use super::node::{node_timer, Node, NodeFace};
 use crate::actions::{add_node_action, node_actions, ClusterFacts};
 use crate::layout::Point;
 use crate::state::{Msg, Selection};
+use crate::view::clients::Traffic;
 use crate::view::cluster::{partition_groups, Cut, Lost};
 use crate::view::lanes::{window_start, Lane};
 use crate::view::stage::{view_to_box, StageLayout};
@@ -36,6 +38,10 @@ pub struct ClusterProps {
     pub messages: Rc<Vec<MessageView>>,
     /// Recently lost messages.
     pub lost: Vec<Lost>,
+    /// Client requests, redirects and replies on their way.
+    pub traffic: Vec<Traffic>,
+    /// Background clients of the workload.
+    pub background_clients: usize,
     /// Cut directed links.
     pub cuts: Rc<Vec<Cut>>,
     /// Per node: share of the election timeout left.
@@ -52,6 +58,9 @@ pub struct ClusterProps {
     pub flagged: Vec<NodeId>,
     /// Sends a message to the reducer (stable across renders).
     pub dispatch: Callback<Msg>,
+    /// The stage's box has a fixed height (an embed): fit the picture to it.
+    #[prop_or_default]
+    pub fit_height: bool,
 }
 
 /// Which context menu is open, and where (px inside the cluster's box).
@@ -87,7 +96,8 @@ pub fn cluster(props: &ClusterProps) -> Html {
     let svg = use_node_ref();
     let menu = use_state(|| None::<OpenMenu>);
     let count = props.nodes.len();
-    let layout = StageLayout::new(count, use_width(&wrap).unwrap_or(DEFAULT_WIDTH));
+    let (width, height) = use_size(&wrap).unwrap_or((DEFAULT_WIDTH, 0.0));
+    let layout = StageLayout::fit(count, width, props.fit_height.then_some(height));
     let positions: Vec<Point> = (0..count).map(|i| layout.centre(i)).collect();
     let radius = layout.radius();
     // Rebuilt when the nodes or the room change; each lane then compares
@@ -189,6 +199,10 @@ pub fn cluster(props: &ClusterProps) -> Html {
             </g>
         })
     });
+    let traffic = props.traffic.iter().filter_map(|t| {
+        let i = ids.iter().position(|&n| n == t.node)?;
+        Some(traffic_glyph(t, &layout, i))
+    });
     let lanes = lanes.iter().enumerate().map(|(row, lane)| {
         html! { <NodeLane key={lane.id} lane={lane.clone()} {layout} {row} /> }
     });
@@ -256,16 +270,18 @@ pub fn cluster(props: &ClusterProps) -> Html {
         .count();
     html! {
         <div class="cluster-wrap" ref={wrap.clone()} {oncontextmenu}>
-            <svg class="cluster" data-testid="stage" ref={svg}
+            <svg class={classes!("cluster", layout.compact.then_some("compact"))} data-testid="stage" ref={svg}
                  viewBox={format!("0 0 {:.0} {:.0}", layout.width, layout.height())}
                  role="group" aria-label={format!("Cluster of {count} nodes, {crashed} crashed")}>
                 <Fences ids={ids.clone()} {groups} {layout} />
                 <g class="lanes">{ for lanes }</g>
+                <ClientBoxes {layout} background={props.background_clients} />
                 <Links ids={ids.clone()} cuts={props.cuts.clone()} on_toggle={(*on_toggle_link).clone()} {layout} />
                 <g class="timers">{ for timers }</g>
                 // Keyed and unkeyed children never share a list.
                 <g class="messages">{ for messages }</g>
                 <g class="lost">{ for lost }</g>
+                <g class="client-traffic">{ for traffic }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>
             // Always one child here (maybe empty): a list that grew or shrank
@@ -413,7 +429,7 @@ pub fn fences(props: &FencesProps) -> Html {
         <>
             <g class="stripes" aria-hidden="true">{ for stripes }</g>
             if props.groups.is_empty() {
-                <text class="stage-head" x={format!("{:.1}", layout.lane_x())} y="14" aria-hidden="true">{ legend }</text>
+                <text class="stage-head" x={format!("{:.1}", layout.head_text_x())} y="14" aria-hidden="true">{ legend }</text>
             }
             <g class="fences" aria-hidden={props.groups.is_empty().then_some("true")}>{ for groups }</g>
         </>
@@ -426,14 +442,17 @@ const DEFAULT_WIDTH: f64 = 720.0;
 /// The width of `wrap` in CSS pixels, measured after it is drawn and again
 /// whenever the window is resized.
 #[hook]
-fn use_width(wrap: &NodeRef) -> Option<f64> {
-    let width = use_state_eq(|| None::<f64>);
+fn use_size(wrap: &NodeRef) -> Option<(f64, f64)> {
+    let width = use_state_eq(|| None::<(f64, f64)>);
     {
         let (wrap, width) = (wrap.clone(), width.clone());
         use_effect_with((), move |_| {
             let measure = move || {
                 if let Some(e) = wrap.cast::<Element>() {
-                    width.set(Some(f64::from(e.client_width())));
+                    width.set(Some((
+                        f64::from(e.client_width()),
+                        f64::from(e.client_height()),
+                    )));
                 }
             };
             measure();

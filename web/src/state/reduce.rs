@@ -127,6 +127,7 @@ impl Playground {
             return false;
         }
         let mut wall_ms = wall_ms.clamp(0.0, MAX_FRAME_GAP_MS);
+        self.played_wall_ms += wall_ms;
         let skipping = self.skip_quiet && self.speed_log < QUIET_SPEED_LOG;
         let quiet_ms = if skipping {
             self.skip_quiet_time(wall_ms)
@@ -143,7 +144,7 @@ impl Playground {
         true
     }
 
-    /// Runs quiet time (nothing in flight) at [`QUIET_SPEED_LOG`] for at
+    /// Runs quiet time (no message and no client request in flight) at [`QUIET_SPEED_LOG`] for at
     /// most `wall_ms`, stopping at the first event that sends something;
     /// returns the wall time so spent.
     fn skip_quiet_time(&mut self, wall_ms: f64) -> f64 {
@@ -154,7 +155,12 @@ impl Playground {
         for _ in 0..MAX_QUIET_ROUNDS {
             let (quiet, next) = {
                 let t = self.timeline.borrow();
-                (t.sim().in_flight_count() == 0, t.sim().next_event_time())
+                // A request on its way to a node is drawn too: not quiet.
+                let sim = t.sim();
+                (
+                    sim.in_flight_count() == 0 && sim.client_hop_count() == 0,
+                    sim.next_event_time(),
+                )
             };
             let left_ms = wall_ms - spent_ms;
             if !quiet || left_ms <= 0.0 {

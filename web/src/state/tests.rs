@@ -270,6 +270,41 @@ fn skipping_quiet_time_elects_a_leader_within_five_seconds() {
     assert_eq!(first_leader_ms(false), None);
 }
 
+/// A user's request on its way to a node is drawn on the stage, so the
+/// time it travels is not skipped as quiet, even with no message in flight.
+#[test]
+fn a_request_on_its_way_is_not_quiet_time() {
+    let quiet = SimConfig {
+        clients: 0,
+        ..SimConfig::default()
+    };
+    let mut p = Rc::new(Playground::new(quiet)).reduce(Msg::SkipQuiet(true));
+    // A leader, then a moment with nothing in flight.
+    p = p.reduce(Msg::Seek(SimTime::from_us(3_000_000)));
+    while p.timeline.borrow().sim().in_flight_count() > 0 {
+        p = p.reduce(Msg::Step);
+    }
+    p = p
+        .reduce(Msg::Act(raft_core::sim::Action::ClientRequest {
+            op: raft_core::kv::Op::Set {
+                key: "x".into(),
+                value: "1".into(),
+            },
+            target: None,
+        }))
+        .reduce(Msg::Play);
+    assert_eq!(p.timeline.borrow().sim().client_hop_count(), 1);
+    let frame_ms = 1000.0 / 60.0;
+    let before = p.now_us();
+    p = p.reduce(Msg::Frame(frame_ms));
+    assert_eq!(
+        p.now_us() - before,
+        crate::speed::virtual_us_for(frame_ms, SPEED_LOG_DEFAULT),
+        "the request travels at the chosen speed"
+    );
+    assert!(!p.skipping);
+}
+
 /// A story written in the page: steps at the moments shown, a promise
 /// checked at its moment, an action taken while writing; the share link
 /// carries it all, and opening it tells the same story with the promise kept.

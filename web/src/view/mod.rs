@@ -3,6 +3,7 @@
 //! views never import components (components import views).
 
 pub mod chart;
+pub mod clients;
 pub mod clock;
 pub mod cluster;
 pub mod feed;
