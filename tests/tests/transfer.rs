@@ -326,7 +326,7 @@ async fn the_trace_export_is_json_lines_with_a_header_that_adds_up() {
 async fn the_files_panel_at_desktop_and_phone_width() {
     for (width, height, name) in [(1280, 1000, "desktop"), (390, 844, "phone")] {
         let s = app(width, height).await;
-        s.js("document.querySelector('.transfer').scrollIntoView({ block: 'center' })")
+        s.js("document.querySelector('.files-tool').scrollIntoView({ block: 'center' })")
             .await;
         s.assert_no_sideways_scroll(name).await;
         let label = s

@@ -8,8 +8,10 @@ use crate::components::controls::Controls;
 use crate::components::feed::{Chart, Feed};
 use crate::components::help::Help;
 use crate::components::hint;
+use crate::components::hold::Hold;
 use crate::components::inspector::Inspector;
 use crate::components::kv::{KvPanel, HISTORY_BARS};
+use crate::components::legend::Legend;
 use crate::components::logs::{Logs, LOG_ENTRIES_SHOWN};
 use crate::components::network::NetworkPanel;
 use crate::components::share::Share;
@@ -22,7 +24,7 @@ use crate::host::{event, host_event, parse_command, post_to_host, Command};
 use crate::keys::{message_for, KeyContext};
 use crate::state::{LatestState, Msg, NewRun, Playground, Selection, SimTime};
 use crate::view::settings::Settings;
-use crate::view::{clock, cluster, nodes};
+use crate::view::{clients, clock, cluster, nodes};
 use gloo_events::{EventListener, EventListenerOptions};
 use raft_core::scenario;
 use raft_core::sim::{NodeStatus, NodeView, SimConfig};
@@ -403,14 +405,16 @@ pub fn app(props: &AppProps) -> Html {
             }
         })
     };
+    let sim_settings = sim.settings();
     let cluster = html! {
         <Cluster nodes={nodes.clone()} facts={facts.clone()} messages={messages.clone()}
                  lost={cluster::lost(sim, now_us)} cuts={cuts.clone()}
+                 traffic={clients::traffic(sim, now_us)} background_clients={sim_settings.clients}
                  timers={cluster::timers(&nodes, now_us)} votes={votes.clone()}
                  {now_us}
                  selected_node={if let Selection::Node(id) = state.selected { Some(id) } else { None }}
                  selected_message={if let Selection::Message(id) = state.selected { Some(id) } else { None }}
-                 {flagged} dispatch={dispatch.clone()} />
+                 {flagged} dispatch={dispatch.clone()} fit_height={props.options.embed} />
     };
     let controls = html! {
         <Controls playing={state.playing} speed_log={state.speed_log} skip_quiet={state.skip_quiet} {now_us}
@@ -461,8 +465,12 @@ pub fn app(props: &AppProps) -> Html {
                     { leader_text.clone() }
                     { format!(" · {} nodes{removed}, {crashed} crashed · {} messages in flight", nodes.len(), messages.len()) }
                 </span>
-                <button class="help-button" onclick={dispatch.reform(|_: MouseEvent| Msg::ToggleHelp)}
-                        aria-label="Keyboard shortcuts">{ "?" }</button>
+                <nav class="toolbar" aria-label="Share and files">
+                    <Share url={(*share_url).clone()} {embed_snippet} {on_share} />
+                    <Transfer state={latest.clone()} dispatch={dispatch.clone()} />
+                    <button class="help-button" onclick={dispatch.reform(|_: MouseEvent| Msg::ToggleHelp)}
+                            aria-label="Keyboard shortcuts">{ "?" }</button>
+                </nav>
             </header>
             { banner.unwrap_or_default() }
             { notice.unwrap_or_default() }
@@ -473,30 +481,28 @@ pub fn app(props: &AppProps) -> Html {
                 <section class="stage" aria-label="Cluster">
                     { cluster }
                     { controls }
-                    <p class="legend" aria-hidden="true">
-                        <span class="lg follower">{ "follower" }</span>
-                        <span class="lg precandidate">{ "pre-candidate" }</span>
-                        <span class="lg candidate">{ "candidate" }</span>
-                        <span class="lg leader">{ "leader" }</span>
-                        <span class="lg crashed">{ "crashed" }</span>
-                    </p>
+                    <Legend />
                 </section>
                 <aside class="side">
                     { narrative.unwrap_or_default() }
-                    <Inspector node={selected_node.clone()} message={selected_message} facts={(*facts).clone()} dispatch={dispatch.clone()} />
+                    <Hold playing={state.playing} wall_ms={state.played_wall_ms}>
+                        <KvPanel {stores} {results} history={history.clone()} invoked={sim.history().invoked()} {now_us}
+                             lin={state.lin.clone()} dispatch={dispatch.clone()} />
+                    </Hold>
                     { checker }
-                    <Share url={(*share_url).clone()} {embed_snippet} {on_share} />
-                    <Transfer state={latest.clone()} dispatch={dispatch.clone()} />
+                    <Inspector node={selected_node.clone()} message={selected_message} facts={(*facts).clone()} dispatch={dispatch.clone()} />
                 </aside>
             </div>
             <div class="panels">
                 <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} has_story={state.story.is_some()} dispatch={dispatch.clone()} />
-                <Logs rows={log_rows} marked={marked.clone()} on_more={on_more_log.clone()} />
-                <KvPanel {stores} {results} history={history.clone()} invoked={sim.history().invoked()} {now_us}
-                         lin={state.lin.clone()} dispatch={dispatch.clone()} />
-                <NetworkPanel settings={Settings::of(&sim.settings())} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
-                <Feed lines={feed_lines} />
-                <Chart series={series.clone()} {now_us} />
+                <Hold playing={state.playing} wall_ms={state.played_wall_ms} phase_ms={33.0}>
+                    <Logs rows={log_rows} marked={marked.clone()} on_more={on_more_log.clone()} />
+                </Hold>
+                <NetworkPanel settings={Settings::of(&sim_settings)} node_ids={node_ids.clone()} {leader} dispatch={dispatch.clone()} />
+                <Hold playing={state.playing} wall_ms={state.played_wall_ms} phase_ms={67.0}>
+                    <Feed lines={feed_lines} />
+                    <Chart series={series.clone()} {now_us} />
+                </Hold>
             </div>
             if state.show_help {
                 <Help on_close={dispatch.reform(|_| Msg::ToggleHelp)} />

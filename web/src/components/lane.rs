@@ -91,11 +91,17 @@ pub fn node_lane(props: &NodeLaneProps) -> Html {
         }
     });
     let store_y = n(layout.store_baseline() - StageLayout::BOX_TOP);
+    let store_x = n(layout.store_dx());
     let store = if lane.crashed {
-        html! { <text class="store-line muted" y={store_y}>{ "crashed: its log on disk, its store lost " }</text> }
+        let text = if layout.compact {
+            "crashed "
+        } else {
+            "crashed: its log on disk, its store lost "
+        };
+        html! { <text class="store-line muted" x={store_x.clone()} y={store_y}>{ text }</text> }
     } else {
         html! {
-            <text class="store-line" y={store_y}>
+            <text class="store-line" x={store_x} y={store_y}>
                 <tspan class="muted">{ if lane.store.is_empty() { "store: empty " } else { "store: " } }</tspan>
                 { for lane.store.iter().map(|(k, v)| html! {
                     <tspan data-testid="node-kv" data-node-id={lane.id.to_string()} data-key={k.clone()} data-value={v.clone()}>

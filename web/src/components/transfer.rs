@@ -73,34 +73,29 @@ pub fn transfer(props: &TransferProps) -> Html {
         })
     };
     html! {
-        <section class="panel transfer" aria-label="Export and import">
-            <h2>{ "Files" }</h2>
-            <div class="transfer-row">
-                <button data-testid="export-scenario" onclick={export_scenario}
-                        title="The settings, seed, every action and this moment, as JSON">
-                    { "Export scenario (.json)" }
-                </button>
-                <button data-testid="export-trace" onclick={export_trace}
-                        title="Every event still in memory, one JSON object a line">
-                    { "Export trace (.jsonl)" }
-                </button>
-                // The input stays focusable (only visually hidden) and its
-                // label is the visible button: one control, one tab stop.
-                <input id="import-file" data-testid="import-file" class="sr-only file-input" type="file"
-                       accept=".json,application/json" onchange={picked} />
-                <label for="import-file" class="file-button" data-testid="import-button">
-                    { "Load scenario file…" }
-                </label>
-            </div>
-            <p class="hint">
-                { format!("Or drop a scenario .json file anywhere on the page (at most {} KiB). It opens paused at the moment it was exported.", MAX_FILE_BYTES / 1024) }
-            </p>
+        <div class="files-tool" role="group" aria-label="Files">
+            <button data-testid="export-scenario" onclick={export_scenario}
+                    title="Download the settings, seed, every action and this moment, as JSON">
+                { "Export" }
+            </button>
+            <button data-testid="export-trace" onclick={export_trace}
+                    title="Download every event still in memory, one JSON object a line">
+                { "Trace" }
+            </button>
+            // The input stays focusable (only visually hidden) and its
+            // label is the visible button: one control, one tab stop.
+            <input id="import-file" data-testid="import-file" class="sr-only file-input" type="file"
+                   accept=".json,application/json" onchange={picked} />
+            <label for="import-file" class="file-button" data-testid="import-button"
+                   title={format!("Open an exported scenario .json (at most {} KiB; or drop it anywhere on the page). It opens paused at the moment it was exported.", MAX_FILE_BYTES / 1024)}>
+                { "Open…" }
+            </label>
             if dragging {
                 <div class="drop-hint" data-testid="drop-hint" aria-hidden="true">
                     <span>{ "Drop a scenario .json file to load it" }</span>
                 </div>
             }
-        </section>
+        </div>
     }
 }
 
