@@ -66,7 +66,26 @@ async fn a_red_checker_and_the_phone_and_embed_layouts_pass_too() {
     phone.open("/?autoplay=0").await;
     phone.wait_for_count("[data-testid=node]", 5).await;
     assert_clean(phone.accessibility_violations().await, "phone width");
+    // The toolbar's Share pop-up, and a request on its way on the stage.
+    phone.click("share").await;
+    phone.wait_for_count("[data-testid=share-url]", 1).await;
+    phone.send_set("colour", "teal").await;
+    phone
+        .wait_for_count("[data-testid=stage] [data-kind=client-request]", 1)
+        .await;
+    assert_clean(
+        phone.accessibility_violations().await,
+        "phone, share pop-up and a client request",
+    );
     phone.close().await;
+
+    // The compact stage of a small embed.
+    let small = Session::start(400, 300).await;
+    small.set_viewport(400, 300).await;
+    small.open("/?embed=1&scenario=log-replication").await;
+    small.wait_for_count("[data-testid=stage].compact", 1).await;
+    assert_clean(small.accessibility_violations().await, "a 400x300 embed");
+    small.close().await;
 }
 
 #[tokio::test]

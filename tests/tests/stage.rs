@@ -312,6 +312,8 @@ const WATCH_CLIENT_TRAFFIC: &str = "
             if (g.classList.contains('background')) continue;
             const step = g.dataset.kind + '@' + g.dataset.nodeId;
             if (seen[seen.length - 1] !== step) seen.push(step);
+            if (step.startsWith('redirect') && window.redirectMs === undefined)
+                window.redirectMs = Number(document.querySelector('[data-testid=sim-time]').dataset.ms);
         }
         if (seen.some(s => s.startsWith('client-reply')) || Date.now() - started > limit) { done(seen); return; }
         setTimeout(poll, 20);
@@ -349,7 +351,16 @@ async fn a_set_to_a_follower_travels_client_balancer_node_is_redirected_and_answ
         "the request's path on the stage"
     );
     s.screenshot("stage-client-reply").await;
+    // Back to the redirect: drawn again from its times alone.
+    s.click("play-pause").await;
+    let redirect_ms = s.js("return window.redirectMs").await.as_u64().unwrap();
+    s.seek_ms(redirect_ms + 2).await;
+    s.wait_for_count("[data-testid=stage] [data-kind=redirect]", 1)
+        .await;
+    s.js("window.scrollTo(0, 0)").await;
+    s.screenshot("stage-redirect").await;
     // The write ends committed on every node's log and in every store.
+    s.click("play-pause").await;
     s.set_value("speed", "0").await;
     s.wait_until(
         "colour=teal committed and applied on all five",
