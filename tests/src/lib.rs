@@ -530,10 +530,20 @@ impl Session {
 
     /// Runs a DevTools command on the page.
     async fn cdp(&self, cmd: &'static str, params: serde_json::Value) {
+        self.cdp_result(cmd, params).await;
+    }
+
+    /// Runs a DevTools command on the page and returns its result (e.g.
+    /// `Profiler.stop`'s profile, to see where a frame's time goes).
+    pub async fn cdp_result(
+        &self,
+        cmd: &'static str,
+        params: serde_json::Value,
+    ) -> serde_json::Value {
         self.client
             .issue_cmd(Cdp { cmd, params })
             .await
-            .unwrap_or_else(|e| panic!("ChromeDriver cannot run {cmd}: {e}"));
+            .unwrap_or_else(|e| panic!("ChromeDriver cannot run {cmd}: {e}"))
     }
 
     /// Opens the page and plays it at real time (1×).
