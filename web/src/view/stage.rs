@@ -57,8 +57,14 @@ impl StageLayout {
         let Some(height) = height.filter(|h| *h > 0.0) else {
             return normal;
         };
-        if (width / normal.width).min(height / normal.height()) >= READABLE_SCALE {
-            return normal;
+        let scale = (width / normal.width).min(height / normal.height());
+        if scale >= READABLE_SCALE {
+            // Drawn at the height's scale: a view box as wide as the box
+            // fills it (more entries per lane) instead of leaving margins.
+            return StageLayout {
+                width: (width / scale).clamp(MIN_WIDTH, MAX_WIDTH),
+                ..normal
+            };
         }
         let compact = StageLayout {
             compact: true,
@@ -501,6 +507,12 @@ mod tests {
         // A tall box, or none given: the normal stage.
         assert!(!StageLayout::fit(5, 640.0, None).compact);
         assert!(!StageLayout::fit(5, 640.0, Some(330.0)).compact);
+        // Not compact but limited by the height: a wider view fills the box.
+        let wide = StageLayout::fit(5, 628.0, Some(260.0));
+        assert!(!wide.compact && wide.width > 628.0);
+        let scale = (628.0 / wide.width).min(260.0 / wide.height());
+        assert!((628.0 / wide.width - scale).abs() < 1e-9, "fills the width");
+        assert!(wide.slots() > StageLayout::new(5, 628.0).slots());
         // The stage of a 400 × 300 embed: about 390 × 150 px.
         for count in [5, 7, 9] {
             let l = StageLayout::fit(count, 388.0, Some(150.0));
