@@ -409,7 +409,7 @@ pub fn app(props: &AppProps) -> Html {
     let cluster = html! {
         <Cluster nodes={nodes.clone()} facts={facts.clone()} messages={messages.clone()}
                  lost={cluster::lost(sim, now_us)} cuts={cuts.clone()}
-                 traffic={clients::traffic(sim, now_us)} background_clients={sim_settings.clients}
+                 traffic={clients::traffic(sim, now_us, (sim_settings.latency_min_us + sim_settings.latency_max_us) / 2)} background_clients={sim_settings.clients}
                  timers={cluster::timers(&nodes, now_us)} votes={votes.clone()}
                  {now_us}
                  selected_node={if let Selection::Node(id) = state.selected { Some(id) } else { None }}

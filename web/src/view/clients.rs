@@ -148,15 +148,15 @@ pub fn hop_traffic(hop: &ClientHopView, now_us: u64) -> Traffic {
 
 /// Every piece of client traffic to draw at `now_us`: the user's requests
 /// and redirects on their way, then the replies (the user's and the
-/// background clients') that left a node in the last mean latency.
-pub fn traffic(sim: &Sim, now_us: u64) -> Vec<Traffic> {
+/// background clients') that left a node in the last `reply_us` (the mean
+/// network latency).
+pub fn traffic(sim: &Sim, now_us: u64, reply_us: u64) -> Vec<Traffic> {
     let mut out: Vec<Traffic> = sim
         .client_hops()
         .iter()
         .map(|hop| hop_traffic(hop, now_us))
         .collect();
-    let settings = sim.settings();
-    let reply_us = ((settings.latency_min_us + settings.latency_max_us) / 2).max(1);
+    let reply_us = reply_us.max(1);
     let since = now_us.saturating_sub(reply_us);
     let events = sim.trace().events();
     for (at, ev) in events.iter().enumerate().rev() {
@@ -249,7 +249,7 @@ mod tests {
         while t < now + 1_000_000 {
             t += 1_000;
             timeline.run_until(t);
-            for g in traffic(timeline.sim(), t) {
+            for g in traffic(timeline.sim(), t, 15_000) {
                 if g.background() {
                     continue;
                 }
