@@ -61,6 +61,10 @@ pub struct Sim {
     pub(crate) drift_rng: SimRng,
     /// Scratch buffer for the client answers of one Ready (kept to reuse its allocation).
     pub(crate) completions: Vec<(u64, LogIndex, Term, Reply)>,
+    /// The Ready every node's output is taken into, boxed so that passing
+    /// it around moves a pointer instead of its few hundred bytes; `None`
+    /// only while in use.
+    pub(crate) ready_buf: Option<alloc::boxed::Box<crate::raft::Ready>>,
     /// The faults injected, while recording ([`Sim::record_faults`]).
     pub(crate) recording: Option<alloc::boxed::Box<super::record::Recording>>,
 }
@@ -96,6 +100,7 @@ impl Sim {
             next_user_client: client::USER_CLIENT_BASE,
             drift_rng: SimRng::new(seed, purpose::DRIFT),
             completions: Vec::new(),
+            ready_buf: None,
             recording: None,
             cfg: config,
         };
