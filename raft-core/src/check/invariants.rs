@@ -641,9 +641,9 @@ impl InvariantChecker {
                 let from = self
                     .recent_commits
                     .partition_point(|(s, _)| *s <= w.checked_commit_seq);
-                let newer: Vec<LogIndex> =
-                    self.recent_commits.range(from..).map(|&(_, i)| i).collect();
-                for i in newer {
+                // By position: a report never touches `recent_commits`.
+                for k in from..self.recent_commits.len() {
+                    let i = self.recent_commits[k].1;
                     let Some(c) = self.committed.get(i).copied().flatten() else {
                         continue;
                     };

@@ -165,8 +165,10 @@ impl Sim {
             self.checker.set_time(now);
             self.checker.observe_applied(id, term, e);
             if let EntryPayload::Command(bytes) = &e.payload {
-                let reply = slot.store.apply_bytes(e.index, bytes);
-                if let Some(c) = self.proposals.remove(&(id, e.index)) {
+                // Only a client waiting at this node gets a copy of the reply.
+                let client = self.proposals.remove(&(id, e.index));
+                let reply = slot.store.apply_entry(e.index, bytes, client.is_some());
+                if let (Some(c), Some(reply)) = (client, reply) {
                     completions.push((c, e.index, e.term, reply));
                 }
             }
