@@ -150,6 +150,7 @@ impl EventQueue {
         self.peek().map(|(t, _)| t)
     }
 
+    #[inline]
     pub(crate) fn pop(&mut self) -> Option<(TimeUs, Event)> {
         if self.timer_first() {
             let i = self.min_timer.expect("timer present");

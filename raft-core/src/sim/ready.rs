@@ -262,10 +262,17 @@ impl Sim {
         self.flush_violations();
     }
 
+    /// Traces the violations the checker found since the last call.
+    #[inline]
     pub(crate) fn flush_violations(&mut self) {
-        if !self.checker.has_new() {
-            return;
+        // Checked after every event, almost always with nothing new.
+        if self.checker.has_new() {
+            self.trace_violations();
         }
+    }
+
+    #[cold]
+    fn trace_violations(&mut self) {
         let now = self.now_us;
         for v in self.checker.take_new() {
             self.trace.push(

@@ -295,6 +295,7 @@ impl Sim {
     /// Whether `ev` would do nothing now (superseded or its target gone).
     /// The one definition of staleness: such events are dropped unprocessed
     /// and uncounted, and [`dispatch`](Self::dispatch) sees only the others.
+    #[inline]
     fn is_stale(&self, ev: Event) -> bool {
         match ev {
             Event::Deliver { msg } => self.net.in_flight.get(msg).is_none(),
@@ -355,6 +356,7 @@ impl Sim {
         self.step_node(to, f.msg);
     }
 
+    #[inline]
     pub(crate) fn step_node(&mut self, to: NodeId, msg: Message) {
         let Some(i) = self.slot_index(to) else { return };
         let now = self.now_us;
