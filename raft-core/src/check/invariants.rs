@@ -366,6 +366,7 @@ impl InvariantChecker {
     }
 
     /// Sets the time stamped on violations found from now on.
+    #[inline]
     pub fn set_time(&mut self, now_us: TimeUs) {
         self.now_us = now_us;
     }

@@ -132,6 +132,7 @@ impl<'a> Reader<'a> {
         Reader { bytes }
     }
 
+    #[inline]
     pub(crate) fn byte(&mut self) -> Result<u8, DecodeError> {
         let (&first, rest) = self.bytes.split_first().ok_or(DecodeError::UnexpectedEnd)?;
         self.bytes = rest;
@@ -146,6 +147,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn varint(&mut self) -> Result<u64, DecodeError> {
         let mut value: u64 = 0;
         for i in 0..MAX_VARINT_BYTES {

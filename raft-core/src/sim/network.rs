@@ -213,6 +213,7 @@ impl Network {
     }
 
     /// One-way delay of a message: latency plus, sometimes, a reordering delay.
+    #[inline]
     pub(crate) fn draw_delay(&mut self) -> TimeUs {
         let mut d = self
             .rng
