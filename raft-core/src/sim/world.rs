@@ -352,7 +352,8 @@ impl Sim {
             });
             return;
         }
-        self.trace_at(TraceKind::Delivered { id, from, to });
+        self.trace
+            .push_inlined(self.now_us, TraceKind::Delivered { id, from, to });
         self.step_node(to, f.msg);
     }
 
@@ -414,7 +415,7 @@ impl Sim {
             Sent::Dropped(_) => now,
             Sent::InFlight { deliver_us, .. } => deliver_us,
         };
-        self.trace_at(TraceKind::MessageSent {
+        let fact = TraceKind::MessageSent {
             id,
             from,
             to,
@@ -422,7 +423,8 @@ impl Sim {
             send_us: now,
             deliver_us,
             summary,
-        });
+        };
+        self.trace.push_inlined(now, fact);
         match sent {
             Sent::Dropped(reason) => self.trace_at(TraceKind::Dropped {
                 id,
