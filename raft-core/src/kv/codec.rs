@@ -10,7 +10,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::command::{Command, CommandError, Op};
+use super::command::{Command, CommandError, CommandRef, Op, OpRef};
 use super::{MAX_COMMAND_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES};
 
 /// The format version written first in every encoded command and snapshot.
@@ -132,6 +132,7 @@ impl<'a> Reader<'a> {
         Reader { bytes }
     }
 
+    #[inline]
     pub(crate) fn byte(&mut self) -> Result<u8, DecodeError> {
         let (&first, rest) = self.bytes.split_first().ok_or(DecodeError::UnexpectedEnd)?;
         self.bytes = rest;
@@ -146,6 +147,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn varint(&mut self) -> Result<u64, DecodeError> {
         let mut value: u64 = 0;
         for i in 0..MAX_VARINT_BYTES {
@@ -186,14 +188,38 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn str(&mut self, field: &'static str, max: usize) -> Result<String, DecodeError> {
+        self.str_ref(field, max).map(String::from)
+    }
+
+    /// A length-prefixed string, borrowed from the input.
+    pub(crate) fn str_ref(
+        &mut self,
+        field: &'static str,
+        max: usize,
+    ) -> Result<&'a str, DecodeError> {
         let len = self.bounded(field, max)?;
         if len > self.bytes.len() {
             return Err(DecodeError::UnexpectedEnd);
         }
         let (text, rest) = self.bytes.split_at(len);
         self.bytes = rest;
-        let text = core::str::from_utf8(text).map_err(|_| DecodeError::InvalidUtf8)?;
-        Ok(String::from(text))
+        core::str::from_utf8(text).map_err(|_| DecodeError::InvalidUtf8)
+    }
+
+    /// An optional string (see [`put_opt_str`]), borrowed from the input.
+    pub(crate) fn opt_str_ref(
+        &mut self,
+        field: &'static str,
+        max: usize,
+    ) -> Result<Option<&'a str>, DecodeError> {
+        match self.byte()? {
+            0 => Ok(None),
+            1 => self.str_ref(field, max).map(Some),
+            tag => Err(DecodeError::UnknownTag {
+                field: field.into(),
+                tag,
+            }),
+        }
     }
 
     pub(crate) fn opt_str(
@@ -201,14 +227,7 @@ impl<'a> Reader<'a> {
         field: &'static str,
         max: usize,
     ) -> Result<Option<String>, DecodeError> {
-        match self.byte()? {
-            0 => Ok(None),
-            1 => self.str(field, max).map(Some),
-            tag => Err(DecodeError::UnknownTag {
-                field: field.into(),
-                tag,
-            }),
-        }
+        Ok(self.opt_str_ref(field, max)?.map(String::from))
     }
 
     /// Succeeds only if every byte was consumed.
@@ -227,35 +246,51 @@ impl Command {
     /// Encoding does not check limits (a `Command` is plain data);
     /// [`Command::decode`] and [`KvStore::apply`](super::KvStore::apply) do.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(16 + self.op.key().len());
-        out.push(VERSION);
-        put_varint(&mut out, self.client_id);
-        put_varint(&mut out, self.seq);
-        encode_op(&mut out, &self.op);
-        out
+        encode_command(self.client_id, self.seq, &self.op)
     }
 
     /// Decodes bytes made by [`Command::encode`]. Never panics: short,
     /// over-long, non-UTF-8 or trailing input is an error, and so is a
     /// command over the limits ([`Command::validate`]).
     pub fn decode(bytes: &[u8]) -> Result<Command, DecodeError> {
-        if bytes.len() > MAX_COMMAND_BYTES {
-            return Err(DecodeError::TooLong {
-                field: "command".into(),
-                len: bytes.len() as u64,
-                max: MAX_COMMAND_BYTES as u64,
-            });
-        }
-        let mut r = Reader::new(bytes);
-        r.version()?;
-        let client_id = r.varint()?;
-        let seq = r.varint()?;
-        let op = decode_op(&mut r)?;
-        r.finish()?;
-        let cmd = Command { client_id, seq, op };
-        cmd.validate().map_err(DecodeError::InvalidCommand)?;
-        Ok(cmd)
+        let cmd = decode_command(bytes)?;
+        Ok(Command {
+            client_id: cmd.client_id,
+            seq: cmd.seq,
+            op: cmd.op.to_op(),
+        })
     }
+}
+
+/// [`Command::encode`] of a command given by its parts (no `Op` cloned to
+/// build one).
+pub(crate) fn encode_command(client_id: u64, seq: u64, op: &Op) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16 + op.key().len());
+    out.push(VERSION);
+    put_varint(&mut out, client_id);
+    put_varint(&mut out, seq);
+    encode_op(&mut out, op);
+    out
+}
+
+/// [`Command::decode`] with the strings borrowed from `bytes` (the store
+/// applies entries this way, allocating nothing to read them).
+pub(crate) fn decode_command(bytes: &[u8]) -> Result<CommandRef<'_>, DecodeError> {
+    if bytes.len() > MAX_COMMAND_BYTES {
+        return Err(DecodeError::TooLong {
+            field: "command".into(),
+            len: bytes.len() as u64,
+            max: MAX_COMMAND_BYTES as u64,
+        });
+    }
+    let mut r = Reader::new(bytes);
+    r.version()?;
+    let client_id = r.varint()?;
+    let seq = r.varint()?;
+    let op = decode_op(&mut r)?;
+    r.finish()?;
+    op.validate().map_err(DecodeError::InvalidCommand)?;
+    Ok(CommandRef { client_id, seq, op })
 }
 
 fn encode_op(out: &mut Vec<u8>, op: &Op) {
@@ -282,22 +317,22 @@ fn encode_op(out: &mut Vec<u8>, op: &Op) {
     }
 }
 
-fn decode_op(r: &mut Reader<'_>) -> Result<Op, DecodeError> {
+fn decode_op<'a>(r: &mut Reader<'a>) -> Result<OpRef<'a>, DecodeError> {
     let tag = r.byte()?;
-    let key = r.str("key", MAX_KEY_BYTES)?;
+    let key = r.str_ref("key", MAX_KEY_BYTES)?;
     Ok(match tag {
-        OP_SET => Op::Set {
+        OP_SET => OpRef::Set {
             key,
-            value: r.str("value", MAX_VALUE_BYTES)?,
+            value: r.str_ref("value", MAX_VALUE_BYTES)?,
         },
-        OP_DELETE => Op::Delete { key },
-        OP_GET => Op::Get { key },
+        OP_DELETE => OpRef::Delete { key },
+        OP_GET => OpRef::Get { key },
         OP_CAS => {
-            let expected = r.opt_str("expected value", MAX_VALUE_BYTES)?;
-            Op::Cas {
+            let expected = r.opt_str_ref("expected value", MAX_VALUE_BYTES)?;
+            OpRef::Cas {
                 key,
                 expected,
-                new: r.str("value", MAX_VALUE_BYTES)?,
+                new: r.str_ref("value", MAX_VALUE_BYTES)?,
             }
         }
         tag => {

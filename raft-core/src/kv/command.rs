@@ -54,16 +54,20 @@ impl Op {
 
     /// Checks the size limits; see [`Command::validate`].
     pub fn validate(&self) -> Result<(), CommandError> {
-        check_key(self.key())?;
+        self.borrowed().validate()
+    }
+
+    /// The operation with its strings borrowed.
+    pub(crate) fn borrowed(&self) -> OpRef<'_> {
         match self {
-            Op::Set { value, .. } => check_value(value),
-            Op::Cas { expected, new, .. } => {
-                if let Some(expected) = expected {
-                    check_value(expected)?;
-                }
-                check_value(new)
-            }
-            Op::Delete { .. } | Op::Get { .. } => Ok(()),
+            Op::Set { key, value } => OpRef::Set { key, value },
+            Op::Delete { key } => OpRef::Delete { key },
+            Op::Get { key } => OpRef::Get { key },
+            Op::Cas { key, expected, new } => OpRef::Cas {
+                key,
+                expected: expected.as_deref(),
+                new,
+            },
         }
     }
 
@@ -75,6 +79,81 @@ impl Op {
         let _ = write_op(&mut out, self, Some(DESCRIBE_VALUE_CHARS));
         out
     }
+}
+
+/// An [`Op`] whose strings are borrowed, from an `Op` or straight from a
+/// log entry's bytes: the store applies an entry without allocating its key
+/// and value. The semantics ([`OpRef::apply_to`]) and limits are defined
+/// here once, for both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OpRef<'a> {
+    Set {
+        key: &'a str,
+        value: &'a str,
+    },
+    Delete {
+        key: &'a str,
+    },
+    Get {
+        key: &'a str,
+    },
+    Cas {
+        key: &'a str,
+        expected: Option<&'a str>,
+        new: &'a str,
+    },
+}
+
+impl<'a> OpRef<'a> {
+    /// The single key this operation reads or writes.
+    pub(crate) fn key(self) -> &'a str {
+        match self {
+            OpRef::Set { key, .. }
+            | OpRef::Delete { key }
+            | OpRef::Get { key }
+            | OpRef::Cas { key, .. } => key,
+        }
+    }
+
+    /// Checks the size limits; see [`Command::validate`].
+    pub(crate) fn validate(self) -> Result<(), CommandError> {
+        check_key(self.key())?;
+        match self {
+            OpRef::Set { value, .. } => check_value(value),
+            OpRef::Cas { expected, new, .. } => {
+                if let Some(expected) = expected {
+                    check_value(expected)?;
+                }
+                check_value(new)
+            }
+            OpRef::Delete { .. } | OpRef::Get { .. } => Ok(()),
+        }
+    }
+
+    /// An owned copy.
+    pub(crate) fn to_op(self) -> Op {
+        match self {
+            OpRef::Set { key, value } => Op::Set {
+                key: key.into(),
+                value: value.into(),
+            },
+            OpRef::Delete { key } => Op::Delete { key: key.into() },
+            OpRef::Get { key } => Op::Get { key: key.into() },
+            OpRef::Cas { key, expected, new } => Op::Cas {
+                key: key.into(),
+                expected: expected.map(String::from),
+                new: new.into(),
+            },
+        }
+    }
+}
+
+/// A [`Command`] whose operation borrows its strings (see [`OpRef`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CommandRef<'a> {
+    pub(crate) client_id: u64,
+    pub(crate) seq: u64,
+    pub(crate) op: OpRef<'a>,
 }
 
 /// Characters of a value kept by [`Op::describe`] before it appends `…`.
@@ -165,6 +244,15 @@ impl Command {
     /// A command that fails is refused whole; nothing is ever truncated.
     pub fn validate(&self) -> Result<(), CommandError> {
         self.op.validate()
+    }
+
+    /// The command with its operation's strings borrowed.
+    pub(crate) fn borrowed(&self) -> CommandRef<'_> {
+        CommandRef {
+            client_id: self.client_id,
+            seq: self.seq,
+            op: self.op.borrowed(),
+        }
     }
 
     /// The short UI label of the operation, e.g. `SET x=1` (see [`Op::describe`]).

@@ -6,7 +6,7 @@
 
 use alloc::string::{String, ToString};
 
-use super::command::Op;
+use super::command::{Op, OpRef};
 use super::reply::Outcome;
 
 /// What an operation does to its key's value.
@@ -43,20 +43,27 @@ impl Op {
     /// absent), and returns the client's outcome and the effect on the key.
     /// Pure and deterministic; the store adds only the [`MAX_KEYS`](super::MAX_KEYS) check.
     pub fn apply_to<'a>(&'a self, current: Option<&str>) -> (Outcome, Effect<'a>) {
+        self.borrowed().apply_to(current)
+    }
+}
+
+impl<'a> OpRef<'a> {
+    /// [`Op::apply_to`], the one definition of what each operation does.
+    pub(crate) fn apply_to(self, current: Option<&str>) -> (Outcome, Effect<'a>) {
         match self {
-            Op::Set { value, .. } => (Outcome::Ok, Effect::Write(value)),
-            Op::Delete { .. } => (
+            OpRef::Set { value, .. } => (Outcome::Ok, Effect::Write(value)),
+            OpRef::Delete { .. } => (
                 Outcome::Deleted {
                     existed: current.is_some(),
                 },
                 Effect::Remove,
             ),
-            Op::Get { .. } => (
+            OpRef::Get { .. } => (
                 Outcome::Value(current.map(ToString::to_string)),
                 Effect::Keep,
             ),
-            Op::Cas { expected, new, .. } => {
-                if current == expected.as_deref() {
+            OpRef::Cas { expected, new, .. } => {
+                if current == expected {
                     (Outcome::Ok, Effect::Write(new))
                 } else {
                     let actual = current.map(ToString::to_string);

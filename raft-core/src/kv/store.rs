@@ -3,7 +3,8 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 
-use super::command::Command;
+use super::codec::decode_command;
+use super::command::{Command, CommandRef, OpRef};
 use super::reply::{ApplyError, Outcome, Reply};
 use super::semantics::Effect;
 use super::{DecodeError, MAX_KEYS, MAX_SESSIONS};
@@ -81,7 +82,7 @@ impl KvStore {
     /// Refused entries still consume their index.
     pub fn apply(&mut self, index: LogIndex, cmd: &Command) -> Reply {
         match self.advance(index) {
-            Ok(()) => self.execute(cmd),
+            Ok(()) => self.execute(cmd.borrowed(), true).expect("asked for"),
             Err(e) => Reply::Refused(e),
         }
     }
@@ -91,13 +92,25 @@ impl KvStore {
     /// [`ApplyError::Invalid`] for a command over a limit); the data and
     /// sessions are untouched, only the index is consumed.
     pub fn apply_bytes(&mut self, index: LogIndex, bytes: &[u8]) -> Reply {
+        self.apply_entry(index, bytes, true).expect("asked for")
+    }
+
+    /// [`apply_bytes`](Self::apply_bytes), returning the reply only if
+    /// `answer`: a server with no client waiting for this entry changes its
+    /// store and sessions the same way without copying a reply to drop.
+    pub(crate) fn apply_entry(
+        &mut self,
+        index: LogIndex,
+        bytes: &[u8],
+        answer: bool,
+    ) -> Option<Reply> {
         if let Err(e) = self.advance(index) {
-            return Reply::Refused(e);
+            return Some(Reply::Refused(e));
         }
-        match Command::decode(bytes) {
-            Ok(cmd) => self.execute(&cmd),
-            Err(DecodeError::InvalidCommand(e)) => Reply::Refused(ApplyError::Invalid(e)),
-            Err(e) => Reply::Refused(ApplyError::Malformed(e)),
+        match decode_command(bytes) {
+            Ok(cmd) => self.execute(cmd, answer),
+            Err(DecodeError::InvalidCommand(e)) => Some(Reply::Refused(ApplyError::Invalid(e))),
+            Err(e) => Some(Reply::Refused(ApplyError::Malformed(e))),
         }
     }
 
@@ -156,37 +169,38 @@ impl KvStore {
         Ok(())
     }
 
-    fn execute(&mut self, cmd: &Command) -> Reply {
-        if let Err(e) = cmd.validate() {
-            return Reply::Refused(ApplyError::Invalid(e));
+    /// Runs `cmd` once per session sequence number; the reply if `answer`.
+    fn execute(&mut self, cmd: CommandRef<'_>, answer: bool) -> Option<Reply> {
+        if let Err(e) = cmd.op.validate() {
+            return Some(Reply::Refused(ApplyError::Invalid(e)));
         }
         if let Some(session) = self.sessions.get(&cmd.client_id) {
             let last_seq = session.last_seq;
             if cmd.seq < last_seq {
                 let (client_id, seq) = (cmd.client_id, cmd.seq);
-                return Reply::Refused(ApplyError::Stale {
+                return Some(Reply::Refused(ApplyError::Stale {
                     client_id,
                     seq,
                     last_seq,
-                });
+                }));
             }
             if cmd.seq == last_seq {
-                let reply = session.reply.to_reply();
+                let reply = answer.then(|| session.reply.to_reply());
                 self.touch(cmd.client_id, last_seq, None);
                 return reply;
             }
         }
-        let result = self.run(cmd);
-        let reply = result.to_reply();
+        let result = self.run(cmd.op);
+        let reply = answer.then(|| result.to_reply());
         self.touch(cmd.client_id, cmd.seq, Some(result));
         reply
     }
 
     /// Runs the operation itself; sessions are handled by the caller.
-    fn run(&mut self, cmd: &Command) -> CachedReply {
-        let key = cmd.op.key();
+    fn run(&mut self, op: OpRef<'_>) -> CachedReply {
+        let key = op.key();
         let current = self.data.get(key).map(String::as_str);
-        let (outcome, effect) = cmd.op.apply_to(current);
+        let (outcome, effect) = op.apply_to(current);
         if effect.creates(current) && self.data.len() >= MAX_KEYS {
             return CachedReply::StoreFull;
         }

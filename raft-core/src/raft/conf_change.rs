@@ -99,6 +99,10 @@ impl Node {
         if self.conf_index > self.commit {
             return;
         }
+        // The common case, checked without a lookup per peer: everyone tracked is a member.
+        if self.progress.keys().all(|&id| self.membership.contains(id)) {
+            return;
+        }
         let mut next = self.progress.keys().next().copied();
         while let Some(id) = next {
             let holds_removal = self.progress[&id].match_index >= self.conf_index;

@@ -513,12 +513,22 @@ impl Node {
     /// it, in which order). Hand it back with [`Node::advance`] once its state
     /// is on disk (or acknowledge it later with [`Node::on_persisted`]).
     pub fn ready(&mut self) -> Ready {
+        let mut rd = core::mem::take(&mut self.spare);
+        self.ready_into(&mut rd);
+        rd
+    }
+
+    /// [`Node::ready`] into a Ready the caller keeps (one that
+    /// [`Node::advance_in_place`] emptied, or a new one): a Ready is a few
+    /// hundred bytes, and a caller that keeps one in place (behind a `Box`)
+    /// copies none of them per input. `rd` must be empty.
+    pub fn ready_into(&mut self, rd: &mut Ready) {
+        debug_assert!(rd.is_empty(), "ready_into takes an empty Ready");
         if self.broadcast_pending {
             self.broadcast_pending = false;
             self.broadcast_append();
         }
         self.assert_invariants();
-        let mut rd = core::mem::take(&mut self.spare);
         self.ready_number += 1;
         rd.number = self.ready_number;
         let hs = self.hard_state();
@@ -556,7 +566,6 @@ impl Node {
         core::mem::swap(&mut rd.messages, &mut self.msgs);
         core::mem::swap(&mut rd.persisted_messages, &mut self.persisted_msgs);
         core::mem::swap(&mut rd.read_states, &mut self.read_states);
-        rd
     }
 
     /// What must hold whatever the input: checked in release builds too (a
@@ -598,6 +607,14 @@ impl Node {
     /// disk): the same as [`Node::on_persisted`] with `rd.number`. Its buffers
     /// are reused, so steady-state operation does not allocate.
     pub fn advance(&mut self, mut rd: Ready) {
+        self.advance_in_place(&mut rd);
+        self.spare = rd;
+    }
+
+    /// [`Node::advance`] for a Ready the caller keeps (see
+    /// [`Node::ready_into`]): acknowledges it and empties it for the next
+    /// [`Node::ready_into`], its buffers kept.
+    pub fn advance_in_place(&mut self, rd: &mut Ready) {
         self.on_persisted(rd.number);
         rd.hard_state = None;
         rd.snapshot = None;
@@ -615,7 +632,6 @@ impl Node {
         if self.read_states.capacity() == 0 {
             core::mem::swap(&mut self.read_states, &mut rd.read_states);
         }
-        self.spare = rd;
     }
 
     /// Every Ready up to number `number` has been persisted (step 1 of

@@ -6,7 +6,7 @@ use super::client::{self, Phase, Request, MAX_REDIRECTS, MAX_USER_ATTEMPTS};
 use super::event::Event;
 use super::trace::TraceKind;
 use super::world::Sim;
-use crate::kv::{Command, Reply};
+use crate::kv::{encode_command, Reply};
 use crate::raft::ProposeError;
 use crate::types::{LogIndex, NodeId, Term, TimeUs};
 use alloc::vec::Vec;
@@ -139,7 +139,7 @@ impl Sim {
                 },
             );
         }
-        let bytes = Command::new(c, req.seq, req.op.clone()).encode();
+        let bytes = encode_command(c, req.seq, &req.op);
         Some((req.attempt, bytes))
     }
 

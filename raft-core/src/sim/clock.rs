@@ -25,6 +25,7 @@ impl Clock {
     }
 
     /// The node's reading at global time `t`.
+    #[inline]
     pub(crate) fn local(&self, t: TimeUs) -> TimeUs {
         let dt = t.saturating_sub(self.base_global);
         if self.ppm == 0 {
@@ -40,6 +41,7 @@ impl Clock {
     }
 
     /// The earliest global time at which the node's clock reads at least `l`.
+    #[inline]
     pub(crate) fn global_at(&self, l: TimeUs) -> TimeUs {
         if l <= self.base_local {
             return self.base_global;

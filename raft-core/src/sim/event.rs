@@ -66,6 +66,7 @@ pub(crate) struct EventQueue {
 }
 
 impl EventQueue {
+    #[inline]
     pub(crate) fn push(&mut self, time_us: TimeUs, event: Event) {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -77,6 +78,7 @@ impl EventQueue {
     }
 
     /// Arms timer slot `slot` (replacing whatever it held).
+    #[inline]
     pub(crate) fn set_timer(&mut self, slot: usize, time_us: TimeUs, event: Event) {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -150,6 +152,7 @@ impl EventQueue {
         self.peek().map(|(t, _)| t)
     }
 
+    #[inline]
     pub(crate) fn pop(&mut self) -> Option<(TimeUs, Event)> {
         if self.timer_first() {
             let i = self.min_timer.expect("timer present");

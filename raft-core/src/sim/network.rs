@@ -48,6 +48,7 @@ impl InFlightTable {
     }
 
     /// Adds message `id`; ids must come in increasing order.
+    #[inline]
     pub(crate) fn insert(&mut self, id: u64, f: InFlight) {
         if self.window.is_empty() {
             self.base = id;
@@ -81,6 +82,7 @@ impl InFlightTable {
     }
 
     /// Takes message `id` out.
+    #[inline]
     pub(crate) fn remove(&mut self, id: u64) -> Option<InFlight> {
         let Some(i) = self.slot(id) else {
             return self.parked.remove(&id);
@@ -148,6 +150,7 @@ pub(crate) enum Sent {
 impl Network {
     /// Takes message `id` sent at `now_us`: drops it (unknown recipient, cut
     /// link, full network) or puts it, and maybe a duplicate, in flight.
+    #[inline]
     pub(crate) fn send(
         &mut self,
         id: u64,
@@ -184,6 +187,7 @@ impl Network {
         Sent::InFlight { deliver_us, copy }
     }
 
+    #[inline]
     fn put_in_flight(
         &mut self,
         id: u64,
@@ -209,6 +213,7 @@ impl Network {
     }
 
     /// One-way delay of a message: latency plus, sometimes, a reordering delay.
+    #[inline]
     pub(crate) fn draw_delay(&mut self) -> TimeUs {
         let mut d = self
             .rng

@@ -25,26 +25,28 @@ impl Sim {
     /// Ready committed applied.
     fn process_ready(&mut self, id: NodeId) {
         let Some(i) = self.slot_index(id) else { return };
-        while let Some((rd, term)) = self.take_ready(i) {
+        let mut rd = self.ready_buf.take().unwrap_or_default();
+        while let Some(term) = self.take_ready(i, &mut rd) {
             let writes = rd.hard_state.is_some() || rd.snapshot.is_some() || !rd.entries.is_empty();
             if self.cfg.disk_latency_us == 0 || (!writes && self.slots[i].disk_queue.is_empty()) {
-                self.finish_ready_now(i, rd, term);
+                self.finish_ready_now(i, &mut rd, term);
             } else {
-                self.queue_write(i, rd, term, writes);
+                self.queue_write(i, &mut rd, term, writes);
             }
         }
+        self.ready_buf = Some(rd);
     }
 
-    /// The node's next Ready, if it has one, with its term; its immediate
-    /// messages have left.
-    fn take_ready(&mut self, i: usize) -> Option<(Ready, Term)> {
+    /// Takes the node's next Ready, if it has one, into `rd` (empty) and
+    /// returns the node's term; its immediate messages have left.
+    fn take_ready(&mut self, i: usize, rd: &mut Ready) -> Option<Term> {
         let slot = &mut self.slots[i];
         let id = slot.id;
         let node = slot.node.as_mut()?;
         if !node.has_ready() {
             return None;
         }
-        let mut rd = node.ready();
+        node.ready_into(rd);
         let term = node.term();
         if let (Some(first), Some(last)) = (rd.entries.first(), rd.entries.last()) {
             // In memory only: the checker hears of entries once stored.
@@ -59,12 +61,12 @@ impl Sim {
         for m in rd.messages.drain(..) {
             self.send(m);
         }
-        Some((rd, term))
+        Some(term)
     }
 
     /// Durable at once (or nothing to write, nothing to wait for): the whole
-    /// Ready in order, and its buffers go back to the node for reuse.
-    fn finish_ready_now(&mut self, i: usize, mut rd: Ready, term: Term) {
+    /// Ready in order; `rd` is left empty, its buffers kept for the next one.
+    fn finish_ready_now(&mut self, i: usize, rd: &mut Ready, term: Term) {
         let snapshot = rd.snapshot.take();
         let hs = rd.hard_state.take();
         let skip = self.cfg.regressions.skip_old_snapshot;
@@ -84,14 +86,15 @@ impl Sim {
         let committed = core::mem::take(&mut rd.committed_entries);
         self.apply_ready(i, term, snapshot.as_ref(), &committed);
         rd.committed_entries = committed;
-        if let Some(node) = self.slots[i].node.as_mut() {
-            node.advance(rd);
+        match self.slots[i].node.as_mut() {
+            Some(node) => node.advance_in_place(rd),
+            None => *rd = Ready::default(),
         }
     }
 
     /// Puts a Ready behind the writes under way; one that writes gets its own
     /// DiskDone after the disk latency.
-    fn queue_write(&mut self, i: usize, mut rd: Ready, term: Term, writes: bool) {
+    fn queue_write(&mut self, i: usize, rd: &mut Ready, term: Term, writes: bool) {
         let id = self.slots[i].id;
         let mut w = PendingWrite {
             number: rd.number,
@@ -103,6 +106,8 @@ impl Sim {
             term,
             committed: core::mem::take(&mut rd.committed_entries),
         };
+        // Read states are not simulated; `rd` leaves empty.
+        rd.read_states.clear();
         if self.cfg.regressions.ack_before_durable {
             // The fixed bug: the node hears its write is durable, and what
             // it committed is applied and answered, while the write is queued.
@@ -160,8 +165,10 @@ impl Sim {
             self.checker.set_time(now);
             self.checker.observe_applied(id, term, e);
             if let EntryPayload::Command(bytes) = &e.payload {
-                let reply = slot.store.apply_bytes(e.index, bytes);
-                if let Some(c) = self.proposals.remove(&(id, e.index)) {
+                // Only a client waiting at this node gets a copy of the reply.
+                let client = self.proposals.remove(&(id, e.index));
+                let reply = slot.store.apply_entry(e.index, bytes, client.is_some());
+                if let (Some(c), Some(reply)) = (client, reply) {
                     completions.push((c, e.index, e.term, reply));
                 }
             }
@@ -255,10 +262,17 @@ impl Sim {
         self.flush_violations();
     }
 
+    /// Traces the violations the checker found since the last call.
+    #[inline]
     pub(crate) fn flush_violations(&mut self) {
-        if !self.checker.has_new() {
-            return;
+        // Checked after every event, almost always with nothing new.
+        if self.checker.has_new() {
+            self.trace_violations();
         }
+    }
+
+    #[cold]
+    fn trace_violations(&mut self) {
         let now = self.now_us;
         for v in self.checker.take_new() {
             self.trace.push(

@@ -28,16 +28,19 @@ impl SimRng {
     }
 
     /// A raw 64-bit draw.
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.0.next_u64()
     }
 
     /// Uniform in `0..n` (0 when `n == 0`), by widening multiplication.
+    #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
 
     /// Uniform in `lo..=hi` (`lo` when the range is empty).
+    #[inline]
     pub fn range_inclusive(&mut self, lo: u64, hi: u64) -> u64 {
         if hi <= lo {
             return lo;
@@ -50,6 +53,7 @@ impl SimRng {
 
     /// True with probability `ppm` parts per million. Draws nothing when `ppm` is 0,
     /// so switching a fault off does not shift the other draws.
+    #[inline]
     pub fn chance_ppm(&mut self, ppm: u32) -> bool {
         ppm > 0 && self.below(1_000_000) < ppm as u64
     }

@@ -518,6 +518,15 @@ impl Trace {
     /// Records an event.
     #[inline]
     pub fn push(&mut self, time_us: TimeUs, kind: TraceKind) {
+        self.push_inlined(time_us, kind);
+    }
+
+    /// [`push`](Self::push) inlined into the caller, for the few hottest
+    /// call sites (each message sent and delivered): with the kind known
+    /// there, the encoding's match and its constant words fold away and the
+    /// event is built in place. Everywhere else `push` keeps one copy.
+    #[inline(always)]
+    pub(crate) fn push_inlined(&mut self, time_us: TimeUs, kind: TraceKind) {
         let mut words = EventWords::default();
         words.word(time_us);
         kind.encode(&mut words);

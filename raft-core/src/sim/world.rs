@@ -61,6 +61,10 @@ pub struct Sim {
     pub(crate) drift_rng: SimRng,
     /// Scratch buffer for the client answers of one Ready (kept to reuse its allocation).
     pub(crate) completions: Vec<(u64, LogIndex, Term, Reply)>,
+    /// The Ready every node's output is taken into, boxed so that passing
+    /// it around moves a pointer instead of its few hundred bytes; `None`
+    /// only while in use.
+    pub(crate) ready_buf: Option<alloc::boxed::Box<crate::raft::Ready>>,
     /// The faults injected, while recording ([`Sim::record_faults`]).
     pub(crate) recording: Option<alloc::boxed::Box<super::record::Recording>>,
 }
@@ -96,6 +100,7 @@ impl Sim {
             next_user_client: client::USER_CLIENT_BASE,
             drift_rng: SimRng::new(seed, purpose::DRIFT),
             completions: Vec::new(),
+            ready_buf: None,
             recording: None,
             cfg: config,
         };
@@ -290,6 +295,7 @@ impl Sim {
     /// Whether `ev` would do nothing now (superseded or its target gone).
     /// The one definition of staleness: such events are dropped unprocessed
     /// and uncounted, and [`dispatch`](Self::dispatch) sees only the others.
+    #[inline]
     fn is_stale(&self, ev: Event) -> bool {
         match ev {
             Event::Deliver { msg } => self.net.in_flight.get(msg).is_none(),
@@ -346,10 +352,12 @@ impl Sim {
             });
             return;
         }
-        self.trace_at(TraceKind::Delivered { id, from, to });
+        self.trace
+            .push_inlined(self.now_us, TraceKind::Delivered { id, from, to });
         self.step_node(to, f.msg);
     }
 
+    #[inline]
     pub(crate) fn step_node(&mut self, to: NodeId, msg: Message) {
         let Some(i) = self.slot_index(to) else { return };
         let now = self.now_us;
@@ -407,7 +415,7 @@ impl Sim {
             Sent::Dropped(_) => now,
             Sent::InFlight { deliver_us, .. } => deliver_us,
         };
-        self.trace_at(TraceKind::MessageSent {
+        let fact = TraceKind::MessageSent {
             id,
             from,
             to,
@@ -415,7 +423,8 @@ impl Sim {
             send_us: now,
             deliver_us,
             summary,
-        });
+        };
+        self.trace.push_inlined(now, fact);
         match sent {
             Sent::Dropped(reason) => self.trace_at(TraceKind::Dropped {
                 id,

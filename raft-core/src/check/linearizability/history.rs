@@ -207,7 +207,12 @@ impl History {
             return id;
         }
         self.revision += 1;
-        let entry = self.by_key.entry(String::from(op.key())).or_default();
+        // A key seen before is found by reference: no key String is allocated.
+        if !self.by_key.contains_key(op.key()) {
+            self.by_key
+                .insert(String::from(op.key()), KeyOps::default());
+        }
+        let entry = self.by_key.get_mut(op.key()).expect("inserted above");
         entry.ids.push(id);
         entry.version = self.revision;
         let folded_until = entry.folded_until.max(self.forgotten_until);
