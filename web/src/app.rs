@@ -8,6 +8,7 @@ use crate::components::controls::Controls;
 use crate::components::feed::{Chart, Feed};
 use crate::components::help::Help;
 use crate::components::hint;
+use crate::components::hunt::Hunt;
 use crate::components::inspector::Inspector;
 use crate::components::kv::{KvPanel, HISTORY_BARS};
 use crate::components::logs::{Logs, LOG_ENTRIES_SHOWN};
@@ -490,6 +491,8 @@ pub fn app(props: &AppProps) -> Html {
                 </aside>
             </div>
             <div class="panels">
+                // The bug hunt; it reads its deep link (`?hunt=...`) itself.
+                <Hunt dispatch={dispatch.clone()} />
                 <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} has_story={state.story.is_some()} dispatch={dispatch.clone()} />
                 <Logs rows={log_rows} marked={marked.clone()} on_more={on_more_log.clone()} />
                 <KvPanel {stores} {results} history={history.clone()} invoked={sim.history().invoked()} {now_us}

@@ -6,6 +6,7 @@ pub mod controls;
 pub mod feed;
 pub mod help;
 pub mod hint;
+pub mod hunt;
 pub mod inspector;
 pub mod kv;
 pub mod lane;
