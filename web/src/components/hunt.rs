@@ -4,15 +4,13 @@
 
 use crate::hunt::pool::{worker_count, Pool, PoolEvent};
 use crate::hunt::{
-    describe_size, parse_deep_link, parse_seeds, seconds, watch_state, Failure, FromWorker,
-    HuntRequest, HuntSpec, PlantedBug, SeedReport, ShrinkReport, DEFAULT_SEEDS,
+    describe_size, parse_deep_link, parse_seeds, seconds, Failure, FromWorker, HuntRequest,
+    HuntSpec, PlantedBug, SeedReport, ShrinkReport, DEFAULT_SEEDS,
 };
 use crate::state::{Msg, NewRun};
-use raft_core::sim::shrink::Run;
 use raft_core::sim::swarm::{FaultMix, FAULT_NAMES};
 use raft_core::sim::MAX_NODES;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -39,8 +37,8 @@ pub struct Row {
     pub seed: u64,
     /// What broke.
     pub failure: Failure,
-    /// The recorded run.
-    pub run: Rc<Run>,
+    /// The recorded run (opaque: sent back to a worker to shrink).
+    pub run: Rc<str>,
     /// Its shrink.
     pub shrink: ShrinkState,
 }
@@ -122,7 +120,7 @@ impl Reducible for HuntModel {
                         Rc::make_mut(&mut m.rows).push(Row {
                             seed,
                             failure,
-                            run: Rc::new(run),
+                            run: Rc::from(run),
                             shrink: ShrinkState::No,
                         });
                     }
@@ -205,6 +203,7 @@ impl Form {
         Ok(HuntRequest {
             spec,
             seeds: parse_seeds(&self.seeds)?,
+            workers: None,
         })
     }
 }
@@ -236,7 +235,7 @@ pub fn hunt(props: &HuntProps) -> Html {
     // The first safety failure of a hunt is shrunk at once.
     let auto_shrunk = use_mut_ref(|| Cell::new(false));
     // Seeds whose Watch was pressed before their shrink was done.
-    let watch_after = use_mut_ref(BTreeSet::<u64>::new);
+    let watch_after = use_mut_ref(Vec::<u64>::new);
 
     let on_event: Callback<PoolEvent> = {
         let (dispatcher, pool) = (model.dispatcher(), pool.clone());
@@ -266,7 +265,9 @@ pub fn hunt(props: &HuntProps) -> Html {
                     dispatcher.dispatch(HuntMsg::Reply(FromWorker::Seed(report)));
                 }
                 PoolEvent::Reply(FromWorker::Shrunk(report)) => {
-                    if watch_after.borrow_mut().remove(&report.seed) {
+                    let waiting = watch_after.borrow().contains(&report.seed);
+                    if waiting {
+                        watch_after.borrow_mut().retain(|s| *s != report.seed);
                         watch(&page, &report);
                     }
                     dispatcher.dispatch(HuntMsg::Reply(FromWorker::Shrunk(report)));
@@ -305,7 +306,7 @@ pub fn hunt(props: &HuntProps) -> Html {
             pool.borrow_mut().take();
             auto_shrunk.borrow().set(false);
             watch_after.borrow_mut().clear();
-            let workers = worker_count();
+            let workers = request.workers.unwrap_or_else(worker_count);
             match Pool::start(request.spec, 1, request.seeds, workers, on_event.clone()) {
                 Ok(p) => {
                     *pool.borrow_mut() = Some(p);
@@ -361,7 +362,7 @@ pub fn hunt(props: &HuntProps) -> Html {
                 }
             }
             if let Some(p) = pool.borrow().as_ref() {
-                p.shrink(row.seed, (*row.run).clone(), property);
+                p.shrink(row.seed, row.run.to_string(), property);
                 dispatcher.dispatch(HuntMsg::Shrinking(row.seed));
             }
         })
@@ -375,10 +376,10 @@ pub fn hunt(props: &HuntProps) -> Html {
         Callback::from(move |row: Row| match &row.shrink {
             ShrinkState::Done(report) => watch(&page, report),
             ShrinkState::Running => {
-                watch_after.borrow_mut().insert(row.seed);
+                watch_after.borrow_mut().push(row.seed);
             }
             _ => {
-                watch_after.borrow_mut().insert(row.seed);
+                watch_after.borrow_mut().push(row.seed);
                 on_shrink.emit(row);
             }
         })
@@ -419,17 +420,58 @@ pub fn hunt(props: &HuntProps) -> Html {
 
 /// Opens a shrunk run in the main view, paused where it breaks.
 fn watch(page: &Callback<Msg>, report: &ShrinkReport) {
-    match watch_state(report) {
-        Some(share) => {
+    match report.link.as_deref().map(raft_core::scenario::decode) {
+        Some(Ok(share)) => {
             page.emit(Msg::NewRun(NewRun::Shared(Box::new(share))));
             if let Some(w) = web_sys::window() {
+                forget_deep_link(&w);
                 w.scroll_to_with_x_and_y(0.0, 0.0);
             }
         }
+        Some(Err(e)) => page.emit(Msg::Error(format!(
+            "Seed {}'s shrunk run cannot be opened: {e}",
+            report.seed
+        ))),
         None => page.emit(Msg::Error(format!(
             "Seed {}'s shrunk run holds a fault a share link cannot carry (a torn write or a reordering change), so it cannot be opened here.",
             report.seed
         ))),
+    }
+}
+
+/// Takes the hunt's keys out of the page address: Share keeps the query
+/// (embed options, theme), and its link must open the run, not a new hunt.
+fn forget_deep_link(window: &web_sys::Window) {
+    let location = window.location();
+    let search = location.search().unwrap_or_default();
+    let kept = without_hunt_keys(&search);
+    if kept == search {
+        return;
+    }
+    let path = location.pathname().unwrap_or_default();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}{kept}")),
+        );
+    }
+}
+
+/// `search` without its `hunt` and `hunt-*` keys.
+pub fn without_hunt_keys(search: &str) -> String {
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| {
+            let key = p.split('=').next().unwrap_or_default();
+            !p.is_empty() && key != "hunt" && !key.starts_with("hunt-")
+        })
+        .collect();
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
     }
 }
 
@@ -567,7 +609,8 @@ fn progress(p: &ProgressProps) -> Html {
     html! {
         <div class="hunt-progress" data-testid="hunt-progress" data-done={p.done.to_string()}
              data-total={p.total.to_string()} data-violations={p.violations.to_string()}
-             data-running={if p.running { "true" } else { "false" }}>
+             data-running={if p.running { "true" } else { "false" }}
+             data-rate={format!("{:.1}", p.rate)} data-workers={p.workers.to_string()}>
             <progress max={p.total.max(1).to_string()} value={p.done.to_string()}
                       aria-label="Seeds done" />
             <span role="status">
@@ -613,6 +656,11 @@ fn results(p: &ResultsProps) -> Html {
     }
 }
 
+/// A run's size for tests and measurements: `faults,client ops,virtual us`.
+fn size_data(s: &raft_core::sim::shrink::RunSize) -> String {
+    format!("{},{},{}", s.faults, s.client_ops, s.virtual_us)
+}
+
 fn result_row(row: &Row, on_shrink: &Callback<Row>, on_watch: &Callback<Row>) -> Html {
     let property = row
         .failure
@@ -641,7 +689,10 @@ fn result_row(row: &Row, on_shrink: &Callback<Row>, on_watch: &Callback<Row>) ->
     let can_watch = row.failure.property.is_some();
     html! {
         <tr data-testid="hunt-result" data-seed={row.seed.to_string()} data-property={property.clone()}
-            data-shrunk={if shrunk { "true" } else { "false" }}>
+            data-shrunk={if shrunk { "true" } else { "false" }} data-time-us={row.failure.time_us.to_string()}
+            data-size={size_data(&row.failure.size)}
+            data-shrunk-size={match &row.shrink { ShrinkState::Done(r) => size_data(&r.after), _ => String::new() }}
+            data-replays={match &row.shrink { ShrinkState::Done(r) => r.replays.to_string(), _ => String::new() }}>
             <td>{ row.seed }</td>
             <td title={row.failure.message.clone()}>
                 { format!("{property} at {}", seconds(row.failure.time_us)) }
@@ -655,5 +706,21 @@ fn result_row(row: &Row, on_shrink: &Callback<Row>, on_watch: &Callback<Row>) ->
                         aria-label={format!("Watch seed {}", row.seed)}>{ "Watch" }</button>
             </td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_hunt_keys;
+
+    #[test]
+    fn watching_forgets_the_hunt_but_not_the_other_options() {
+        assert_eq!(without_hunt_keys("?hunt=commit-old-term&hunt-seeds=9"), "");
+        assert_eq!(
+            without_hunt_keys("?theme=dark&hunt=none&autoplay=0"),
+            "?theme=dark&autoplay=0"
+        );
+        assert_eq!(without_hunt_keys(""), "");
+        assert_eq!(without_hunt_keys("?hunting=1"), "?hunting=1");
     }
 }

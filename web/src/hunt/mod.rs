@@ -5,6 +5,11 @@
 //!   link (`?hunt=vote-without-log-check&hunt-seeds=500`), and the typed
 //!   messages between the page and a worker ([`ToWorker`], [`FromWorker`]),
 //!   JSON strings checked on arrival (a malformed one is refused, never a panic)
+//!
+//! The page never reads a run: a worker sends a failing run as an opaque
+//! string (JSON, sent back to be shrunk) and a shrunk one as a share link
+//! payload, which the page already reads. Deserializing runs on the page
+//! cost 13 KB of its first load (gzipped).
 //! - [`worker`]: what a worker does with a message (a pure function, tested
 //!   natively) and the worker's entry point
 //! - [`pool`]: the page's side, the workers and who gets which seed
@@ -149,6 +154,9 @@ pub struct HuntRequest {
     pub spec: HuntSpec,
     /// Seeds 1 to `seeds`.
     pub seeds: u64,
+    /// Workers, when the link says (`hunt-workers`, to compare rates);
+    /// otherwise one per core, at most [`MAX_WORKERS`].
+    pub workers: Option<usize>,
 }
 
 /// Checks a seed count typed in the panel or given in the link.
@@ -167,11 +175,12 @@ fn shorten(text: &str) -> String {
 }
 
 /// The hunt asked for by the page address, if any: `hunt=<bug>|none`,
-/// and optionally `hunt-seeds=N`, `hunt-faults=a,b`, `hunt-nodes=K`.
+/// and optionally `hunt-seeds=N`, `hunt-faults=a,b`, `hunt-nodes=K`,
+/// `hunt-workers=W`.
 /// Anything unreadable is an error in words (the page then starts nothing).
 pub fn parse_deep_link(query: &str) -> Option<Result<HuntRequest, String>> {
     let mut bug = None;
-    let (mut seeds, mut faults, mut nodes) = (None, None, None);
+    let (mut seeds, mut faults, mut nodes, mut workers) = (None, None, None, None);
     for pair in query
         .trim_start_matches('?')
         .split('&')
@@ -183,6 +192,7 @@ pub fn parse_deep_link(query: &str) -> Option<Result<HuntRequest, String>> {
             "hunt-seeds" => seeds = Some(value),
             "hunt-faults" => faults = Some(value),
             "hunt-nodes" => nodes = Some(value),
+            "hunt-workers" => workers = Some(value),
             _ => {}
         }
     }
@@ -217,7 +227,25 @@ pub fn parse_deep_link(query: &str) -> Option<Result<HuntRequest, String>> {
         let spec = HuntSpec { bug, faults, nodes };
         spec.params()?;
         let seeds = seeds.map_or(Ok(DEFAULT_SEEDS), parse_seeds)?;
-        Ok(HuntRequest { spec, seeds })
+        let workers = match workers {
+            None => None,
+            Some(w) => Some(
+                w.parse::<usize>()
+                    .ok()
+                    .filter(|w| (1..=MAX_WORKERS).contains(w))
+                    .ok_or_else(|| {
+                        format!(
+                            "A hunt runs in 1 to {MAX_WORKERS} workers, not \"{}\".",
+                            shorten(w)
+                        )
+                    })?,
+            ),
+        };
+        Ok(HuntRequest {
+            spec,
+            seeds,
+            workers,
+        })
     })())
 }
 
@@ -235,8 +263,8 @@ pub enum ToWorker {
     Shrink {
         /// The seed it came from (echoed back).
         seed: u64,
-        /// The run.
-        run: Run,
+        /// The run, as the worker sent it ([`SeedReport::failure`]).
+        run: String,
         /// The property it breaks.
         property: Property,
     },
@@ -263,8 +291,9 @@ pub struct Failure {
 pub struct SeedReport {
     /// The seed.
     pub seed: u64,
-    /// Its failure and the recorded run (to shrink and watch), if it failed.
-    pub failure: Option<(Failure, Run)>,
+    /// Its failure and the recorded run (JSON, opaque to the page: it is
+    /// sent back to be shrunk), if it failed.
+    pub failure: Option<(Failure, String)>,
 }
 
 /// A shrunk failure.
@@ -274,8 +303,10 @@ pub struct ShrinkReport {
     pub seed: u64,
     /// The property still broken.
     pub property: Property,
-    /// The smallest run found.
-    pub run: Run,
+    /// The share link payload (`#s=` without the prefix) of the smallest
+    /// run found, paused where it breaks; `None` when a fault of it is one
+    /// links cannot carry.
+    pub link: Option<String>,
     /// Size before.
     pub before: RunSize,
     /// Size after.
@@ -336,12 +367,12 @@ pub fn check_run(run: &Run) -> Result<(), String> {
     Ok(())
 }
 
-/// The share state that opens a shrunk run in the main view, paused at
-/// the moment its property broke; `None` when a fault of it is one links
+/// The share state that opens `run` in the main view, paused at `time_us`
+/// (where its property broke); `None` when a fault of it is one links
 /// cannot carry.
-pub fn watch_state(report: &ShrinkReport) -> Option<ShareState> {
-    let mut share = ShareState::of_run(&report.run)?;
-    share.time_us = report.time_us.min(report.run.end_us);
+pub fn watch_state(run: &Run, time_us: TimeUs) -> Option<ShareState> {
+    let mut share = ShareState::of_run(run)?;
+    share.time_us = time_us.min(run.end_us);
     Some(share)
 }
 

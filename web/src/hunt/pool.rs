@@ -4,7 +4,6 @@
 
 use super::{decode, encode, FromWorker, HuntSpec, ToWorker, MAX_WORKERS};
 use raft_core::check::invariants::Property;
-use raft_core::sim::shrink::Run;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -87,7 +86,7 @@ impl Pool {
     }
 
     /// Queues a shrink (before any seed not yet sent).
-    pub fn shrink(&self, seed: u64, run: Run, property: Property) {
+    pub fn shrink(&self, seed: u64, run: String, property: Property) {
         self.inner.borrow_mut().shrinks.push_back(ToWorker::Shrink {
             seed,
             run,

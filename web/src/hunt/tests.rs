@@ -48,6 +48,7 @@ fn the_deep_link_names_a_hunt_or_says_what_is_wrong() {
         ("?hunt=none&hunt-seeds=lots", "not \"lots\""),
         ("?hunt=none&hunt-seeds=100001", "from 1 to 100000"),
         ("?hunt=none&hunt-nodes=10", "1 to 9 nodes"),
+        ("?hunt=none&hunt-workers=5", "1 to 4 workers"),
         ("?hunt=none&hunt-faults=fire", "unknown fault \"fire\""),
     ] {
         let why = parse_deep_link(query).unwrap().unwrap_err();
@@ -85,12 +86,19 @@ fn a_malformed_message_is_refused_not_a_panic() {
     // A run out of order is refused before it is replayed.
     let (_, mut run) = raft_core::sim::swarm::run_seed_recorded(1, &vote_spec().params().unwrap());
     run.faults.reverse();
-    assert!(shrink_run(
-        1,
-        run,
-        raft_core::check::invariants::Property::ElectionSafety
-    )
-    .is_err());
+    let backwards = encode(&ToWorker::Shrink {
+        seed: 1,
+        run: encode(&run),
+        property: raft_core::check::invariants::Property::ElectionSafety,
+    });
+    assert!(
+        matches!(handle(&backwards).as_slice(), [FromWorker::Refused(w)] if w.contains("time order"))
+    );
+    let not_a_run = "{\"Shrink\":{\"seed\":1,\"run\":\"{}\",\"property\":\"ElectionSafety\"}}";
+    assert!(matches!(
+        handle(not_a_run).as_slice(),
+        [FromWorker::Refused(_)]
+    ));
     // And the page refuses what a worker should never send.
     assert!(decode::<FromWorker>("{\"Seed\":7}").is_err());
 }
@@ -107,6 +115,7 @@ fn a_message_round_trips_and_a_seed_runs_as_the_swarm_runs_it() {
         panic!("{out:?}")
     };
     let (failure, run) = report.failure.clone().expect("seed 4 breaks a property");
+    let run: raft_core::sim::shrink::Run = decode(&run).unwrap();
     let (swarm, _) =
         raft_core::sim::swarm::run_seed_recorded(REFERENCE_SEED, &vote_spec().params().unwrap());
     assert_eq!(failure.property, Some(swarm.violations[0].property));
@@ -123,20 +132,34 @@ fn the_reference_failure_shrinks_to_a_small_run_that_watch_replays() {
     let report = run_seed(&vote_spec(), REFERENCE_SEED).unwrap();
     let (failure, run) = report.failure.unwrap();
     let property = failure.property.unwrap();
-    let shrunk = shrink_run(REFERENCE_SEED, run, property).unwrap();
-    let hash = shrunk.run.replay().trace_hash();
+    // Through the worker's handler, as the page asks for it.
+    let message = encode(&ToWorker::Shrink {
+        seed: REFERENCE_SEED,
+        run: run.clone(),
+        property,
+    });
+    let replies = handle(&message);
+    let [FromWorker::Shrunk(shrunk)] = replies.as_slice() else {
+        panic!("one shrink, one report")
+    };
+    let (again, shrunk_run) = shrink_run(REFERENCE_SEED, decode(&run).unwrap(), property).unwrap();
+    assert_eq!(&again, shrunk, "deterministic");
+    let hash = shrunk_run.replay().trace_hash();
     println!(
         "reference: property {property} hash {hash:#x} after {:?} before {:?} replays {} at {}",
         shrunk.after, shrunk.before, shrunk.replays, shrunk.time_us
     );
     assert_eq!(hash, REFERENCE_SHRUNK_HASH);
+    assert_eq!(shrunk.before.faults, 66);
     assert_eq!(shrunk.after.faults, REFERENCE_SHRUNK_FAULTS);
     assert_eq!(shrunk.after.virtual_us, REFERENCE_SHRUNK_US);
     assert!(shrunk.after.faults <= 6 && shrunk.after.virtual_us <= 10_000_000);
 
     // Watch: through a share link, as the page opens it.
-    let share = watch_state(&shrunk).expect("a link carries the shrunk run");
-    let decoded = link::decode(&link::encode(&share)).unwrap();
+    let share = watch_state(&shrunk_run, shrunk.time_us).expect("a link carries the shrunk run");
+    let payload = shrunk.link.clone().expect("the report carries the link");
+    assert!(payload.starts_with("1."), "a version 1 link: {payload}");
+    let decoded = link::decode(&payload).unwrap();
     assert_eq!(decoded, share);
     let mut tl = Timeline::new(decoded.config.clone()).unwrap();
     tl.schedule(decoded.actions.clone());

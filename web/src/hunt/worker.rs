@@ -3,10 +3,11 @@
 //! wires it to the worker's `onmessage`.
 
 use super::{
-    check_run, decode, Failure, FromWorker, HuntSpec, SeedReport, ShrinkReport, ToWorker,
-    MAX_BATCH, SHRINK_REPLAYS,
+    check_run, decode, watch_state, Failure, FromWorker, HuntSpec, SeedReport, ShrinkReport,
+    ToWorker, MAX_BATCH, SHRINK_REPLAYS,
 };
 use raft_core::check::invariants::Property;
+use raft_core::scenario::link;
 use raft_core::sim::shrink::{shrink, Run};
 use raft_core::sim::swarm::run_seed_recorded;
 
@@ -32,15 +33,16 @@ pub fn run_seed(spec: &HuntSpec, seed: u64) -> Result<SeedReport, String> {
                     size,
                     kinds: out.faults.describe(),
                 },
-                run,
+                serde_json::to_string(&run).map_err(|e| e.to_string())?,
             ))
         }
     };
     Ok(SeedReport { seed, failure })
 }
 
-/// Shrinks `run`, which broke `property`, with raft-core's shrinker.
-pub fn shrink_run(seed: u64, run: Run, property: Property) -> Result<ShrinkReport, String> {
+/// Shrinks `run`, which broke `property`, with raft-core's shrinker; the
+/// report, and the shrunk run.
+pub fn shrink_run(seed: u64, run: Run, property: Property) -> Result<(ShrinkReport, Run), String> {
     check_run(&run)?;
     let shrunk = shrink(run, property, SHRINK_REPLAYS);
     let replayed = shrunk.run.replay();
@@ -51,7 +53,7 @@ pub fn shrink_run(seed: u64, run: Run, property: Property) -> Result<ShrinkRepor
     else {
         return Err(format!("seed {seed}'s run does not break {property}"));
     };
-    Ok(ShrinkReport {
+    let report = ShrinkReport {
         seed,
         property,
         time_us: v.time_us,
@@ -59,8 +61,9 @@ pub fn shrink_run(seed: u64, run: Run, property: Property) -> Result<ShrinkRepor
         before: shrunk.before,
         after: shrunk.after,
         replays: shrunk.replays,
-        run: shrunk.run,
-    })
+        link: watch_state(&shrunk.run, v.time_us).map(|s| link::encode(&s)),
+    };
+    Ok((report, shrunk.run))
 }
 
 /// What a worker answers to the message `text`.
@@ -86,8 +89,8 @@ pub fn handle(text: &str) -> Vec<FromWorker> {
             seed,
             run,
             property,
-        }) => match shrink_run(seed, run, property) {
-            Ok(report) => vec![FromWorker::Shrunk(report)],
+        }) => match decode::<Run>(&run).and_then(|run| shrink_run(seed, run, property)) {
+            Ok((report, _)) => vec![FromWorker::Shrunk(report)],
             Err(why) => refused(why),
         },
     }
