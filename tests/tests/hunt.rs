@@ -11,6 +11,28 @@ use std::time::{Duration, Instant};
 
 const HUNT_TIMEOUT: Duration = Duration::from_secs(240);
 
+/// The shrunk rows, smallest first: (seed, property, size before, size
+/// after as [faults, client ops, virtual us], replays).
+const SHRUNK_ROWS: &str =
+    "return [...document.querySelectorAll('[data-testid=hunt-result][data-shrunk=true]')]
+    .map(r => [Number(r.dataset.seed), r.dataset.property, r.dataset.size,
+               r.dataset.shrunkSize.split(',').map(Number), Number(r.dataset.replays)])
+    .sort((a, b) => a[3][0] - b[3][0] || a[3][2] - b[3][2]);";
+
+async fn shrunk_rows(s: &Session) -> Vec<serde_json::Value> {
+    s.js(SHRUNK_ROWS).await.as_array().unwrap().clone()
+}
+
+/// Waits until `n` failures are shrunk (the hunt shrinks its first three).
+async fn wait_shrunk(s: &Session, n: usize) {
+    s.wait_until_for(
+        &format!("{n} shrunk failures"),
+        &format!("document.querySelectorAll('[data-testid=hunt-result][data-shrunk=true]').length >= {n}"),
+        HUNT_TIMEOUT,
+    )
+    .await;
+}
+
 /// The progress element's numbers: done, total, violations, rate, running.
 async fn progress(s: &Session) -> (u64, u64, u64, f64, bool) {
     let v = s
@@ -51,30 +73,18 @@ async fn the_deep_link_finds_shrinks_and_watches_a_failure_while_the_stage_plays
     count_frames(&s).await;
     let started = Instant::now();
     let sim_us_before = s.clock().await.0;
-    let shrunk = s
-        .wait_until_for(
-            "a shrunk failure",
-            "(() => { const r = document.querySelector('[data-testid=hunt-result][data-shrunk=true]');
-                      return r && [Number(r.dataset.seed), r.dataset.property, r.dataset.size, r.dataset.shrunkSize, r.dataset.replays]; })()",
-            HUNT_TIMEOUT,
-        )
-        .await;
+    wait_shrunk(&s, 1).await;
     let wall = started.elapsed().as_secs_f64();
+    let fetched = s
+        .js("return performance.getEntriesByType('resource').map(e => e.name).join(' ');")
+        .await;
+    assert!(fetched.as_str().unwrap().contains("hunt_worker_loader.js"));
     let frames = s.js("return window.__frames;").await.as_u64().unwrap();
     let sim_us_after = s.clock().await.0;
     println!(
-        "FIGURE hunt_deep_link seed={} property={} size={} shrunk={} replays={} wall_s={wall:.1} frames={frames} fps={:.0}",
-        shrunk[0], shrunk[1], shrunk[2], shrunk[3], shrunk[4],
+        "FIGURE hunt_first_shrunk wall_s={wall:.1} frames={frames} fps={:.0}",
         frames as f64 / wall
     );
-    assert_eq!(shrunk[0].as_u64(), Some(4), "seed 4 is the first to fail");
-    let after: Vec<u64> = shrunk[3]
-        .as_str()
-        .unwrap()
-        .split(',')
-        .map(|n| n.parse().unwrap())
-        .collect();
-    assert!(after[0] <= 6 && after[2] <= 10_000_000, "{after:?}");
     // The stage kept animating: frames advanced, and so did the virtual clock.
     assert!(
         frames as f64 >= wall * 10.0,
@@ -82,13 +92,37 @@ async fn the_deep_link_finds_shrinks_and_watches_a_failure_while_the_stage_plays
     );
     assert!(sim_us_after > sim_us_before, "the run kept playing");
     let (done, total, violations, rate, _) = wait_done(&s).await;
-    println!("FIGURE hunt_60_vote done={done} total={total} violations={violations} rate={rate}");
-    assert!(violations >= 1);
+    let wall = started.elapsed().as_secs_f64();
+    let frames = s.js("return window.__frames;").await.as_u64().unwrap();
+    println!(
+        "FIGURE hunt_60_vote done={done} total={total} violations={violations} rate={rate} \
+         fps_during_hunt={:.0}",
+        frames as f64 / wall
+    );
+    assert!(violations >= 3);
+    wait_shrunk(&s, 3).await;
+    let rows = shrunk_rows(&s).await;
+    for row in &rows {
+        println!("FIGURE hunt_shrunk {row}");
+    }
+    // Which failures come first depends on the workers' timing (seeds 4, 6
+    // and 7 fail first); each shrinks deterministically, the smallest of
+    // them to at most 6 faults and 10 virtual seconds.
+    let best = &rows[0];
+    let after = &best[3];
+    assert!(
+        after[0].as_u64().unwrap() <= 6 && after[2].as_u64().unwrap() <= 10_000_000,
+        "{best}"
+    );
+    let shrunk = best;
     s.screenshot("hunt-1280").await;
 
     // Watch: the shrunk run in the main view, paused where it breaks.
-    s.click_css("[data-testid=hunt-result][data-shrunk=true] [data-testid=hunt-watch]")
-        .await;
+    s.click_css(&format!(
+        "[data-testid=hunt-result][data-seed='{}'] [data-testid=hunt-watch]",
+        shrunk[0]
+    ))
+    .await;
     s.wait_for_checker("violation").await;
     let (us, _) = s.clock().await;
     assert!(us <= 10_000_000, "paused at the violation, {us} us");
@@ -112,7 +146,7 @@ async fn the_deep_link_finds_shrinks_and_watches_a_failure_while_the_stage_plays
         .as_str()
         .unwrap()
         .to_string();
-    assert!(link.contains("#s=1."), "{link}");
+    assert!(link.contains("#s="), "{link}");
     assert!(
         !link.contains("hunt="),
         "the link does not start a hunt: {link}"
@@ -195,7 +229,16 @@ async fn a_bad_hunt_link_says_why_and_the_page_works() {
             .contains("no planted bug \"gremlin\""),
         "{banner}"
     );
-    assert_eq!(progress(&s).await.1, 0, "nothing started");
+    s.wait_for_count("[data-testid=hunt][data-open=false]", 1)
+        .await;
+    // The worker is not part of a page load: only a hunt fetches it.
+    let fetched = s
+        .js("return performance.getEntriesByType('resource').map(e => e.name).join(' ');")
+        .await;
+    assert!(
+        !fetched.as_str().unwrap().contains("hunt_worker"),
+        "{fetched}"
+    );
     s.open("/?hunt=none&hunt-seeds=-3&autoplay=0").await;
     let banner = s
         .wait_until(
@@ -241,28 +284,19 @@ async fn figures_every_planted_bug_is_found_and_shrinks_small() {
     ] {
         s.open(&format!("/?hunt={bug}&hunt-seeds=2000&autoplay=0"))
             .await;
-        let row = s
-            .wait_until_for(
-                "a shrunk failure",
-                "(() => { const r = document.querySelector('[data-testid=hunt-result][data-shrunk=true]');
-                          return r && [Number(r.dataset.seed), r.dataset.property, r.dataset.size, r.dataset.shrunkSize, r.dataset.replays,
-                                       Number(document.querySelector('[data-testid=hunt-progress]').dataset.done)]; })()",
-                HUNT_TIMEOUT,
-            )
-            .await;
+        wait_shrunk(&s, 3).await;
+        let done = progress(&s).await.0;
         s.click("hunt-stop").await;
-        println!(
-            "FIGURE hunt_bug {bug} seed={} property={} before={} after={} replays={} seeds_done={}",
-            row[0], row[1], row[2], row[3], row[4], row[5]
+        let rows = shrunk_rows(&s).await;
+        for row in &rows {
+            println!("FIGURE hunt_bug {bug} seeds_done={done} {row}");
+        }
+        let best = &rows[0];
+        assert!(best[0].as_u64().unwrap() <= 2000);
+        assert!(
+            best[3][0].as_u64().unwrap() <= 6 && best[3][2].as_u64().unwrap() <= 10_000_000,
+            "{bug}: {best}"
         );
-        let after: Vec<u64> = row[3]
-            .as_str()
-            .unwrap()
-            .split(',')
-            .map(|n| n.parse().unwrap())
-            .collect();
-        assert!(row[0].as_u64().unwrap() <= 2000);
-        assert!(after[0] <= 6 && after[2] <= 10_000_000, "{bug}: {after:?}");
     }
     s.close().await;
 }

@@ -16,6 +16,10 @@ use yew::prelude::*;
 
 /// Failures listed (and kept to shrink and watch); the rest are counted.
 pub const MAX_ROWS: usize = 50;
+/// Safety failures shrunk as soon as they are found, the first ones: how
+/// small a failure shrinks depends on the seed (natively, the first five
+/// vote-without-log-check failures shrink to 2 to 10 faults).
+pub const AUTO_SHRINK: u32 = 3;
 
 /// Where a failure's shrink is.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,12 +121,17 @@ impl Reducible for HuntModel {
                 if let Some((failure, run)) = failure {
                     m.violations += 1;
                     if m.rows.len() < MAX_ROWS {
-                        Rc::make_mut(&mut m.rows).push(Row {
-                            seed,
-                            failure,
-                            run: Rc::from(run),
-                            shrink: ShrinkState::No,
-                        });
+                        // Listed by seed, whichever worker finished first.
+                        let at = m.rows.partition_point(|r| r.seed < seed);
+                        Rc::make_mut(&mut m.rows).insert(
+                            at,
+                            Row {
+                                seed,
+                                failure,
+                                run: Rc::from(run),
+                                shrink: ShrinkState::No,
+                            },
+                        );
                     }
                 }
             }
@@ -232,8 +241,8 @@ pub fn hunt(props: &HuntProps) -> Html {
     });
     let model = use_reducer(HuntModel::default);
     let pool: Rc<RefCell<Option<Pool>>> = use_mut_ref(|| None);
-    // The first safety failure of a hunt is shrunk at once.
-    let auto_shrunk = use_mut_ref(|| Cell::new(false));
+    // How many failures of this hunt were shrunk at once (see AUTO_SHRINK).
+    let auto_shrunk = use_mut_ref(|| Cell::new(0u32));
     // Seeds whose Watch was pressed before their shrink was done.
     let watch_after = use_mut_ref(Vec::<u64>::new);
 
@@ -252,7 +261,9 @@ pub fn hunt(props: &HuntProps) -> Html {
                         run,
                     )) = &report.failure
                     {
-                        if !auto_shrunk.borrow().replace(true) {
+                        let shrunk = auto_shrunk.borrow().get();
+                        if shrunk < AUTO_SHRINK {
+                            auto_shrunk.borrow().set(shrunk + 1);
                             if let Some(p) = pool.borrow().as_ref() {
                                 p.shrink(report.seed, run.clone(), *property);
                                 dispatcher
@@ -304,7 +315,7 @@ pub fn hunt(props: &HuntProps) -> Html {
         );
         Callback::from(move |request: HuntRequest| {
             pool.borrow_mut().take();
-            auto_shrunk.borrow().set(false);
+            auto_shrunk.borrow().set(0);
             watch_after.borrow_mut().clear();
             let workers = request.workers.unwrap_or_else(worker_count);
             match Pool::start(request.spec, 1, request.seeds, workers, on_event.clone()) {
@@ -433,7 +444,7 @@ fn watch(page: &Callback<Msg>, report: &ShrinkReport) {
             report.seed
         ))),
         None => page.emit(Msg::Error(format!(
-            "Seed {}'s shrunk run holds a fault a share link cannot carry (a torn write or a reordering change), so it cannot be opened here.",
+            "Seed {}'s shrunk run has more faults than a share link carries, so it cannot be opened here.",
             report.seed
         ))),
     }

@@ -175,3 +175,59 @@ fn the_reference_failure_shrinks_to_a_small_run_that_watch_replays() {
         (shrunk.time_us, shrunk.message.as_str())
     );
 }
+
+/// The figures of the issue, natively (release: `cargo test --release -p
+/// web --lib hunt_survey -- --ignored --nocapture`): per planted bug, the
+/// first failing seed of 2000 with the suggested fault kinds, its size
+/// before and after shrinking, and how many of the first 20 failures
+/// shrink to a run a share link cannot carry.
+#[test]
+#[ignore]
+fn hunt_survey() {
+    for bug in PlantedBug::ALL {
+        let spec = HuntSpec {
+            bug: Some(bug),
+            faults: bug.suggested_faults().into(),
+            nodes: 5,
+        };
+        let mut failures = 0;
+        let mut unlinkable = 0;
+        let started = std::time::Instant::now();
+        for seed in 1..=2000 {
+            let Some((failure, run)) = run_seed(&spec, seed).unwrap().failure else {
+                continue;
+            };
+            let Some(property) = failure.property else {
+                continue;
+            };
+            failures += 1;
+            let (report, _) = shrink_run(seed, decode(&run).unwrap(), property).unwrap();
+            if failures <= 5 {
+                println!(
+                    "{}: seed {seed} {property}: before {:?} after {:?} replays {} ({:.2} s)",
+                    bug.name(),
+                    report.before,
+                    report.after,
+                    report.replays,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            unlinkable += report.link.is_none() as u32;
+            if failures == 20 {
+                break;
+            }
+        }
+        println!(
+            "{}: {unlinkable} of {failures} shrunk runs have no link",
+            bug.name()
+        );
+    }
+    let started = std::time::Instant::now();
+    let found = (1..=200)
+        .filter(|&s| run_seed(&HuntSpec::default(), s).unwrap().failure.is_some())
+        .count();
+    println!(
+        "no bug: {found} failures in 200 seeds, {:.1} seeds/s on one thread",
+        200.0 / started.elapsed().as_secs_f64()
+    );
+}
