@@ -135,7 +135,10 @@ async fn the_open_hunt_panel_passes_too() {
         std::time::Duration::from_secs(120),
     )
     .await;
-    assert_clean(s.accessibility_violations().await, "a hunt's results, light");
+    assert_clean(
+        s.accessibility_violations().await,
+        "a hunt's results, light",
+    );
     s.prefer_color_scheme("dark").await;
     assert_clean(s.accessibility_violations().await, "a hunt's results, dark");
     s.close().await;

@@ -51,8 +51,8 @@ async fn progress(s: &Session) -> (u64, u64, u64, f64, bool) {
 async fn wait_done(s: &Session) -> (u64, u64, u64, f64, bool) {
     s.wait_until_for(
         "the hunt to finish",
-        "(() => { const p = document.querySelector('[data-testid=hunt-progress]').dataset;
-                  return p.running === 'false' && Number(p.total) > 0 && p.done === p.total; })()",
+        "(() => { const p = document.querySelector('[data-testid=hunt-progress]')?.dataset;
+                  return p && p.running === 'false' && Number(p.total) > 0 && p.done === p.total; })()",
         HUNT_TIMEOUT,
     )
     .await;
@@ -115,6 +115,8 @@ async fn the_deep_link_finds_shrinks_and_watches_a_failure_while_the_stage_plays
         "{best}"
     );
     let shrunk = best;
+    s.js("document.querySelector('[data-testid=hunt]').scrollIntoView()")
+        .await;
     s.screenshot("hunt-1280").await;
 
     // Watch: the shrunk run in the main view, paused where it breaks.
@@ -260,7 +262,7 @@ async fn figures_two_workers_against_one() {
     let mut rates = Vec::new();
     for workers in [1, 2] {
         s.open(&format!(
-            "/?hunt=none&hunt-seeds=300&hunt-workers={workers}&autoplay=0"
+            "/?hunt=none&hunt-seeds=400&hunt-workers={workers}&autoplay=0"
         ))
         .await;
         let (_, _, _, rate, _) = wait_done(&s).await;

@@ -60,9 +60,12 @@ pub struct HuntModel {
     pub total: u64,
     /// Seeds that broke something.
     pub violations: u64,
-    /// Wall clock at the start and at the last seed, ms (the page's clock:
-    /// a rate for people, never an input of the simulation).
+    /// Wall clock when the first worker was ready (loading the worker is
+    /// not running seeds) and at the last seed, ms (the page's clock: a
+    /// rate for people, never an input of the simulation).
     pub started_ms: f64,
+    /// A worker is ready.
+    pub ready: bool,
     /// See `started_ms`.
     pub last_ms: f64,
     /// The first failures.
@@ -150,7 +153,12 @@ impl Reducible for HuntModel {
                     }
                 }
             }
-            HuntMsg::Reply(FromWorker::Ready) => {}
+            HuntMsg::Reply(FromWorker::Ready) => {
+                if !m.ready && m.running {
+                    m.ready = true;
+                    m.started_ms = now;
+                }
+            }
             HuntMsg::Shrinking(seed) => {
                 if let Some(row) = Rc::make_mut(&mut m.rows)
                     .iter_mut()
@@ -707,7 +715,7 @@ fn result_row(row: &Row, on_shrink: &Callback<Row>, on_watch: &Callback<Row>) ->
             <td>{ row.seed }</td>
             <td title={row.failure.message.clone()}>
                 { format!("{property} at {}", seconds(row.failure.time_us)) }
-                <span class="hint">{ format!(" ({})", row.failure.kinds) }</span>
+                <span class="hint">{ format!(" ({})", row.failure.kinds.replace(',', ", ")) }</span>
             </td>
             <td>{ describe_size(&row.failure.size) }</td>
             <td>{ shrink_cell }</td>

@@ -173,7 +173,6 @@ fn received(inner: &Rc<RefCell<Inner>>, index: usize, reply: Result<FromWorker, 
     feed(inner, index);
     let on_event = inner.borrow().on_event.clone();
     match reply {
-        Ok(FromWorker::Ready) => {}
         Ok(reply) => on_event.emit(PoolEvent::Reply(reply)),
         Err(why) => on_event.emit(PoolEvent::Failed(format!("The hunt refused {why}."))),
     }
