@@ -155,6 +155,7 @@ async fn the_deep_link_finds_shrinks_and_watches_a_failure_while_the_stage_plays
     );
     let b = Session::start(1280, 900).await;
     b.open(&path_of(&link)).await;
+    b.wait_for_count("[data-testid=checker]", 1).await;
     b.wait_for_checker("violation").await;
     assert_eq!(b.clock().await.0, us);
     b.close().await;
@@ -300,5 +301,18 @@ async fn figures_every_planted_bug_is_found_and_shrinks_small() {
             "{bug}: {best}"
         );
     }
+    s.close().await;
+}
+
+/// With no planted bug, a hunt of 2000 seeds (every fault kind) finds
+/// nothing: the property checks that catch the planted bugs above do not
+/// cry wolf.
+#[tokio::test]
+async fn figures_no_bug_2000_seeds_find_nothing() {
+    let s = Session::start(1280, 900).await;
+    s.open("/?hunt=none&hunt-seeds=2000&autoplay=0").await;
+    let (done, _, violations, rate, _) = wait_done(&s).await;
+    println!("FIGURE hunt_none_2000 done={done} violations={violations} rate={rate}");
+    assert_eq!((done, violations), (2000, 0));
     s.close().await;
 }

@@ -6,8 +6,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::*;
-use web::hunt::worker::handle;
-use web::hunt::{encode, FromWorker, HuntSpec, PlantedBug, ToWorker};
+use web::hunt::worker::{handle, shrink_run};
+use web::hunt::{decode, encode, FromWorker, HuntSpec, PlantedBug, ToWorker};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -35,6 +35,7 @@ fn a_shrunk_run_replays_to_the_native_trace_hash() {
     let (failure, run) = report.failure.clone().expect("seed 4 breaks a property");
     assert_eq!(failure.size.faults, BEFORE_FAULTS);
     let property = failure.property.expect("a safety property");
+    let run_json = run.clone();
     let shrink = encode(&ToWorker::Shrink {
         seed: SEED,
         run,
@@ -46,7 +47,19 @@ fn a_shrunk_run_replays_to_the_native_trace_hash() {
     };
     assert_eq!(shrunk.after.faults, SHRUNK_FAULTS);
     assert_eq!(shrunk.after.virtual_us, SHRUNK_US);
-    assert_eq!(shrunk.run.replay().trace_hash(), SHRUNK_HASH);
+    let (again, run) = shrink_run(SEED, decode(&run_json).unwrap(), property).unwrap();
+    assert_eq!(&again, shrunk, "the same shrink twice");
+    assert_eq!(run.replay().trace_hash(), SHRUNK_HASH);
+    // Watch's link replays to the same violation at the same moment.
+    let share = raft_core::scenario::decode(shrunk.link.as_deref().expect("a link")).unwrap();
+    let mut tl = raft_core::sim::Timeline::new(share.config.clone()).unwrap();
+    tl.schedule(share.actions.clone());
+    tl.run_until(share.time_us);
+    assert!(tl
+        .sim()
+        .violations()
+        .iter()
+        .any(|v| v.property == property && v.time_us == shrunk.time_us));
     // A malformed message is refused in the browser too.
     assert!(matches!(
         handle("{\"Shrink\":").as_slice(),

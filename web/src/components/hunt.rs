@@ -421,7 +421,7 @@ pub fn hunt(props: &HuntProps) -> Html {
             if *open {
                 <div id="hunt-body">
                     <p class="hint">{ "Runs many seeds with random faults in background workers, checking every safety property; a failure shrinks to a small run you can watch and share." }</p>
-                    <HuntForm form={form.clone()} running={m.running} />
+                    <HuntForm form={form.clone()} />
                     <div class="hunt-buttons">
                         <button data-testid="hunt-start" onclick={on_start} disabled={m.running}>{ "Start" }</button>
                         <button data-testid="hunt-stop" onclick={on_stop} disabled={!m.running}>{ "Stop" }</button>
@@ -494,10 +494,11 @@ pub fn without_hunt_keys(search: &str) -> String {
     }
 }
 
+/// The form is never disabled: a running hunt read it when it started, and
+/// the next Start reads it again.
 #[derive(Properties, Clone, PartialEq)]
 struct FormProps {
     form: UseStateHandle<Form>,
-    running: bool,
 }
 
 #[function_component(HuntForm)]
@@ -564,7 +565,7 @@ fn hunt_form(props: &FormProps) -> Html {
         };
         html! {
             <label class="hunt-kind">
-                <input type="checkbox" checked={on} {onchange} disabled={props.running}
+                <input type="checkbox" checked={on} {onchange}
                        data-testid="hunt-fault" data-kind={name} />
                 { name }
             </label>
@@ -573,7 +574,7 @@ fn hunt_form(props: &FormProps) -> Html {
     html! {
         <div class="hunt-form">
             <label>{ "Planted bug " }
-                <select data-testid="hunt-bug" onchange={on_bug} disabled={props.running}>
+                <select data-testid="hunt-bug" onchange={on_bug}>
                     <option value="none" selected={f.bug.is_none()}>{ "none (a correct Raft)" }</option>
                     { for PlantedBug::ALL.iter().map(|b| html! {
                         <option value={b.name()} selected={f.bug == Some(*b)}>{ b.name() }</option>
@@ -581,7 +582,7 @@ fn hunt_form(props: &FormProps) -> Html {
                 </select>
             </label>
             <label>{ "Nodes " }
-                <select data-testid="hunt-nodes" onchange={on_nodes} disabled={props.running}>
+                <select data-testid="hunt-nodes" onchange={on_nodes}>
                     { for (1..=MAX_NODES).map(|n| html! {
                         <option value={n.to_string()} selected={f.nodes == n}>{ n }</option>
                     }) }
@@ -589,7 +590,7 @@ fn hunt_form(props: &FormProps) -> Html {
             </label>
             <label>{ "Seeds " }
                 <input data-testid="hunt-seeds" type="number" min="1" inputmode="numeric"
-                       value={f.seeds.clone()} oninput={on_seeds} disabled={props.running} />
+                       value={f.seeds.clone()} oninput={on_seeds} />
             </label>
             <fieldset class="hunt-kinds">
                 <legend>{ "Fault kinds (each seed draws some of them)" }</legend>
@@ -662,7 +663,8 @@ fn results(p: &ResultsProps) -> Html {
                 <caption class="sr-only">{ "Failures found" }</caption>
                 <thead><tr>
                     <th scope="col">{ "Seed" }</th><th scope="col">{ "Broken" }</th>
-                    <th scope="col">{ "Run" }</th><th scope="col">{ "Shrunk" }</th><th scope="col">{ "" }</th>
+                    <th scope="col">{ "Run" }</th><th scope="col">{ "Shrunk" }</th>
+                    <th scope="col"><span class="sr-only">{ "Open" }</span></th>
                 </tr></thead>
                 <tbody>
                     { for p.rows.iter().map(|row| result_row(row, &p.on_shrink, &p.on_watch)) }
