@@ -699,8 +699,8 @@ fn result_row(row: &Row, on_shrink: &Callback<Row>, on_watch: &Callback<Row>) ->
         ShrinkState::Running => html! { <span>{ "shrinking…" }</span> },
         ShrinkState::Done(r) => html! {
             <span title={r.message.clone()}>
-                { format!("{} → {} faults, {} → {} · {} replays",
-                          r.before.faults, r.after.faults,
+                { format!("{} → {} faults, {} → {} client ops, {} → {} · {} replays",
+                          r.before.faults, r.after.faults, r.before.client_ops, r.after.client_ops,
                           seconds(r.before.virtual_us), seconds(r.after.virtual_us), r.replays) }
             </span>
         },
