@@ -1,5 +1,5 @@
 //! The worker's side: one message in, replies out. [`handle`] is pure (the
-//! same seed gives the same reply natively and in the browser); [`start`]
+//! same seed gives the same reply natively and in the browser); `start` (WebAssembly only)
 //! wires it to the worker's `onmessage`.
 
 use super::{
