@@ -263,7 +263,7 @@ async fn figures_two_workers_against_one() {
     let mut rates = Vec::new();
     for workers in [1, 2] {
         s.open(&format!(
-            "/?hunt=none&hunt-seeds=400&hunt-workers={workers}&autoplay=0"
+            "/?hunt=none&hunt-seeds=1000&hunt-workers={workers}&autoplay=0"
         ))
         .await;
         let (_, _, _, rate, _) = wait_done(&s).await;
