@@ -214,6 +214,6 @@ fn shrink_seed(seed: u64, params: &SwarmParams) {
     );
     match ShareState::of_run(&shrunk.run) {
         Some(state) => println!("link: #s={}", link::encode(&state)),
-        None => println!("no link: the shrunk run keeps a fault links cannot carry"),
+        None => println!("no link: the shrunk run has more faults than a link carries"),
     }
 }

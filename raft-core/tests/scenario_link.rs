@@ -5,7 +5,7 @@ use raft_core::kv::Op;
 use raft_core::raft::Bugs;
 use raft_core::scenario::link::{
     self, LinkError, MAX_ACTIONS, MAX_DECODED_BYTES, MAX_LINK_CHARS, MAX_LINK_TIME_US,
-    MAX_SPEED_MILLI,
+    MAX_SPEED_MILLI, MAX_TORN_STEPS,
 };
 use raft_core::scenario::story::{self, Promise, Story, StoryStep};
 use raft_core::scenario::{self, Selected, ShareState, TimedAction};
@@ -54,9 +54,11 @@ fn bad_version() {
     let body = link::encode(&state());
     let body = body.split_once('.').unwrap().1;
     assert_eq!(
-        link::decode(&format!("3.{body}")),
-        Err(LinkError::BadVersion { found: "3".into() })
+        link::decode(&format!("4.{body}")),
+        Err(LinkError::BadVersion { found: "4".into() })
     );
+    // A version 1 body read as version 3 does not parse.
+    assert_eq!(link::decode(&format!("3.{body}")), Err(LinkError::Corrupt));
     assert_eq!(
         link::decode("nodot"),
         Err(LinkError::BadVersion {
@@ -443,8 +445,153 @@ fn a_story_over_the_limits_is_refused_in_words() {
     ));
 }
 
+/// Links written before version 3 existed (by the swarm CLI's `--shrink`
+/// at commit c662436): they decode, and encode again byte for byte.
+#[test]
+fn links_of_before_version_3_are_written_byte_for_byte_as_before() {
+    for old in [
+        "1.VcsxCsJAEIXhmdldTBBExNrGXnaSXZI0HiGX0MLKQrBPpW3ASrBI5z0stVDwAhaC2ukNDIKQKf-P98Do9ya87XuXlRqWebVDeH1McWzXDQCqXx0Gz1aZd67bAgMibRSSgi4Ek9lyMbcjixZNoxlZdIKJ6BRT0Rlmvw7_f0tspTAxS4mIIykxcSzFETspntgL8Y58vXmsxwEhaW1Q3U9nnMIX",
+        "1.Xc-xSgNBEMbxnW_v8EIQRK3zCGFnd2fv7iXyElpYWQj2qawDFipYpNPaR7C0UMHKRiwVLLSz9BAC-VL-fwzDjKur7_PR-83u85kfL2bLa3GfP_X8YTy0c87vL-8nH1uL2eTlai4NUNVe4N2Oaw6OTk-OwzRIkHqtVZQ6SqROkqizZGoToy5SqFtpqTvpqHvp_3u0uidAA4tClSVCI0uCJpYMzSwGHW59u7vFCuM0dUjd2licWoZlFoMZS4EVlhbWsnSwjc09rCcpASWwKIqyRJTIklCGZ78utxsPXwsg1dPvXgNBNWT1evHoD90f",
+    ] {
+        let state = link::decode(old).unwrap();
+        assert_eq!(link::encode(&state), old);
+    }
+    let mut with_story = six_steps();
+    assert!(link::encode(&with_story).starts_with("2."));
+    with_story.story = None;
+    assert!(link::encode(&with_story).starts_with("1."));
+}
+
+/// A run with a reordering change and a torn write (what a swarm run may
+/// hold) travels in a version 3 link, with or without a story.
+#[test]
+fn swarm_faults_travel_in_a_version_3_link() {
+    let mut s = state();
+    let at = s.actions[1].at_us;
+    s.actions.insert(
+        1,
+        TimedAction::new(
+            at,
+            Action::SetReorder {
+                ppm: 5_000,
+                max_delay_us: 20_000,
+            },
+        ),
+    );
+    s.actions.push(TimedAction::new(
+        MAX_LINK_TIME_US,
+        Action::TornCrash { node: 2, steps: 1 },
+    ));
+    let payload = link::encode(&s);
+    assert!(payload.starts_with("3."), "{payload}");
+    assert_eq!(link::decode(&payload), Ok(s.clone()));
+    let mut told = six_steps();
+    told.actions = s.actions.clone();
+    let payload = link::encode(&told);
+    assert!(payload.starts_with("3."));
+    assert_eq!(link::decode(&payload), Ok(told));
+
+    // Out of range: a node that is not there, a write too long, a delay too long.
+    for bad in [
+        Action::TornCrash { node: 9, steps: 1 },
+        Action::TornCrash {
+            node: 1,
+            steps: MAX_TORN_STEPS + 1,
+        },
+        Action::SetReorder {
+            ppm: 2_000_000,
+            max_delay_us: 0,
+        },
+        Action::SetReorder {
+            ppm: 0,
+            max_delay_us: 3_600_000_000,
+        },
+    ] {
+        let mut b = state();
+        b.actions
+            .push(TimedAction::new(MAX_LINK_TIME_US, bad.clone()));
+        let err = link::decode(&link::encode(&b)).unwrap_err();
+        assert!(
+            matches!(err, LinkError::OutOfRange { .. }),
+            "{bad:?}: {err}"
+        );
+    }
+    // Too many actions, counting the version 3 ones.
+    let mut many = state();
+    many.actions = (0..MAX_ACTIONS as u64 + 1)
+        .map(|i| {
+            let a = if i % 2 == 0 {
+                Action::HealAll
+            } else {
+                Action::SetReorder {
+                    ppm: 0,
+                    max_delay_us: 0,
+                }
+            };
+            TimedAction::new(i, a)
+        })
+        .collect();
+    assert!(matches!(
+        link::decode(&link::encode(&many)),
+        Err(LinkError::TooManyActions { .. } | LinkError::TooLarge)
+    ));
+    assert!(link::decode("3.AAAA").is_err());
+}
+
+/// A swarm run whose faults include torn writes opens from its link and
+/// replays to the same trace as the run itself.
+#[test]
+fn a_swarm_run_with_torn_writes_replays_from_its_link() {
+    use raft_core::sim::record::Fault;
+    use raft_core::sim::swarm::{run_seed_recorded, FaultMix, SwarmParams};
+    use raft_core::sim::Timeline;
+    let params = SwarmParams {
+        allowed: FaultMix::parse("torn-write").unwrap(),
+        safety_us: 5_000_000,
+        liveness_us: 2_000_000,
+        ..SwarmParams::default()
+    };
+    let (out, run) = (1..50)
+        .map(|seed| run_seed_recorded(seed, &params))
+        .find(|(_, run)| {
+            run.faults
+                .iter()
+                .any(|f| matches!(f.fault, Fault::TornCrash { .. }))
+        })
+        .expect("a seed tears a write");
+    let share = ShareState::of_run(&run).expect("within the limits");
+    let payload = link::encode(&share);
+    assert!(payload.starts_with("3."));
+    let opened = link::decode(&payload).unwrap();
+    let mut tl = Timeline::new(opened.config.clone()).unwrap();
+    tl.schedule(opened.actions.clone());
+    tl.run_until(opened.time_us);
+    assert_eq!(tl.sim().trace_hash(), out.trace_hash);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn generated_states_with_swarm_faults_round_trip(
+        mut s in arb_state(),
+        extra in proptest::collection::vec((0..40usize, 0..=1_000_000u32, 1..=9u64, 0..100usize), 1..5),
+    ) {
+        let nodes = s.config.nodes as u64;
+        for (i, ppm, node, steps) in extra {
+            let i = i.min(s.actions.len());
+            let at = s.actions.get(i).map_or(s.actions.last().map_or(0, |a| a.at_us), |a| a.at_us);
+            let action = if steps % 2 == 0 {
+                Action::SetReorder { ppm, max_delay_us: steps as u64 * 1_000 }
+            } else {
+                Action::TornCrash { node: 1 + node % nodes, steps }
+            };
+            s.actions.insert(i, TimedAction::new(at, action));
+        }
+        let payload = link::encode(&s);
+        prop_assert!(payload.starts_with("3."));
+        prop_assert_eq!(link::decode(&payload), Ok(s));
+    }
 
     #[test]
     fn generated_states_round_trip(s in arb_state()) {

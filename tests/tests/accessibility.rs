@@ -2,7 +2,8 @@
 //! practices) find nothing on the page in each state a user meets: at rest,
 //! in the dark theme, at phone width, embedded, with a menu, the help, the
 //! inspector open, with a partition, client results and a crashed node,
-//! with an error banner, and with a checker gone red.
+//! with an error banner, with a checker gone red, and with the bug hunt
+//! open, running and listing its results.
 
 use e2e::{keys, Session};
 
@@ -135,5 +136,29 @@ async fn a_busy_cluster_and_an_error_banner_pass_too() {
         "partition, writes, a crash (dark)",
     );
     s.screenshot("a11y-busy-dark").await;
+    s.close().await;
+}
+
+#[tokio::test]
+async fn the_open_hunt_panel_passes_too() {
+    let s = Session::start(1280, 900).await;
+    s.open("/?hunt=vote-without-log-check&hunt-seeds=12&autoplay=0")
+        .await;
+    s.wait_for_count("[data-testid=hunt][data-open=true]", 1)
+        .await;
+    // Running: the progress bar and the first rows.
+    assert_clean(s.accessibility_violations().await, "a hunt running");
+    s.wait_until_for(
+        "a shrunk failure",
+        "document.querySelector('[data-testid=hunt-result][data-shrunk=true]') !== null",
+        std::time::Duration::from_secs(120),
+    )
+    .await;
+    assert_clean(
+        s.accessibility_violations().await,
+        "a hunt's results, light",
+    );
+    s.prefer_color_scheme("dark").await;
+    assert_clean(s.accessibility_violations().await, "a hunt's results, dark");
     s.close().await;
 }

@@ -35,11 +35,12 @@ use std::time::Duration;
 /// more memoised components; +8.3 KB): 402,719 bytes; then stories written
 /// in the page (issue 16: the story editor, promises, links of version 2 and
 /// their JSON; +18 KB) and the Logs and store panels' own view models:
-/// 421,154 bytes. Halving the site is issue 18.
+/// 421,154 bytes. Halving the site is issue 18. The bug hunt's panel (issue 17: the form, progress, the failure table,
+/// the worker pool and its typed messages) and links of version 3 took it
+/// from 421,154 to 454,129 bytes; the worker itself is not counted (below).
 /// Then issue 15's client, load balancer and their traffic on the stage, the
-/// compact stage of small embeds, the toolbar and the legend (+7.8 KB):
-/// 428,965 bytes.
-const MAX_SITE_GZIP_BYTES: usize = 424 * 1024;
+/// compact stage of small embeds, the toolbar and the legend (+7.8 KB).
+const MAX_SITE_GZIP_BYTES: usize = 456 * 1024;
 /// Budget: first render after navigation start, ms (target: 500).
 const MAX_FIRST_RENDER_MS: f64 = 2_000.0;
 /// Budget: frames per second while playing (target: 60). Headless Chromium
@@ -59,9 +60,23 @@ fn gzipped_len(bytes: &[u8]) -> usize {
     encoder.finish().unwrap().len()
 }
 
+/// Budget: the bug hunt's worker (its glue, wasm and loader), gzipped. It
+/// is loaded only when a hunt starts, so it is not part of the first load.
+const MAX_WORKER_GZIP_BYTES: usize = 256 * 1024;
+
+/// Whether a file of dist/ belongs to the hunt's worker.
+fn is_worker_file(name: &str) -> bool {
+    [
+        "hunt_worker.js",
+        "hunt_worker_bg.wasm",
+        "hunt_worker_loader.js",
+    ]
+    .contains(&name)
+}
+
 #[test]
 fn the_site_is_small() {
-    let mut total = 0;
+    let (mut total, mut worker) = (0, 0);
     for entry in std::fs::read_dir(dist_dir()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
@@ -70,9 +85,19 @@ fn the_site_is_small() {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();
-        total += gzipped_len(&bytes);
+        if is_worker_file(&name) {
+            worker += gzipped_len(&bytes);
+        } else {
+            total += gzipped_len(&bytes);
+        }
     }
     println!("FIGURE site_gzip_bytes={total}");
+    println!("FIGURE worker_gzip_bytes={worker}");
+    assert!(worker > 0, "dist/ has the hunt's worker");
+    assert!(
+        worker <= MAX_WORKER_GZIP_BYTES,
+        "the worker is {worker} bytes gzipped, over the {MAX_WORKER_GZIP_BYTES} budget"
+    );
     assert!(
         total <= MAX_SITE_GZIP_BYTES,
         "the site is {total} bytes gzipped, over the {MAX_SITE_GZIP_BYTES} budget"

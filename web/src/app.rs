@@ -9,6 +9,7 @@ use crate::components::feed::{Chart, Feed};
 use crate::components::help::Help;
 use crate::components::hint;
 use crate::components::hold::Hold;
+use crate::components::hunt::Hunt;
 use crate::components::inspector::Inspector;
 use crate::components::kv::{KvPanel, HISTORY_BARS};
 use crate::components::legend::Legend;
@@ -494,6 +495,8 @@ pub fn app(props: &AppProps) -> Html {
                 </aside>
             </div>
             <div class="panels">
+                // The bug hunt; it reads its deep link (`?hunt=...`) itself.
+                <Hunt dispatch={dispatch.clone()} />
                 <Picker entries={entries} current={state.scenario.as_ref().map(|s| s.id.clone())} has_story={state.story.is_some()} dispatch={dispatch.clone()} />
                 <Hold playing={state.playing} wall_ms={state.played_wall_ms} phase_ms={33.0}>
                     <Logs rows={log_rows} marked={marked.clone()} on_more={on_more_log.clone()} />

@@ -9,6 +9,7 @@
 //! - [`view`]: what components show, computed from the simulation, one
 //!   file per concern (cluster geometry, feed, requests, chart, clock, settings)
 //! - [`components`]: small function components with `PartialEq` props
+//! - [`hunt`]: the bug hunt (the swarm in Web Workers, shrinking, Watch)
 //! - [`transfer`]: the scenario file (JSON) and trace export (JSON lines) formats
 //! - [`layout`], [`speed`], [`keys`], [`math`]: geometry, time and speed,
 //!   shortcuts, elementary functions
@@ -20,6 +21,7 @@ pub mod driver;
 pub mod embed;
 pub mod flow;
 pub mod host;
+pub mod hunt;
 pub mod keys;
 pub mod layout;
 pub mod lin;

@@ -14,10 +14,21 @@ pub struct DevPage {
     /// Paths relative to the repository root; each lands in the site folder
     /// under its file name.
     pub files: Vec<PathBuf>,
+    /// The web crate's binaries built as Web Workers (`data-type="worker"`),
+    /// by name: each becomes `NAME.js` (wasm-bindgen `--target no-modules`),
+    /// `NAME_bg.wasm` and `NAME_loader.js`, as Trunk names them.
+    pub workers: Vec<String>,
+}
+
+/// The loader Trunk writes for a worker with `data-loader-shim` (the page
+/// starts `./NAME_loader.js`; the paths are relative to it, so any sub-path works).
+pub fn worker_loader(name: &str) -> String {
+    format!(r#"importScripts("./{name}.js");wasm_bindgen("./{name}_bg.wasm");"#)
 }
 
 /// Turns the repository's index.html into the development site's page:
-/// - `rel="rust"` is dropped (static/boot.js loads `web.js`);
+/// - `rel="rust"` is dropped (static/boot.js loads `web.js`); one with
+///   `data-type="worker"` names a worker binary (see [`DevPage::workers`]);
 /// - `rel="copy-file"` is dropped and its file copied;
 /// - `rel="css"` becomes `<link rel="stylesheet" href="./NAME" />`, `rel="icon"`
 ///   `<link rel="icon" href="./NAME" />`, and the file is copied;
@@ -27,6 +38,7 @@ pub struct DevPage {
 pub fn dev_page(index_html: &str) -> Result<DevPage, String> {
     let mut html = String::with_capacity(index_html.len());
     let mut files = Vec::new();
+    let mut workers = Vec::new();
     let mut rest = index_html;
     while let Some(start) = rest.find("<link") {
         let end = start
@@ -43,6 +55,17 @@ pub fn dev_page(index_html: &str) -> Result<DevPage, String> {
         }
         let rel = attribute(tag, "rel").ok_or_else(|| format!("no rel in {tag}"))?;
         let emitted = match rel {
+            "rust" if attribute(tag, "data-type") == Some("worker") => {
+                let bin = attribute(tag, "data-bin")
+                    .ok_or_else(|| format!("a worker needs data-bin: {tag}"))?;
+                if !tag.contains(" data-loader-shim") {
+                    return Err(format!(
+                        "the page starts workers by their loader: add data-loader-shim to {tag}"
+                    ));
+                }
+                workers.push(bin.to_string());
+                None
+            }
             "rust" => None,
             "copy-file" => Some(None),
             "css" => Some(Some("stylesheet")),
@@ -76,6 +99,7 @@ pub fn dev_page(index_html: &str) -> Result<DevPage, String> {
     Ok(DevPage {
         html: strip_nonce(&html)?,
         files,
+        workers,
     })
 }
 
@@ -96,18 +120,31 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     Some(&tag[start..start + len])
 }
 
-/// Fills `site` (emptied first) with the page, its files, and what
-/// wasm-bindgen made (`web.js`, `web_bg.wasm`) from `bindgen_out`.
-pub fn write_site(root: &Path, site: &Path, bindgen_out: &Path) -> Result<(), String> {
+/// The page of the repository at `root`.
+pub fn read_page(root: &Path) -> Result<DevPage, String> {
     let index = root.join("index.html");
     let source =
         fs::read_to_string(&index).map_err(|e| format!("cannot read {}: {e}", index.display()))?;
-    let page = dev_page(&source)?;
+    dev_page(&source)
+}
+
+/// Fills `site` (emptied first) with the page, its files, and what
+/// wasm-bindgen made (`web.js`, `web_bg.wasm`, and each worker's
+/// `NAME.js`, `NAME_bg.wasm`) from `bindgen_out`, and each worker's loader.
+pub fn write_site(root: &Path, site: &Path, bindgen_out: &Path) -> Result<(), String> {
+    let page = read_page(root)?;
     if site.exists() {
         fs::remove_dir_all(site).map_err(|e| format!("cannot empty {}: {e}", site.display()))?;
     }
     fs::create_dir_all(site).map_err(|e| format!("cannot create {}: {e}", site.display()))?;
-    let bindgen_files = ["web.js", "web_bg.wasm"].map(|name| bindgen_out.join(name));
+    let mut bindgen_files = vec![bindgen_out.join("web.js"), bindgen_out.join("web_bg.wasm")];
+    for worker in &page.workers {
+        bindgen_files.push(bindgen_out.join(format!("{worker}.js")));
+        bindgen_files.push(bindgen_out.join(format!("{worker}_bg.wasm")));
+        let loader = site.join(format!("{worker}_loader.js"));
+        fs::write(&loader, worker_loader(worker))
+            .map_err(|e| format!("cannot write {}: {e}", loader.display()))?;
+    }
     let copies = page.files.iter().map(|f| root.join(f)).chain(bindgen_files);
     for from in copies {
         let name = from.file_name().expect("every copied path names a file");
@@ -155,6 +192,7 @@ mod tests {
                 "static/favicon.svg"
             ]
         );
+        assert_eq!(page.workers, ["hunt_worker"]);
         // Every file the page asks for exists.
         for file in &page.files {
             assert!(Path::new("..").join(file).exists(), "{}", file.display());
@@ -165,6 +203,9 @@ mod tests {
     fn other_links_stay_and_unknown_trunk_assets_are_refused() {
         let plain = "<head>\n  <link rel=\"canonical\" href=\"https://x\" />\n</head>";
         assert_eq!(dev_page(plain).unwrap().html, plain);
+
+        let shimless = "<link data-trunk rel=\"rust\" data-bin=\"w\" data-type=\"worker\" />";
+        assert!(dev_page(shimless).unwrap_err().contains("data-loader-shim"));
 
         let sass = "<link data-trunk rel=\"sass\" href=\"a.scss\" />";
         let err = dev_page(sass).unwrap_err();
@@ -192,12 +233,15 @@ mod tests {
         fs::create_dir_all(&bindgen).unwrap();
         fs::write(
             root.join("index.html"),
-            "<link data-trunk rel=\"css\" href=\"static/s.css\" />",
+            "<link data-trunk rel=\"css\" href=\"static/s.css\" />\n<link data-trunk rel=\"rust\" \
+             data-bin=\"w\" data-type=\"worker\" data-loader-shim />",
         )
         .unwrap();
         fs::write(root.join("static/s.css"), "p{}").unwrap();
         fs::write(bindgen.join("web.js"), "export{}").unwrap();
         fs::write(bindgen.join("web_bg.wasm"), b"\0asm").unwrap();
+        fs::write(bindgen.join("w.js"), "let wasm_bindgen;").unwrap();
+        fs::write(bindgen.join("w_bg.wasm"), b"\0asm").unwrap();
         let site = tmp.join("site");
         write_site(&root, &site, &bindgen).unwrap();
         let mut names: Vec<String> = fs::read_dir(&site)
@@ -205,7 +249,22 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(names, ["index.html", "s.css", "web.js", "web_bg.wasm"]);
+        assert_eq!(
+            names,
+            [
+                "index.html",
+                "s.css",
+                "w.js",
+                "w_bg.wasm",
+                "w_loader.js",
+                "web.js",
+                "web_bg.wasm"
+            ]
+        );
+        assert_eq!(
+            fs::read_to_string(site.join("w_loader.js")).unwrap(),
+            "importScripts(\"./w.js\");wasm_bindgen(\"./w_bg.wasm\");"
+        );
         assert_eq!(
             fs::read_to_string(site.join("index.html")).unwrap(),
             "<link rel=\"stylesheet\" href=\"./s.css\" />"

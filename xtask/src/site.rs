@@ -1,6 +1,6 @@
 //! The site: `cargo xtask serve` for development, `trunk build --release` into dist/.
 
-use crate::devsite::write_site;
+use crate::devsite::{read_page, write_site};
 use crate::progress::{wait_all, Clock, Job};
 use crate::server::FolderServer;
 use crate::tools::{run, step, Need, Toolchain, TRUNK_VERSION, WASM_TARGET};
@@ -42,7 +42,8 @@ pub fn serve(extra: &[String]) -> Result<(), String> {
     tc.check_trunk_toml_pins()?;
     let address = format!("127.0.0.1:{}", port(extra)?);
 
-    let mut jobs = vec![web_build(&clock, &tc)?];
+    let workers = read_page(&tc.root)?.workers;
+    let mut jobs = vec![web_build(&clock, &tc, &workers)?];
     if !tc.has_wasm_bindgen() {
         jobs.push(tc.install_wasm_bindgen(&clock)?);
     }
@@ -67,6 +68,25 @@ pub fn serve(extra: &[String]) -> Result<(), String> {
         .arg("--out-dir")
         .arg(&bindgen_out)
         .arg(tc.target_dir().join(WASM_TARGET).join("debug/web.wasm")))?;
+    for worker in &workers {
+        // Workers load with importScripts: the no-modules glue (Trunk's default for workers).
+        run(tc
+            .command("wasm-bindgen")
+            .args([
+                "--target",
+                "no-modules",
+                "--out-name",
+                worker,
+                "--no-typescript",
+            ])
+            .arg("--out-dir")
+            .arg(&bindgen_out)
+            .arg(
+                tc.target_dir()
+                    .join(WASM_TARGET)
+                    .join(format!("debug/{worker}.wasm")),
+            ))?;
+    }
     write_site(&tc.root, &site, &bindgen_out)?;
     let server = FolderServer::start(&address, site.clone())?;
     clock.say(&format!(
@@ -114,8 +134,9 @@ fn trunk_serve(clock: &Clock, tc: &Toolchain, extra: &[String]) -> Result<(), St
     run(&mut cmd)
 }
 
-/// Starts the development build of the web app (what `trunk serve` builds).
-fn web_build(clock: &Clock, tc: &Toolchain) -> Result<Job, String> {
+/// Starts the development build of the web app and its workers (what
+/// `trunk serve` builds).
+fn web_build(clock: &Clock, tc: &Toolchain, workers: &[String]) -> Result<Job, String> {
     let log = tc.target_dir().join("xtask/logs/web-build.log");
     clock.say(&format!(
         "building the web app for {WASM_TARGET} (cargo build, development profile at \
@@ -132,6 +153,7 @@ fn web_build(clock: &Clock, tc: &Toolchain) -> Result<Job, String> {
         "--target",
         WASM_TARGET,
     ])
+    .args(workers.iter().flat_map(|w| ["--bin", w.as_str()]))
     .envs(DEV_PROFILE);
     Job::spawn("building the web app", &mut cmd, log)
 }
@@ -215,14 +237,33 @@ fn minify_js_glue(tc: &Toolchain, dist: &Path) -> Result<(), String> {
         .arg(&js))
 }
 
-/// Prints what a browser downloads from dist/, raw and gzipped.
+/// Prints what a browser downloads from dist/, raw and gzipped: what the
+/// page loads first, then apart what it loads only when asked to (a worker).
 pub fn report_sizes(dist: &Path) -> Result<(), String> {
     let mut files = Vec::new();
     collect(dist, &mut files)?;
     files.sort();
-    let (mut raw_total, mut gz_total) = (0usize, 0usize);
+    let workers = worker_names(&files);
+    let (on_demand, first): (Vec<_>, Vec<_>) = files.iter().partition(|f| {
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        workers.iter().any(|w| is_worker_file(name, w))
+    });
     println!("\n{:<48} {:>10} {:>10}", "dist/", "bytes", "gzipped");
-    for file in &files {
+    print_rows(
+        dist,
+        &first,
+        "total (the first load; the embed example included)",
+    )?;
+    if !on_demand.is_empty() {
+        println!("\nloaded only when a hunt starts (the worker):");
+        print_rows(dist, &on_demand, "worker total")?;
+    }
+    Ok(())
+}
+
+fn print_rows(dist: &Path, files: &[&PathBuf], total: &str) -> Result<(), String> {
+    let (mut raw_total, mut gz_total) = (0usize, 0usize);
+    for file in files {
         let bytes = fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let gz = gzipped_len(&bytes);
         raw_total += bytes.len();
@@ -234,8 +275,25 @@ pub fn report_sizes(dist: &Path) -> Result<(), String> {
             .to_string();
         println!("{name:<48} {:>10} {gz:>10}", bytes.len());
     }
-    println!("{:<48} {raw_total:>10} {gz_total:>10}", "total");
+    println!("{total:<48} {raw_total:>10} {gz_total:>10}");
     Ok(())
+}
+
+/// The workers in a built site: each has a `NAME_loader.js` (Trunk's
+/// `data-loader-shim`).
+pub fn worker_names(files: &[PathBuf]) -> Vec<String> {
+    files
+        .iter()
+        .filter_map(|f| f.file_name()?.to_str()?.strip_suffix("_loader.js"))
+        .map(String::from)
+        .collect()
+}
+
+/// Whether `file` is one of worker `name`'s three files.
+pub fn is_worker_file(file: &str, name: &str) -> bool {
+    [".js", "_bg.wasm", "_loader.js"]
+        .iter()
+        .any(|suffix| file.strip_prefix(name) == Some(suffix))
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
@@ -278,6 +336,25 @@ mod tests {
         assert_eq!(port(&args(&["--open", "--port=9001"])), Ok(9001));
         assert!(port(&args(&["--port"])).is_err());
         assert!(port(&args(&["--port=x"])).is_err());
+    }
+
+    #[test]
+    fn a_worker_is_counted_apart_from_the_first_load() {
+        let files: Vec<PathBuf> = [
+            "web.js",
+            "web_bg.wasm",
+            "hunt_worker.js",
+            "hunt_worker_bg.wasm",
+            "hunt_worker_loader.js",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(worker_names(&files), ["hunt_worker"]);
+        assert!(is_worker_file("hunt_worker_bg.wasm", "hunt_worker"));
+        assert!(is_worker_file("hunt_worker_loader.js", "hunt_worker"));
+        assert!(!is_worker_file("web_bg.wasm", "hunt_worker"));
+        assert!(!is_worker_file("hunt_worker_extra.js", "hunt_worker"));
     }
 
     #[test]

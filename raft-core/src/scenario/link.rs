@@ -6,7 +6,11 @@
 //! structure. Version 1 is described in `wire_v1`; its structures are frozen
 //! copies of today's types, so a link keeps decoding after
 //! [`SimConfig`] or [`Action`] grow: a new format gets a new version and
-//! [`decode`] keeps a branch for every old one.
+//! [`decode`] keeps a branch for every old one. Version 2 adds a story;
+//! version 3 adds the actions version 1 cannot carry (a reordering change,
+//! a crash during a disk write: what a swarm run may hold). [`encode`]
+//! writes the oldest version that carries the state, so a link that could
+//! be written before is written byte for byte as before.
 //!
 //! Decoding never panics and bounds everything: the payload length
 //! ([`MAX_LINK_CHARS`]), the inflated size ([`MAX_DECODED_BYTES`]), the
@@ -34,9 +38,12 @@ use alloc::vec::Vec;
 use base64::Engine as _;
 use core::fmt;
 
-/// The newest format version: [`encode`] writes it for a state with a
-/// story (and version 1, which every build reads, for any other).
-pub const LINK_VERSION: u32 = 2;
+/// The newest format version: [`encode`] writes it only for a state with
+/// an action version 1 cannot carry, version 2 for a state with a story,
+/// and version 1, which every build reads, for any other.
+pub const LINK_VERSION: u32 = 3;
+/// Most steps of a torn disk write a link may name.
+pub const MAX_TORN_STEPS: usize = 1 << 20;
 /// Longest payload accepted, in characters.
 pub const MAX_LINK_CHARS: usize = 32_768;
 /// Largest inflated payload accepted, in bytes (64 KiB).
@@ -83,19 +90,33 @@ pub struct ShareState {
 }
 
 impl ShareState {
-    /// The state that replays `run` to its end, paused there: `None` if a
-    /// fault of it is not a user action (a torn write, reordering set
-    /// mid-run), which links cannot carry.
+    /// The state that replays `run` to its end, paused there (a torn
+    /// write or a reordering change becomes its action, carried by a
+    /// version 3 link): `None` if it has more than [`MAX_ACTIONS`] faults.
     pub fn of_run(run: &crate::sim::shrink::Run) -> Option<ShareState> {
+        use crate::sim::record::Fault;
         let actions = run
             .faults
             .iter()
             .filter(|f| f.at_us <= run.end_us)
-            .map(|f| match &f.fault {
-                crate::sim::record::Fault::Act(a) => Some(TimedAction::new(f.at_us, a.clone())),
-                _ => None,
+            .map(|f| {
+                let action = match &f.fault {
+                    Fault::Act(a) => a.clone(),
+                    Fault::Reorder { ppm, max_delay_us } => Action::SetReorder {
+                        ppm: *ppm,
+                        max_delay_us: *max_delay_us,
+                    },
+                    Fault::TornCrash { node, steps } => Action::TornCrash {
+                        node: *node,
+                        steps: *steps,
+                    },
+                };
+                TimedAction::new(f.at_us, action)
             })
-            .collect::<Option<Vec<_>>>()?;
+            .collect::<Vec<_>>();
+        if actions.len() > MAX_ACTIONS {
+            return None;
+        }
         Some(ShareState {
             scenario_id: None,
             config: run.config.clone(),
@@ -179,14 +200,26 @@ impl core::error::Error for LinkError {}
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// Encodes `state` as a payload `<version>.<data>` (without the `#s=`
-/// prefix): version 2 for a state with a story, else version 1.
+/// prefix): version 3 for a state with an action version 1 cannot carry,
+/// else version 2 for a state with a story, else version 1.
 pub fn encode(state: &ShareState) -> String {
-    let (version, bytes) = match &state.story {
-        None => (1, postcard::to_allocvec(&wire_v1::Wire::from_state(state))),
-        Some(story) => (
-            LINK_VERSION,
-            postcard::to_allocvec(&wire_v2::Wire::from_state(state, story)),
+    let (run, extra) = wire_v1::Wire::from_state(state);
+    let (version, bytes) = match (&state.story, extra.is_empty()) {
+        (None, true) => (1, postcard::to_allocvec(&run)),
+        (Some(story), true) => (
+            2,
+            postcard::to_allocvec(&wire_v2::Wire::from_parts(run, story)),
         ),
+        (story, false) => {
+            let base = match story {
+                None => wire_v3::Base::Run(run),
+                Some(story) => wire_v3::Base::Story(wire_v2::Wire::from_parts(run, story)),
+            };
+            (
+                LINK_VERSION,
+                postcard::to_allocvec(&wire_v3::Wire::from_parts(base, &extra)),
+            )
+        }
     };
     let packed = miniz_oxide::deflate::compress_to_vec(&bytes.unwrap_or_default(), 10);
     let mut out = format!("{version}.");
@@ -216,6 +249,7 @@ pub fn decode(link: &str) -> Result<ShareState, LinkError> {
     let state = match version {
         "1" => wire_v1::decode(&unpack(data)?)?,
         "2" => wire_v2::decode(&unpack(data)?)?,
+        "3" => wire_v3::decode(&unpack(data)?)?,
         _ => {
             return Err(LinkError::BadVersion {
                 found: version.chars().take(12).collect(),
@@ -393,6 +427,29 @@ fn check_action(i: usize, a: &Action, nodes: usize) -> Result<(), LinkError> {
             op.validate()
                 .map_err(|e| out_of_range(format!("action {i} has an invalid command ({e})")))
         }
+        Action::SetReorder {
+            ppm: v,
+            max_delay_us,
+        } => {
+            ppm(*v)?;
+            if *max_delay_us > crate::sim::MAX_LATENCY_US {
+                Err(out_of_range(format!(
+                    "action {i} sets a reordering delay of {max_delay_us} us"
+                )))
+            } else {
+                Ok(())
+            }
+        }
+        Action::TornCrash { node: id, steps } => {
+            node(*id)?;
+            if *steps > MAX_TORN_STEPS {
+                Err(out_of_range(format!(
+                    "action {i} tears a write after {steps} steps, beyond {MAX_TORN_STEPS}"
+                )))
+            } else {
+                Ok(())
+            }
+        }
     }
 }
 
@@ -556,8 +613,9 @@ mod wire_v1 {
     }
 
     impl Act {
-        fn from_action(a: &Action) -> Self {
-            match a {
+        /// `None` for the actions added after version 1 (version 3 carries them).
+        fn from_action(a: &Action) -> Option<Self> {
+            Some(match a {
                 Action::Crash(id) => Act::Crash(*id),
                 Action::Restart(id) => Act::Restart(*id),
                 Action::Pause(id) => Act::Pause(*id),
@@ -583,7 +641,8 @@ mod wire_v1 {
                     },
                     *target,
                 ),
-            }
+                Action::SetReorder { .. } | Action::TornCrash { .. } => return None,
+            })
         }
 
         fn into_action(self) -> Action {
@@ -618,18 +677,28 @@ mod wire_v1 {
     }
 
     impl Wire {
-        pub(super) fn from_state(s: &ShareState) -> Self {
+        /// The state's run with the actions version 1 carries, and the
+        /// others with their index among all the state's actions.
+        pub(super) fn from_state(s: &ShareState) -> (Self, Vec<(usize, &TimedAction)>) {
             let mut prev = 0u64;
+            let mut extra = Vec::new();
             let actions = s
                 .actions
                 .iter()
-                .map(|a| {
-                    let delta = a.at_us.wrapping_sub(prev);
-                    prev = a.at_us;
-                    (delta, Act::from_action(&a.action))
+                .enumerate()
+                .filter_map(|(i, a)| match Act::from_action(&a.action) {
+                    Some(act) => {
+                        let delta = a.at_us.wrapping_sub(prev);
+                        prev = a.at_us;
+                        Some((delta, act))
+                    }
+                    None => {
+                        extra.push((i, a));
+                        None
+                    }
                 })
                 .collect();
-            Wire {
+            let wire = Wire {
                 scenario_id: s.scenario_id.clone(),
                 config: Config::from_config(&s.config),
                 actions,
@@ -639,7 +708,8 @@ mod wire_v1 {
                     Selected::Node(id) => Sel::Node(id),
                     Selected::Message(id) => Sel::Message(id),
                 }),
-            }
+            };
+            (wire, extra)
         }
     }
 
@@ -719,7 +789,8 @@ mod wire_v2 {
     }
 
     impl Wire {
-        pub(super) fn from_state(s: &ShareState, story: &Story) -> Self {
+        /// A version-1 run and `story`.
+        pub(super) fn from_parts(run: wire_v1::Wire, story: &Story) -> Self {
             let mut prev = 0u64;
             let steps = story
                 .steps
@@ -741,7 +812,7 @@ mod wire_v2 {
                 })
                 .collect();
             Wire {
-                run: wire_v1::Wire::from_state(s),
+                run,
                 title: story.title.clone(),
                 summary: story.summary.clone(),
                 steps,
@@ -751,7 +822,11 @@ mod wire_v2 {
 
     /// Deserializes version-2 bytes (validation follows in [`super::decode`]).
     pub(super) fn decode(bytes: &[u8]) -> Result<ShareState, LinkError> {
-        let wire = wire_v1::take_all::<Wire>(bytes)?;
+        into_state(wire_v1::take_all::<Wire>(bytes)?)
+    }
+
+    /// The state a version-2 structure describes.
+    pub(super) fn into_state(wire: Wire) -> Result<ShareState, LinkError> {
         if wire.steps.len() > crate::scenario::story::MAX_STEPS {
             return Err(out_of_range(format!(
                 "the story has {} steps; at most {} are allowed",
@@ -788,6 +863,88 @@ mod wire_v2 {
             summary: wire.summary,
             steps,
         });
+        Ok(state)
+    }
+}
+
+/// Version 3 of the wire format: a version-1 run (or a version-2 run and
+/// story) and the actions version 1 cannot carry, each with its place among
+/// all the actions and its time. Frozen like versions 1 and 2. [`encode`]
+/// writes it only for a state that holds such an action.
+mod wire_v3 {
+    use super::*;
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub(super) struct Wire {
+        base: Base,
+        /// (index among all the actions, time, action), by index.
+        extra: Vec<(u64, u64, Extra)>,
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub(super) enum Base {
+        Run(wire_v1::Wire),
+        Story(wire_v2::Wire),
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    enum Extra {
+        SetReorder(u32, u64),
+        TornCrash(u64, u64),
+    }
+
+    impl Wire {
+        pub(super) fn from_parts(base: Base, extra: &[(usize, &TimedAction)]) -> Self {
+            let extra = extra
+                .iter()
+                .filter_map(|(i, a)| {
+                    let e = match a.action {
+                        Action::SetReorder { ppm, max_delay_us } => {
+                            Extra::SetReorder(ppm, max_delay_us)
+                        }
+                        Action::TornCrash { node, steps } => Extra::TornCrash(node, steps as u64),
+                        _ => return None,
+                    };
+                    Some((*i as u64, a.at_us, e))
+                })
+                .collect();
+            Wire { base, extra }
+        }
+    }
+
+    /// Deserializes version-3 bytes (validation follows in [`super::decode`]).
+    pub(super) fn decode(bytes: &[u8]) -> Result<ShareState, LinkError> {
+        let wire = wire_v1::take_all::<Wire>(bytes)?;
+        let mut state = match wire.base {
+            Base::Run(run) => wire_v1::into_state(run)?,
+            Base::Story(story) => wire_v2::into_state(story)?,
+        };
+        let count = state.actions.len() + wire.extra.len();
+        if count > MAX_ACTIONS {
+            return Err(LinkError::TooManyActions {
+                count,
+                max: MAX_ACTIONS,
+            });
+        }
+        let mut next = 0u64;
+        for (index, at_us, e) in wire.extra {
+            // In order, each at a place the actions so far reach.
+            if index < next || index > state.actions.len() as u64 {
+                return Err(LinkError::Corrupt);
+            }
+            next = index + 1;
+            let action = match e {
+                Extra::SetReorder(ppm, max_delay_us) => Action::SetReorder { ppm, max_delay_us },
+                Extra::TornCrash(node, steps) => Action::TornCrash {
+                    node,
+                    steps: usize::try_from(steps)
+                        .map_err(|_| out_of_range(String::from("a torn write is too long")))?,
+                },
+            };
+            state
+                .actions
+                .insert(index as usize, TimedAction::new(at_us, action));
+        }
         Ok(state)
     }
 }

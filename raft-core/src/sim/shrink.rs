@@ -396,6 +396,29 @@ mod tests {
     }
 
     #[test]
+    fn any_budget_is_kept_and_still_gives_a_failing_run() {
+        let (run, property) = failing().expect("vote-without-log-check is caught");
+        for budget in [1, 3, 10] {
+            let shrunk = shrink(run.clone(), property, budget);
+            assert!(
+                shrunk.replays <= budget,
+                "budget {budget}: {}",
+                shrunk.replays
+            );
+            assert!(
+                shrunk
+                    .run
+                    .replay()
+                    .violations()
+                    .iter()
+                    .any(|v| v.property == property),
+                "budget {budget}: the run still breaks {property:?}"
+            );
+            assert!(shrunk.after.faults <= shrunk.before.faults);
+        }
+    }
+
+    #[test]
     fn a_run_that_does_not_fail_is_left_alone() {
         let run = Run {
             config: SimConfig::with_seed(5),

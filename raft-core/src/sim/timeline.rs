@@ -95,6 +95,24 @@ pub enum Action {
         /// First node asked (`None`: the load balancer picks).
         target: Option<NodeId>,
     },
+    /// [`Sim::set_reorder`]: what [`super::record::Fault::Reorder`]
+    /// records, as an action, so a share link can replay a swarm run.
+    SetReorder {
+        /// Probability, parts per million.
+        ppm: u32,
+        /// Largest extra delay, microseconds.
+        max_delay_us: TimeUs,
+    },
+    /// A crash in the middle of the node's oldest disk write, its first
+    /// `steps` steps on disk: what [`super::record::Fault::TornCrash`]
+    /// records, as an action (the page offers it nowhere; links of swarm
+    /// runs carry it).
+    TornCrash {
+        /// The node.
+        node: NodeId,
+        /// Steps of the write that reached the disk.
+        steps: usize,
+    },
 }
 
 impl Sim {
@@ -120,6 +138,8 @@ impl Sim {
             Action::ClientRequest { op, target } => {
                 self.client_request(op.clone(), *target).map(|_| ())
             }
+            Action::SetReorder { ppm, max_delay_us } => self.set_reorder(*ppm, *max_delay_us),
+            Action::TornCrash { node, steps } => self.crash_during_write(*node, *steps),
         }
     }
 }
@@ -135,7 +155,8 @@ impl Action {
             | Action::TimeoutNow(id)
             | Action::TransferLeader(id)
             | Action::RemoveNode(id)
-            | Action::SetDrift { node: id, .. } => alloc::vec![*id],
+            | Action::SetDrift { node: id, .. }
+            | Action::TornCrash { node: id, .. } => alloc::vec![*id],
             Action::CutLink { from, to } | Action::HealLink { from, to } => alloc::vec![*from, *to],
             Action::Partition(groups) => groups.iter().flatten().copied().collect(),
             Action::ClientRequest { target, .. } => target.iter().copied().collect(),
@@ -143,7 +164,8 @@ impl Action {
             | Action::HealAll
             | Action::SetLoss(_)
             | Action::SetDuplication(_)
-            | Action::SetLatency { .. } => Vec::new(),
+            | Action::SetLatency { .. }
+            | Action::SetReorder { .. } => Vec::new(),
         }
     }
 }

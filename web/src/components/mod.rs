@@ -8,6 +8,7 @@ pub mod feed;
 pub mod help;
 pub mod hint;
 pub mod hold;
+pub mod hunt;
 pub mod inspector;
 pub mod kv;
 pub mod lane;

@@ -1,0 +1,68 @@
+//! The bug hunt in WebAssembly finds and shrinks what the native build does:
+//! the reference failure (seed 4 of a vote-without-log-check hunt, every
+//! fault kind, 5 nodes) shrinks to the same run, with the trace hash and
+//! size the native test `hunt::tests::the_reference_failure_shrinks_...`
+//! asserts, through the worker's own message handler.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen_test::*;
+use web::hunt::worker::{handle, shrink_run};
+use web::hunt::{decode, encode, FromWorker, HuntSpec, PlantedBug, ToWorker};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Measured natively (`cargo test -p web --lib hunt`).
+const SEED: u64 = 4;
+const SHRUNK_HASH: u64 = 0x283f_067b_eae8_0257;
+const SHRUNK_FAULTS: usize = 3;
+const SHRUNK_US: u64 = 7_572_441;
+const BEFORE_FAULTS: usize = 66;
+
+#[wasm_bindgen_test]
+fn a_shrunk_run_replays_to_the_native_trace_hash() {
+    let spec = HuntSpec {
+        bug: Some(PlantedBug::VoteWithoutLogCheck),
+        ..HuntSpec::default()
+    };
+    let seeds = encode(&ToWorker::Seeds {
+        spec,
+        seeds: vec![SEED],
+    });
+    let replies = handle(&seeds);
+    let [FromWorker::Seed(report)] = replies.as_slice() else {
+        panic!("one seed, one report");
+    };
+    let (failure, run) = report.failure.clone().expect("seed 4 breaks a property");
+    assert_eq!(failure.size.faults, BEFORE_FAULTS);
+    let property = failure.property.expect("a safety property");
+    let run_json = run.clone();
+    let shrink = encode(&ToWorker::Shrink {
+        seed: SEED,
+        run,
+        property,
+    });
+    let replies = handle(&shrink);
+    let [FromWorker::Shrunk(shrunk)] = replies.as_slice() else {
+        panic!("one shrink, one report");
+    };
+    assert_eq!(shrunk.after.faults, SHRUNK_FAULTS);
+    assert_eq!(shrunk.after.virtual_us, SHRUNK_US);
+    let (again, run) = shrink_run(SEED, decode(&run_json).unwrap(), property).unwrap();
+    assert_eq!(&again, shrunk, "the same shrink twice");
+    assert_eq!(run.replay().trace_hash(), SHRUNK_HASH);
+    // Watch's link replays to the same violation at the same moment.
+    let share = raft_core::scenario::decode(shrunk.link.as_deref().expect("a link")).unwrap();
+    let mut tl = raft_core::sim::Timeline::new(share.config.clone()).unwrap();
+    tl.schedule(share.actions.clone());
+    tl.run_until(share.time_us);
+    assert!(tl
+        .sim()
+        .violations()
+        .iter()
+        .any(|v| v.property == property && v.time_us == shrunk.time_us));
+    // A malformed message is refused in the browser too.
+    assert!(matches!(
+        handle("{\"Shrink\":").as_slice(),
+        [FromWorker::Refused(_)]
+    ));
+}
