@@ -5,6 +5,7 @@ use super::node::Node;
 use super::progress::ProgressState;
 use super::quorum::committed_index;
 use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 impl Node {
@@ -15,9 +16,29 @@ impl Node {
         now_us: TimeUs,
         data: Vec<u8>,
     ) -> Result<LogIndex, super::ProposeError> {
+        self.propose_payload(now_us, data)
+    }
+
+    /// [`propose`](Self::propose) of bytes already shared: a caller that may
+    /// propose the same command again (a client retrying at another node)
+    /// encodes it once and hands out reference counts, and the log keeps
+    /// this very allocation.
+    pub fn propose_shared(
+        &mut self,
+        now_us: TimeUs,
+        data: Arc<[u8]>,
+    ) -> Result<LogIndex, super::ProposeError> {
+        self.propose_payload(now_us, data)
+    }
+
+    fn propose_payload<D: AsRef<[u8]> + Into<Arc<[u8]>>>(
+        &mut self,
+        now_us: TimeUs,
+        data: D,
+    ) -> Result<LogIndex, super::ProposeError> {
         self.observe(now_us);
         self.check_can_propose()?;
-        if data.len() > self.cfg.max_size_per_msg_bytes {
+        if data.as_ref().len() > self.cfg.max_size_per_msg_bytes {
             return Err(super::ProposeError::TooLarge);
         }
         Ok(self.append_as_leader(EntryPayload::Command(data.into())))

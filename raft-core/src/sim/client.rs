@@ -7,6 +7,7 @@ use crate::kv::Op;
 use crate::types::{LogIndex, NodeId, Term, TimeUs};
 use alloc::format;
 use alloc::string::String;
+use alloc::sync::Arc;
 
 /// Keys the automatic workload touches (few, so operations conflict).
 pub const WORKLOAD_KEYS: [&str; 3] = ["x", "y", "z"];
@@ -47,6 +48,9 @@ pub(crate) enum Phase {
 pub(crate) struct Request {
     pub(crate) op: Op,
     pub(crate) seq: u64,
+    /// The encoded command, set when first sent: every attempt (a retry, a
+    /// redirect) proposes these same bytes, so they are encoded once.
+    pub(crate) command: Option<Arc<[u8]>>,
     /// History id, set when first sent.
     pub(crate) history_id: Option<u64>,
     pub(crate) attempt: u32,

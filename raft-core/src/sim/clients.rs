@@ -6,10 +6,10 @@ use super::client::{self, Phase, Request, MAX_REDIRECTS, MAX_USER_ATTEMPTS};
 use super::event::Event;
 use super::trace::TraceKind;
 use super::world::Sim;
-use crate::kv::{encode_command, Reply};
+use crate::kv::{encode_command_into, Reply};
 use crate::raft::ProposeError;
 use crate::types::{LogIndex, NodeId, Term, TimeUs};
-use alloc::vec::Vec;
+use alloc::sync::Arc;
 
 impl Sim {
     pub(crate) fn schedule_client(&mut self, c: u64, at: TimeUs) {
@@ -50,6 +50,7 @@ impl Sim {
                 cl.request = Some(Request {
                     op,
                     seq,
+                    command: None,
                     history_id: None,
                     attempt: 0,
                     redirects: 0,
@@ -122,7 +123,7 @@ impl Sim {
 
     /// Counts an attempt of `c`'s request, recording its invocation in the
     /// history the first time; the attempt number and the encoded command.
-    fn begin_attempt(&mut self, c: u64) -> Option<(u32, Vec<u8>)> {
+    fn begin_attempt(&mut self, c: u64) -> Option<(u32, Arc<[u8]>)> {
         let now = self.now_us;
         let req = self.clients.get_mut(&c)?.request.as_mut()?;
         req.attempt += 1;
@@ -139,8 +140,12 @@ impl Sim {
                 },
             );
         }
-        let bytes = encode_command(c, req.seq, &req.op);
-        Some((req.attempt, bytes))
+        let bytes = req.command.get_or_insert_with(|| {
+            self.encode_buf.clear();
+            encode_command_into(&mut self.encode_buf, c, req.seq, &req.op);
+            Arc::from(&self.encode_buf[..])
+        });
+        Some((req.attempt, bytes.clone()))
     }
 
     /// Proposes `bytes` at node `target`: `None` if it cannot answer (down or
@@ -148,7 +153,7 @@ impl Sim {
     fn propose_at(
         &mut self,
         target: NodeId,
-        bytes: Vec<u8>,
+        bytes: Arc<[u8]>,
     ) -> Option<Result<(LogIndex, Term), ProposeError>> {
         let i = self.slot_index(target)?;
         let slot = &mut self.slots[i];
@@ -157,7 +162,10 @@ impl Sim {
         }
         let local = slot.clock.local(self.now_us);
         let node = slot.node.as_mut()?;
-        Some(node.propose(local, bytes).map(|idx| (idx, node.term())))
+        Some(
+            node.propose_shared(local, bytes)
+                .map(|idx| (idx, node.term())),
+        )
     }
 
     /// `c` waits for an answer from `node` until its timeout.

@@ -441,6 +441,7 @@ impl Sim {
         cl.request = Some(Request {
             op,
             seq: 1,
+            command: None,
             history_id: None,
             attempt: 0,
             redirects: 0,
