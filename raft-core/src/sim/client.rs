@@ -46,7 +46,10 @@ pub(crate) enum Phase {
 /// The operation a client is trying to get done.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Request {
-    pub(crate) op: Op,
+    /// The operation; an automatic client's is handed to the history and
+    /// the trace at the first attempt (`None` after), a user's is kept for
+    /// drawing the request on its way.
+    pub(crate) op: Option<Op>,
     pub(crate) seq: u64,
     /// The encoded command, set when first sent: every attempt (a retry, a
     /// redirect) proposes these same bytes, so they are encoded once.

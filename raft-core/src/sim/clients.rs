@@ -48,7 +48,7 @@ impl Sim {
                 let cl = self.clients.get_mut(&c).expect("present");
                 cl.next_seq += 1;
                 cl.request = Some(Request {
-                    op,
+                    op: Some(op),
                     seq,
                     command: None,
                     history_id: None,
@@ -125,27 +125,34 @@ impl Sim {
     /// history the first time; the attempt number and the encoded command.
     fn begin_attempt(&mut self, c: u64) -> Option<(u32, Arc<[u8]>)> {
         let now = self.now_us;
-        let req = self.clients.get_mut(&c)?.request.as_mut()?;
+        let cl = self.clients.get_mut(&c)?;
+        let user = cl.user;
+        let req = cl.request.as_mut()?;
         req.attempt += 1;
+        if req.command.is_none() {
+            let op = req.op.as_ref()?;
+            self.encode_buf.clear();
+            encode_command_into(&mut self.encode_buf, c, req.seq, op);
+            req.command = Some(Arc::from(&self.encode_buf[..]));
+        }
         if req.history_id.is_none() {
-            let hid = self.history.invoke(c, req.op.clone(), now);
+            // The history and the trace each keep the operation. An automatic
+            // client's request gives its own copy to the trace: nothing reads
+            // it after this (the command is encoded); a user's request is
+            // still drawn on its way (`Sim::client_hops`).
+            let op = if user { req.op.clone() } else { req.op.take() }?;
+            let hid = self.history.invoke(c, op.clone(), now);
             req.history_id = Some(hid);
-            let command = req.op.clone();
             self.trace.push(
                 now,
                 TraceKind::ClientInvoke {
                     client: c,
                     op: hid,
-                    command,
+                    command: op,
                 },
             );
         }
-        let bytes = req.command.get_or_insert_with(|| {
-            self.encode_buf.clear();
-            encode_command_into(&mut self.encode_buf, c, req.seq, &req.op);
-            Arc::from(&self.encode_buf[..])
-        });
-        Some((req.attempt, bytes.clone()))
+        Some((req.attempt, req.command.clone()?))
     }
 
     /// Proposes `bytes` at node `target`: `None` if it cannot answer (down or
