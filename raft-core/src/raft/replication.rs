@@ -85,6 +85,26 @@ impl Node {
 
     /// Sends whatever each follower can take (new entries or a commit update).
     pub(super) fn broadcast_append(&mut self) {
+        // Sending changes no peer's presence in `progress`, so the peers are
+        // listed once, into a stack buffer (clusters here have a few members),
+        // instead of searching the map again for each next peer.
+        const STACK_PEERS: usize = 16;
+        let mut peers = [0 as NodeId; STACK_PEERS];
+        let mut n = 0;
+        for &peer in self.progress.keys() {
+            if n == STACK_PEERS {
+                n = usize::MAX;
+                break;
+            }
+            peers[n] = peer;
+            n += 1;
+        }
+        if n != usize::MAX {
+            for &peer in &peers[..n] {
+                while self.send_append(peer, true) {}
+            }
+            return;
+        }
         let mut next = self.progress.keys().next().copied();
         while let Some(peer) = next {
             while self.send_append(peer, true) {}
