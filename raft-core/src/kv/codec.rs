@@ -266,11 +266,17 @@ impl Command {
 /// build one).
 pub(crate) fn encode_command(client_id: u64, seq: u64, op: &Op) -> Vec<u8> {
     let mut out = Vec::with_capacity(16 + op.key().len());
-    out.push(VERSION);
-    put_varint(&mut out, client_id);
-    put_varint(&mut out, seq);
-    encode_op(&mut out, op);
+    encode_command_into(&mut out, client_id, seq, op);
     out
+}
+
+/// [`encode_command`] appended to `out` (a caller with a scratch buffer
+/// allocates nothing here).
+pub(crate) fn encode_command_into(out: &mut Vec<u8>, client_id: u64, seq: u64, op: &Op) {
+    out.push(VERSION);
+    put_varint(out, client_id);
+    put_varint(out, seq);
+    encode_op(out, op);
 }
 
 /// [`Command::decode`] with the strings borrowed from `bytes` (the store

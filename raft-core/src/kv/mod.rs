@@ -17,7 +17,7 @@ mod semantics;
 mod snapshot;
 mod store;
 
-pub(crate) use codec::encode_command;
+pub(crate) use codec::encode_command_into;
 pub use codec::DecodeError;
 pub use command::{describe_value, Command, CommandError, Op, DESCRIBE_VALUE_CHARS};
 pub use reply::{ApplyError, Outcome, Reply};

@@ -5,6 +5,7 @@ use super::node::Node;
 use super::progress::ProgressState;
 use super::quorum::committed_index;
 use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 impl Node {
@@ -15,9 +16,29 @@ impl Node {
         now_us: TimeUs,
         data: Vec<u8>,
     ) -> Result<LogIndex, super::ProposeError> {
+        self.propose_payload(now_us, data)
+    }
+
+    /// [`propose`](Self::propose) of bytes already shared: a caller that may
+    /// propose the same command again (a client retrying at another node)
+    /// encodes it once and hands out reference counts, and the log keeps
+    /// this very allocation.
+    pub fn propose_shared(
+        &mut self,
+        now_us: TimeUs,
+        data: Arc<[u8]>,
+    ) -> Result<LogIndex, super::ProposeError> {
+        self.propose_payload(now_us, data)
+    }
+
+    fn propose_payload<D: AsRef<[u8]> + Into<Arc<[u8]>>>(
+        &mut self,
+        now_us: TimeUs,
+        data: D,
+    ) -> Result<LogIndex, super::ProposeError> {
         self.observe(now_us);
         self.check_can_propose()?;
-        if data.len() > self.cfg.max_size_per_msg_bytes {
+        if data.as_ref().len() > self.cfg.max_size_per_msg_bytes {
             return Err(super::ProposeError::TooLarge);
         }
         Ok(self.append_as_leader(EntryPayload::Command(data.into())))
@@ -64,6 +85,26 @@ impl Node {
 
     /// Sends whatever each follower can take (new entries or a commit update).
     pub(super) fn broadcast_append(&mut self) {
+        // Sending changes no peer's presence in `progress`, so the peers are
+        // listed once, into a stack buffer (clusters here have a few members),
+        // instead of searching the map again for each next peer.
+        const STACK_PEERS: usize = 16;
+        let mut peers = [0 as NodeId; STACK_PEERS];
+        let mut n = 0;
+        for &peer in self.progress.keys() {
+            if n == STACK_PEERS {
+                n = usize::MAX;
+                break;
+            }
+            peers[n] = peer;
+            n += 1;
+        }
+        if n != usize::MAX {
+            for &peer in &peers[..n] {
+                while self.send_append(peer, true) {}
+            }
+            return;
+        }
         let mut next = self.progress.keys().next().copied();
         while let Some(peer) = next {
             while self.send_append(peer, true) {}

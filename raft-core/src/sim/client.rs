@@ -5,8 +5,8 @@
 use super::rng::SimRng;
 use crate::kv::Op;
 use crate::types::{LogIndex, NodeId, Term, TimeUs};
-use alloc::format;
 use alloc::string::String;
+use alloc::sync::Arc;
 
 /// Keys the automatic workload touches (few, so operations conflict).
 pub const WORKLOAD_KEYS: [&str; 3] = ["x", "y", "z"];
@@ -45,8 +45,14 @@ pub(crate) enum Phase {
 /// The operation a client is trying to get done.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Request {
-    pub(crate) op: Op,
+    /// The operation; an automatic client's is handed to the history and
+    /// the trace at the first attempt (`None` after), a user's is kept for
+    /// drawing the request on its way.
+    pub(crate) op: Option<Op>,
     pub(crate) seq: u64,
+    /// The encoded command, set when first sent: every attempt (a retry, a
+    /// redirect) proposes these same bytes, so they are encoded once.
+    pub(crate) command: Option<Arc<[u8]>>,
     /// History id, set when first sent.
     pub(crate) history_id: Option<u64>,
     pub(crate) attempt: u32,
@@ -89,27 +95,52 @@ impl Client {
 /// Draws the next workload operation of `client` (sequence `seq`).
 pub(crate) fn random_op(rng: &mut SimRng, client: u64, seq: u64) -> Op {
     let key = String::from(WORKLOAD_KEYS[rng.below(WORKLOAD_KEYS.len() as u64) as usize]);
-    let value = format!("{client}.{seq}");
+    // The value is written only for the operations that carry one.
+    let value = || dotted(client, seq);
     match rng.below(20) {
-        0..=9 => Op::Set { key, value },
+        0..=9 => Op::Set {
+            key,
+            value: value(),
+        },
         10..=14 => Op::Get { key },
         15..=17 => {
             let expected = match rng.below(3) {
                 0 => None,
-                _ => Some(format!(
-                    "{}.{}",
-                    1 + rng.below(3),
-                    seq.saturating_sub(1).max(1)
-                )),
+                _ => Some(dotted(1 + rng.below(3), seq.saturating_sub(1).max(1))),
             };
             Op::Cas {
                 key,
                 expected,
-                new: value,
+                new: value(),
             }
         }
         _ => Op::Delete { key },
     }
+}
+
+/// `format!("{a}.{b}")` without the formatting machinery (one per client
+/// operation: it showed in profiles).
+fn dotted(a: u64, b: u64) -> String {
+    fn push_decimal(out: &mut String, mut n: u64) {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[i..] {
+            out.push(char::from(d));
+        }
+    }
+    let mut out = String::with_capacity(16);
+    push_decimal(&mut out, a);
+    out.push('.');
+    push_decimal(&mut out, b);
+    out
 }
 
 /// Time from the start of one operation of an automatic client to the start
@@ -121,4 +152,17 @@ pub(crate) fn think_time_us(rng: &mut SimRng, clients: usize, ops_per_sec: u32) 
     }
     let mean = clients as u64 * 1_000_000 / ops_per_sec as u64;
     Some(rng.range_inclusive(mean / 2, mean + mean / 2).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dotted;
+    use alloc::format;
+
+    #[test]
+    fn dotted_matches_format() {
+        for (a, b) in [(0, 0), (1, 9), (10, 100), (7, 1234567), (u64::MAX, 42)] {
+            assert_eq!(dotted(a, b), format!("{a}.{b}"));
+        }
+    }
 }

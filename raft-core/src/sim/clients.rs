@@ -6,10 +6,10 @@ use super::client::{self, Phase, Request, MAX_REDIRECTS, MAX_USER_ATTEMPTS};
 use super::event::Event;
 use super::trace::TraceKind;
 use super::world::Sim;
-use crate::kv::{encode_command, Reply};
+use crate::kv::{encode_command_into, Reply};
 use crate::raft::ProposeError;
 use crate::types::{LogIndex, NodeId, Term, TimeUs};
-use alloc::vec::Vec;
+use alloc::sync::Arc;
 
 impl Sim {
     pub(crate) fn schedule_client(&mut self, c: u64, at: TimeUs) {
@@ -48,8 +48,9 @@ impl Sim {
                 let cl = self.clients.get_mut(&c).expect("present");
                 cl.next_seq += 1;
                 cl.request = Some(Request {
-                    op,
+                    op: Some(op),
                     seq,
+                    command: None,
                     history_id: None,
                     attempt: 0,
                     redirects: 0,
@@ -122,25 +123,36 @@ impl Sim {
 
     /// Counts an attempt of `c`'s request, recording its invocation in the
     /// history the first time; the attempt number and the encoded command.
-    fn begin_attempt(&mut self, c: u64) -> Option<(u32, Vec<u8>)> {
+    fn begin_attempt(&mut self, c: u64) -> Option<(u32, Arc<[u8]>)> {
         let now = self.now_us;
-        let req = self.clients.get_mut(&c)?.request.as_mut()?;
+        let cl = self.clients.get_mut(&c)?;
+        let user = cl.user;
+        let req = cl.request.as_mut()?;
         req.attempt += 1;
+        if req.command.is_none() {
+            let op = req.op.as_ref()?;
+            self.encode_buf.clear();
+            encode_command_into(&mut self.encode_buf, c, req.seq, op);
+            req.command = Some(Arc::from(&self.encode_buf[..]));
+        }
         if req.history_id.is_none() {
-            let hid = self.history.invoke(c, req.op.clone(), now);
+            // The history and the trace each keep the operation. An automatic
+            // client's request gives its own copy to the trace: nothing reads
+            // it after this (the command is encoded); a user's request is
+            // still drawn on its way (`Sim::client_hops`).
+            let op = if user { req.op.clone() } else { req.op.take() }?;
+            let hid = self.history.invoke(c, op.clone(), now);
             req.history_id = Some(hid);
-            let command = req.op.clone();
             self.trace.push(
                 now,
                 TraceKind::ClientInvoke {
                     client: c,
                     op: hid,
-                    command,
+                    command: op,
                 },
             );
         }
-        let bytes = encode_command(c, req.seq, &req.op);
-        Some((req.attempt, bytes))
+        Some((req.attempt, req.command.clone()?))
     }
 
     /// Proposes `bytes` at node `target`: `None` if it cannot answer (down or
@@ -148,7 +160,7 @@ impl Sim {
     fn propose_at(
         &mut self,
         target: NodeId,
-        bytes: Vec<u8>,
+        bytes: Arc<[u8]>,
     ) -> Option<Result<(LogIndex, Term), ProposeError>> {
         let i = self.slot_index(target)?;
         let slot = &mut self.slots[i];
@@ -157,7 +169,10 @@ impl Sim {
         }
         let local = slot.clock.local(self.now_us);
         let node = slot.node.as_mut()?;
-        Some(node.propose(local, bytes).map(|idx| (idx, node.term())))
+        Some(
+            node.propose_shared(local, bytes)
+                .map(|idx| (idx, node.term())),
+        )
     }
 
     /// `c` waits for an answer from `node` until its timeout.

@@ -439,8 +439,9 @@ impl Sim {
         self.next_user_client += 1;
         let mut cl = Client::new(c, true);
         cl.request = Some(Request {
-            op,
+            op: Some(op),
             seq: 1,
+            command: None,
             history_id: None,
             attempt: 0,
             redirects: 0,

@@ -157,6 +157,11 @@ impl Sim {
         if let Some(snap) = snapshot {
             self.restore_store(i, snap);
         }
+        if committed.is_empty() {
+            // Most Readies commit nothing (a follower's append, an answer):
+            // no entry to apply, no reply, no trace record.
+            return;
+        }
         let now = self.now_us;
         let slot = &mut self.slots[i];
         let id = slot.id;

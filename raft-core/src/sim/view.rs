@@ -1,6 +1,6 @@
 //! Read-only snapshots of the simulation for a UI.
 
-use super::client::Phase;
+use super::client::{Phase, Request};
 use super::trace::MsgSummary;
 use super::world::Sim;
 use crate::kv::Command;
@@ -319,10 +319,10 @@ impl Sim {
                         since_us,
                         arrive_us,
                     },
-                    Some(request),
+                    Some(Request { op: Some(op), .. }),
                 ) => Some(ClientHopView {
                     client: c.id,
-                    command: request.op.describe(),
+                    command: op.describe(),
                     from: *from,
                     to: *node,
                     hinted: *hinted,

@@ -61,6 +61,9 @@ pub struct Sim {
     pub(crate) drift_rng: SimRng,
     /// Scratch buffer for the client answers of one Ready (kept to reuse its allocation).
     pub(crate) completions: Vec<(u64, LogIndex, Term, Reply)>,
+    /// Scratch buffer a client's command is encoded in before it is shared
+    /// (kept to reuse its allocation: one allocation per command, the shared one).
+    pub(crate) encode_buf: Vec<u8>,
     /// The Ready every node's output is taken into, boxed so that passing
     /// it around moves a pointer instead of its few hundred bytes; `None`
     /// only while in use.
@@ -100,6 +103,7 @@ impl Sim {
             next_user_client: client::USER_CLIENT_BASE,
             drift_rng: SimRng::new(seed, purpose::DRIFT),
             completions: Vec::new(),
+            encode_buf: Vec::new(),
             ready_buf: None,
             recording: None,
             cfg: config,
