@@ -1,6 +1,7 @@
 //! Network and protocol settings: latency, loss, duplication, partitions,
 //! and the protocol switches including the deliberately planted bugs.
 
+use crate::fixed::number_of;
 use crate::state::{Msg, NewRun};
 use crate::view::settings::{Settings, Switch};
 use raft_core::sim::{Action, PPM};
@@ -24,7 +25,7 @@ pub struct NetworkProps {
 
 fn value_of(e: &InputEvent) -> f64 {
     let input: HtmlInputElement = e.target_unchecked_into();
-    input.value().parse().unwrap_or(0.0)
+    number_of(&input).unwrap_or(0.0)
 }
 
 /// The network and protocol panel.
