@@ -60,7 +60,7 @@ pub fn controls(props: &ControlsProps) -> Html {
             <button data-testid="step" onclick={step} title="Run the next event, with any others due at the same instant (→)">{ "Step" }</button>
             <label class="speed">
                 <span>{ "Speed " }<output>{ speed_label(props.speed_log) }</output></span>
-                <input data-testid="speed" type="range" min={SPEED_LOG_MIN.to_string()} max={SPEED_LOG_MAX.to_string()}
+                <input data-testid="speed" type="range" min={shortest(SPEED_LOG_MIN)} max={shortest(SPEED_LOG_MAX)}
                        step="0.05" value={shortest(props.speed_log)} oninput={speed}
                        aria-label="Playback speed (logarithmic)" />
             </label>

@@ -1,7 +1,7 @@
 //! The key-value panel: a client form, the results of the user's requests,
 //! every node's applied store side by side, and the client history as bars.
 
-use crate::fixed::f1;
+use crate::fixed::{f1, shortest};
 use crate::state::{LinStatus, Msg};
 use crate::view::nodes::StoreColumn;
 use crate::view::requests::{client_name, RequestResult};
@@ -307,12 +307,12 @@ pub fn history_chart(props: &HistoryProps) -> Html {
                 }
                 { " — " }<span class="verdict">{ verdict }</span>
             </figcaption>
-            <svg viewBox={format!("0 0 600 {height}")} role="img" aria-label="Client operations over time">
+            <svg viewBox={format!("0 0 600 {}", shortest(height))} role="img" aria-label="Client operations over time">
                 { for lanes.names.iter().enumerate().map(|(i, name)| html! {
                     <text class="lane" x="2" y={f1(LANE_H * i as f64 + 15.0).to_string()}>{ name }</text>
                 }) }
-                <svg x="70" y="0" width="520" height={height.to_string()} preserveAspectRatio="none"
-                     viewBox={format!("{} 0 {span_ms} {height}", f1(start as f64 / 1000.0), span_ms = f1(span_ms))}>
+                <svg x="70" y="0" width="520" height={shortest(height)} preserveAspectRatio="none"
+                     viewBox={format!("{} 0 {span_ms} {height}", f1(start as f64 / 1000.0), span_ms = f1(span_ms), height = shortest(height))}>
                     <HistoryBars history={props.history.clone()} lanes={lanes.clone()} />
                 </svg>
             </svg>
