@@ -3,8 +3,8 @@
 //! the page, compiles in).
 #![cfg(target_arch = "wasm32")]
 
-use web::fixed::{f0, f1, f2, f3, shortest};
 use wasm_bindgen_test::*;
+use web::fixed::{f0, f1, f2, f3, shortest};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
