@@ -21,6 +21,7 @@ use crate::components::story_edit::StoryEditor;
 use crate::components::transfer::Transfer;
 use crate::driver::use_frame_loop;
 use crate::embed::{PageOptions, Theme};
+use crate::fixed::f1;
 use crate::host::{event, host_event, parse_command, post_to_host, Command};
 use crate::keys::{message_for, KeyContext};
 use crate::state::{LatestState, Msg, NewRun, Playground, Selection, SimTime};
@@ -145,7 +146,7 @@ pub fn app(props: &AppProps) -> Html {
             .map(|p| p.now())
             .unwrap_or_default();
         if let Some(root) = gloo_utils::document().document_element() {
-            let _ = root.set_attribute("data-first-render-ms", &format!("{now_ms:.1}"));
+            let _ = root.set_attribute("data-first-render-ms", &f1(now_ms).to_string());
         }
     });
 

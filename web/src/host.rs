@@ -6,6 +6,7 @@
 //! Events out, to the parent window: `{type: "raft-playground", event: "ready"
 //! | "leader-elected" | "entry-committed" | "violation", ...}`.
 
+use crate::fixed::shortest;
 use crate::flow::announce::HostEvent;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -53,7 +54,10 @@ pub fn parse_command(data: &JsValue) -> Result<Option<Command>, String> {
                 .and_then(|m| m.as_f64())
                 .ok_or("seek needs a number ms")?;
             if !(0.0..=MAX_SEEK_MS).contains(&ms) {
-                return Err(format!("seek ms must be within 0..={MAX_SEEK_MS}"));
+                return Err(format!(
+                    "seek ms must be within 0..={}",
+                    shortest(MAX_SEEK_MS)
+                ));
             }
             Ok(Some(Command::Seek(ms as u64)))
         }

@@ -19,6 +19,7 @@ pub mod app;
 pub mod components;
 pub mod driver;
 pub mod embed;
+pub mod fixed;
 pub mod flow;
 pub mod host;
 pub mod hunt;

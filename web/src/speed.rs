@@ -1,5 +1,7 @@
 //! Playback speed on a logarithmic scale, and how times are shown.
 
+use crate::fixed::{f1, f3};
+
 /// Slider position (log10 of the speed) of the slowest speed, 1/1000×.
 pub const SPEED_LOG_MIN: f64 = -3.0;
 /// Slider position of real time, 1×.
@@ -51,9 +53,9 @@ pub fn speed_label(speed_log: f64) -> String {
 /// Virtual time for people: `1.234 s` or `56.7 ms`.
 pub fn format_time(us: u64) -> String {
     if us >= 1_000_000 {
-        format!("{:.3} s", us as f64 / 1e6)
+        format!("{} s", f3(us as f64 / 1e6))
     } else {
-        format!("{:.1} ms", us as f64 / 1e3)
+        format!("{} ms", f1(us as f64 / 1e3))
     }
 }
 

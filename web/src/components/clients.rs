@@ -3,6 +3,7 @@
 //! the load balancer to every node, and the traffic between them
 //! (`view/clients.rs` says what travels; `view/stage.rs` where).
 
+use crate::fixed::f1;
 use crate::view::clients::{Traffic, TrafficKind};
 use crate::view::stage::{along_path, BoxAt, StageLayout};
 use yew::prelude::*;
@@ -27,9 +28,9 @@ fn head_box(
     html! {
         <g class={classes!("head-box", class)} data-testid={testid}>
             <title>{ title }</title>
-            <rect x={format!("{:.1}", b.x)} y={format!("{:.1}", b.y)} width={format!("{:.1}", b.width)}
-                  height={format!("{:.1}", b.height)} rx="4" />
-            <text x={format!("{:.1}", c.x)} y={format!("{:.1}", c.y + 3.5)} text-anchor="middle">{ label }</text>
+            <rect x={f1(b.x).to_string()} y={f1(b.y).to_string()} width={f1(b.width).to_string()}
+                  height={f1(b.height).to_string()} rx="4" />
+            <text x={f1(c.x).to_string()} y={f1(c.y + 3.5).to_string()} text-anchor="middle">{ label }</text>
         </g>
     }
 }
@@ -46,13 +47,20 @@ pub fn client_boxes(props: &ClientBoxesProps) -> Html {
         .fold(lb.y + lb.height, f64::max);
     let stubs = (0..l.count).map(|i| {
         let c = l.centre(i);
-        format!("M{rail:.1} {:.1}H{:.1}", c.y, c.x - l.radius())
+        format!(
+            "M{rail} {}H{}",
+            f1(c.y),
+            f1(c.x - l.radius()),
+            rail = f1(rail)
+        )
     });
     let wires = format!(
-        "M{:.1} {:.1}H{rail:.1}V{last:.1}{}",
-        l.client_box(props.background > 0).x,
-        lb.centre().y,
-        stubs.collect::<String>()
+        "M{} {}H{rail}V{last}{}",
+        f1(l.client_box(props.background > 0).x),
+        f1(lb.centre().y),
+        stubs.collect::<String>(),
+        rail = f1(rail),
+        last = f1(last),
     );
     let background = (props.background > 0).then(|| {
         let n = props.background;
@@ -98,7 +106,7 @@ pub fn traffic_glyph(t: &Traffic, layout: &StageLayout, node_index: usize) -> Ht
     html! {
         <g key={key} class={classes!("traffic", t.kind.name(), t.background().then_some("background"))}
            data-testid="message" data-kind={t.kind.name()} data-node-id={t.node.to_string()}
-           transform={format!("translate({:.1} {:.1})", p.x, p.y)}>
+           transform={format!("translate({} {})", f1(p.x), f1(p.y))}>
             <title>{ t.title.clone() }</title>
             { shape }
             if !t.label.is_empty() {

@@ -13,6 +13,7 @@ use super::menu::{ContextMenu, MenuItem};
 use super::message::{position, Message};
 use super::node::{node_timer, Node, NodeFace};
 use crate::actions::{add_node_action, node_actions, ClusterFacts};
+use crate::fixed::{f0, f1, f2};
 use crate::layout::Point;
 use crate::state::{Msg, Selection};
 use crate::view::clients::Traffic;
@@ -182,7 +183,7 @@ pub fn cluster(props: &ClusterProps) -> Html {
         let p = position(m, from, to, props.now_us);
         // Only the position changes per frame: the glyph is memoised.
         Some(html! {
-            <g key={m.id} transform={format!("translate({:.1} {:.1})", p.x, p.y)}>
+            <g key={m.id} transform={format!("translate({} {})", f1(p.x), f1(p.y))}>
                 <Message message={m.clone()} selected={props.selected_message == Some(m.id)}
                          on_select={(*on_select_message).clone()} />
             </g>
@@ -192,8 +193,8 @@ pub fn cluster(props: &ClusterProps) -> Html {
         let (from, to) = (at(l.from)?, at(l.to)?);
         let p = Point { x: from.x + (to.x - from.x) * l.along, y: from.y + (to.y - from.y) * l.along };
         Some(html! {
-            <g class={classes!("lost-mark", format!("kind-{}", l.kind))} opacity={format!("{:.2}", l.fade)}
-               transform={format!("translate({:.1} {:.1})", p.x, p.y)}>
+            <g class={classes!("lost-mark", format!("kind-{}", l.kind))} opacity={f2(l.fade).to_string()}
+               transform={format!("translate({} {})", f1(p.x), f1(p.y))}>
                 <title>{ format!("{} S{}→S{} lost", l.kind, l.from, l.to) }</title>
                 <path d="M-6 -6L6 6M-6 6L6 -6" />
             </g>
@@ -271,7 +272,7 @@ pub fn cluster(props: &ClusterProps) -> Html {
     html! {
         <div class="cluster-wrap" ref={wrap.clone()} {oncontextmenu}>
             <svg class={classes!("cluster", layout.compact.then_some("compact"))} data-testid="stage" ref={svg}
-                 viewBox={format!("0 0 {:.0} {:.0}", layout.width, layout.height())}
+                 viewBox={format!("0 0 {} {}", f0(layout.width), f0(layout.height()))}
                  role="group" aria-label={format!("Cluster of {count} nodes, {crashed} crashed")}>
                 <Fences ids={ids.clone()} {groups} {layout} />
                 <g class="lanes">{ for lanes }</g>
@@ -338,14 +339,14 @@ pub fn links(props: &LinksProps) -> Html {
                 let (mx, my) = ((pa.x + pb.x) / 2.0, (pa.y + pb.y) / 2.0);
                 html! {
                     <path class="cut-arrow" d="M-7 -6L5 0L-7 6Z"
-                          transform={format!("translate({mx:.1} {my:.1}) rotate({angle:.1})")} />
+                          transform={format!("translate({mx} {my}) rotate({angle})", mx = f1(mx), my = f1(my), angle = f1(angle))} />
                 }
             });
             let (x1, y1, x2, y2) = (
-                format!("{:.1}", pa.x),
-                format!("{:.1}", pa.y),
-                format!("{:.1}", pb.x),
-                format!("{:.1}", pb.y),
+                f1(pa.x).to_string(),
+                f1(pa.y).to_string(),
+                f1(pb.x).to_string(),
+                f1(pb.y).to_string(),
             );
             links.push(html! {
                 <g class="link-group" {onclick} data-testid="link"
@@ -387,8 +388,8 @@ pub fn fences(props: &FencesProps) -> Html {
     let layout = &props.layout;
     let stripes = (0..layout.count).filter(|i| i % 2 == 0).map(|i| {
         html! {
-            <rect x="1" y={format!("{:.1}", layout.row_top(i))} width={format!("{:.1}", layout.width - 2.0)}
-                  height={format!("{:.1}", layout.row_height())} rx="6" />
+            <rect x="1" y={f1(layout.row_top(i)).to_string()} width={f1(layout.width - 2.0).to_string()}
+                  height={f1(layout.row_height()).to_string()} rx="6" />
         }
     });
     let legend = if layout.width < 520.0 {
@@ -403,10 +404,10 @@ pub fn fences(props: &FencesProps) -> Html {
             let top = layout.row_top(i) + 1.0;
             html! {
                 <>
-                    <rect class="fence-fill" x="1" y={format!("{top:.1}")} width={format!("{:.1}", width - 2.0)}
-                          height={format!("{:.1}", h - 2.0)} rx="6" />
-                    <rect class="fence-edge" x="1" y={format!("{top:.1}")} width="5" height={format!("{:.1}", h - 2.0)} />
-                    <text class="fence-label" x="8" y={format!("{:.1}", top + 11.0)}>{ name }</text>
+                    <rect class="fence-fill" x="1" y={f1(top).to_string()} width={f1(width - 2.0).to_string()}
+                          height={f1(h - 2.0).to_string()} rx="6" />
+                    <rect class="fence-edge" x="1" y={f1(top).to_string()} width="5" height={f1(h - 2.0).to_string()} />
+                    <text class="fence-label" x="8" y={f1(top + 11.0).to_string()}>{ name }</text>
                 </>
             }
         });
@@ -419,7 +420,7 @@ pub fn fences(props: &FencesProps) -> Html {
                data-testid="partition-group" data-nodes={nodes} data-group={name.to_string()}>
                 <title>{ format!("Group {name}: these nodes reach each other, but no node outside") }</title>
                 { for rows }
-                <text class="fence-label" x={format!("{x:.1}")} y="14" text-anchor="end">
+                <text class="fence-label" x={f1(x).to_string()} y="14" text-anchor="end">
                     { format!("group {name}: {names}") }
                 </text>
             </g>
@@ -429,7 +430,7 @@ pub fn fences(props: &FencesProps) -> Html {
         <>
             <g class="stripes" aria-hidden="true">{ for stripes }</g>
             if props.groups.is_empty() {
-                <text class="stage-head" x={format!("{:.1}", layout.head_text_x())} y="14" aria-hidden="true">{ legend }</text>
+                <text class="stage-head" x={f1(layout.head_text_x()).to_string()} y="14" aria-hidden="true">{ legend }</text>
             }
             <g class="fences" aria-hidden={props.groups.is_empty().then_some("true")}>{ for groups }</g>
         </>

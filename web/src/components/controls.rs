@@ -1,5 +1,6 @@
 //! Transport: play/pause, speed, step, the timeline scrubber, reset, new seed.
 
+use crate::fixed::{f2, number_of, shortest};
 use crate::speed::{format_time, speed_label, SPEED_LOG_DEFAULT, SPEED_LOG_MAX, SPEED_LOG_MIN};
 use crate::state::{Msg, NewRun, SimTime, ViolationMark};
 use std::rc::Rc;
@@ -38,7 +39,7 @@ pub fn controls(props: &ControlsProps) -> Html {
     let new_seed = d.reform(move |_: MouseEvent| Msg::NewRun(NewRun::Seed(next_seed(seed))));
     let speed = d.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::Speed(input.value().parse().unwrap_or(SPEED_LOG_DEFAULT))
+        Msg::Speed(number_of(&input).unwrap_or(SPEED_LOG_DEFAULT))
     });
     let skip = d.reform(|e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
@@ -59,8 +60,8 @@ pub fn controls(props: &ControlsProps) -> Html {
             <button data-testid="step" onclick={step} title="Run the next event, with any others due at the same instant (→)">{ "Step" }</button>
             <label class="speed">
                 <span>{ "Speed " }<output>{ speed_label(props.speed_log) }</output></span>
-                <input data-testid="speed" type="range" min={SPEED_LOG_MIN.to_string()} max={SPEED_LOG_MAX.to_string()}
-                       step="0.05" value={props.speed_log.to_string()} oninput={speed}
+                <input data-testid="speed" type="range" min={shortest(SPEED_LOG_MIN)} max={shortest(SPEED_LOG_MAX)}
+                       step="0.05" value={shortest(props.speed_log)} oninput={speed}
                        aria-label="Playback speed (logarithmic)" />
             </label>
             <label class="switch" title="While no message is in flight, time runs at 1/2×">
@@ -99,7 +100,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                                 })
                             };
                             html! {
-                                <svg x={format!("{:.2}%", g.left_percent)} y="0" width="1" height="14" overflow="visible"
+                                <svg x={format!("{}%", f2(g.left_percent))} y="0" width="1" height="14" overflow="visible"
                                      class="violation-mark" data-testid="violation-marker" data-us={t.to_string()}
                                      role="button" tabindex="0" aria-label={label.clone()}
                                      onclick={d.reform(move |_: MouseEvent| Msg::GoTo(SimTime::from_us(t)))} {onkeydown}>

@@ -1,5 +1,6 @@
 //! The event feed in words, and a small chart of terms and commit indexes.
 
+use crate::fixed::{f1, shortest};
 use crate::speed::format_time;
 use crate::view::chart::Series;
 use crate::view::feed::FeedLine;
@@ -87,9 +88,9 @@ pub fn chart(props: &ChartProps) -> Html {
                     }) }
                 </ul>
             </figcaption>
-            <svg viewBox={format!("0 0 600 {CHART_H}")} role="img" aria-label="Terms and commit indexes over time">
-                <svg x="4" y="0" width="592" height={CHART_H.to_string()} preserveAspectRatio="none"
-                     viewBox={format!("{:.1} 0 {span_ms:.1} {}", start as f64 / 1000.0, CHART_H * 10.0)}>
+            <svg viewBox={format!("0 0 600 {}", shortest(CHART_H))} role="img" aria-label="Terms and commit indexes over time">
+                <svg x="4" y="0" width="592" height={shortest(CHART_H)} preserveAspectRatio="none"
+                     viewBox={format!("{} 0 {span_ms} {}", f1(start as f64 / 1000.0), shortest(CHART_H * 10.0), span_ms = f1(span_ms))}>
                     <ChartLines series={props.series.clone()} />
                 </svg>
             </svg>

@@ -2,6 +2,7 @@
 //! seeds run in Web Workers (see [`crate::hunt`]), every failure is listed,
 //! the first one shrunk at once, and Watch opens a shrunk run in the main view.
 
+use crate::fixed::f1;
 use crate::hunt::pool::{worker_count, Pool, PoolEvent};
 use crate::hunt::{
     describe_size, parse_deep_link, parse_seeds, seconds, Failure, FromWorker, HuntRequest,
@@ -630,12 +631,18 @@ fn progress(p: &ProgressProps) -> Html {
         <div class="hunt-progress" data-testid="hunt-progress" data-done={p.done.to_string()}
              data-total={p.total.to_string()} data-violations={p.violations.to_string()}
              data-running={if p.running { "true" } else { "false" }}
-             data-rate={format!("{:.1}", p.rate)} data-workers={p.workers.to_string()}>
+             data-rate={f1(p.rate).to_string()} data-workers={p.workers.to_string()}>
             <progress max={p.total.max(1).to_string()} value={p.done.to_string()}
                       aria-label="Seeds done" />
             <span role="status">
-                { format!("{} of {} seeds · {:.1} seeds/s · {} violation{} · {state}",
-                          p.done, p.total, p.rate, p.violations, if p.violations == 1 { "" } else { "s" }) }
+                { format!(
+                          "{} of {} seeds · {} seeds/s · {} violation{} · {state}",
+                          p.done,
+                          p.total,
+                          f1(p.rate),
+                          p.violations,
+                          if p.violations == 1 { "" } else { "s" },
+                      ) }
             </span>
             if let Some(why) = &p.stopped {
                 <span class="hint">{ why.clone() }</span>

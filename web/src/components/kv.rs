@@ -1,6 +1,7 @@
 //! The key-value panel: a client form, the results of the user's requests,
 //! every node's applied store side by side, and the client history as bars.
 
+use crate::fixed::{f1, shortest};
 use crate::state::{LinStatus, Msg};
 use crate::view::nodes::StoreColumn;
 use crate::view::requests::{client_name, RequestResult};
@@ -306,12 +307,12 @@ pub fn history_chart(props: &HistoryProps) -> Html {
                 }
                 { " — " }<span class="verdict">{ verdict }</span>
             </figcaption>
-            <svg viewBox={format!("0 0 600 {height}")} role="img" aria-label="Client operations over time">
+            <svg viewBox={format!("0 0 600 {}", shortest(height))} role="img" aria-label="Client operations over time">
                 { for lanes.names.iter().enumerate().map(|(i, name)| html! {
-                    <text class="lane" x="2" y={format!("{:.1}", LANE_H * i as f64 + 15.0)}>{ name }</text>
+                    <text class="lane" x="2" y={f1(LANE_H * i as f64 + 15.0).to_string()}>{ name }</text>
                 }) }
-                <svg x="70" y="0" width="520" height={height.to_string()} preserveAspectRatio="none"
-                     viewBox={format!("{:.1} 0 {span_ms:.1} {height}", start as f64 / 1000.0)}>
+                <svg x="70" y="0" width="520" height={shortest(height)} preserveAspectRatio="none"
+                     viewBox={format!("{} 0 {span_ms} {height}", f1(start as f64 / 1000.0), span_ms = f1(span_ms), height = shortest(height))}>
                     <HistoryBars history={props.history.clone()} lanes={lanes.clone()} />
                 </svg>
             </svg>
@@ -342,8 +343,8 @@ pub fn history_bars(props: &HistoryBarsProps) -> Html {
             html! {
                 <g key={o.id} class={classes!("op", status)}>
                     <title>{ format!("{}: {} → {}", client_name(o.client_id), o.input, o.output.as_ref().map_or("pending".to_string(), |out| out.to_string())) }</title>
-                    <rect x={format!("{x0:.1}")} y={format!("{:.1}", LANE_H * lane + 3.0)}
-                          width={format!("{:.1}", x1 - x0)} height={format!("{:.1}", LANE_H - 6.0)}
+                    <rect x={f1(x0).to_string()} y={f1(LANE_H * lane + 3.0).to_string()}
+                          width={f1(x1 - x0).to_string()} height={f1(LANE_H - 6.0).to_string()}
                           vector-effect="non-scaling-stroke" />
                 </g>
             }

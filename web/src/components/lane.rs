@@ -6,6 +6,7 @@
 //! A lane re-renders only when its [`Lane`] or the geometry changes; its
 //! entries are keyed by index, so a commit patches the entries it reached.
 
+use crate::fixed::f1;
 use crate::view::lanes::{shorten, Lane, LaneEntry, Lead};
 use crate::view::stage::StageLayout;
 use raft_core::NodeId;
@@ -85,7 +86,7 @@ pub fn node_lane(props: &NodeLaneProps) -> Html {
         html! {
             <path class="commit-point" data-testid="commit-point" data-node-id={lane.id.to_string()}
                   data-commit-index={lane.commit.to_string()}
-                  d={format!("M{x:.1} -3V{:.1}M{:.1} -7h8l-4 5z", h + 3.0, x - 4.0)}>
+                  d={format!("M{x} -3V{}M{} -7h8l-4 5z", f1(h + 3.0), f1(x - 4.0), x = f1(x))}>
                 <title>{ format!("S{} has committed up to index {}", lane.id, lane.commit) }</title>
             </path>
         }
@@ -127,10 +128,10 @@ pub fn node_lane(props: &NodeLaneProps) -> Html {
         <g class={classes!("lane", lane.crashed.then_some("crashed"))} data-testid="lane"
            data-node-id={lane.id.to_string()} role="group"
            aria-label={format!("S{}: {}", lane.id, lane.summary())}
-           transform={format!("translate({left:.1} {:.1})", layout.row_top(*row) + StageLayout::BOX_TOP)}>
+           transform={format!("translate({left} {})", f1(layout.row_top(*row) + StageLayout::BOX_TOP), left = f1(left))}>
             { lead }
             { compacted.unwrap_or_default() }
-            <g class="lane-entries" transform={format!("translate({strip:.1} 0)")}>{ for entries }</g>
+            <g class="lane-entries" transform={format!("translate({strip} 0)", strip = f1(strip))}>{ for entries }</g>
             { commit.unwrap_or_default() }
             { store }
         </g>
@@ -139,7 +140,7 @@ pub fn node_lane(props: &NodeLaneProps) -> Html {
 
 /// A number for an SVG attribute, one decimal.
 fn n(v: f64) -> String {
-    format!("{v:.1}")
+    f1(v).to_string()
 }
 
 /// Props of [`Entry`].
@@ -172,7 +173,7 @@ pub fn entry(props: &EntryProps) -> Html {
         <g class={classes!("lane-entry", crate::components::logs::term_class(e.term), e.committed.then_some("committed"))}
            data-testid="log-entry" data-node-id={node.to_string()} data-index={e.index.to_string()}
            data-term={e.term.to_string()} data-committed={if e.committed { "true" } else { "false" }}
-           transform={format!("translate({x:.1} 0)")}>
+           transform={format!("translate({x} 0)", x = f1(*x))}>
             <title>{ format!("index {}, term {}: {} ({})", e.index, e.term, e.command,
                              if e.committed { "committed" } else { "not committed yet" }) }</title>
             <rect width={size.0.clone()} height={size.1.clone()} rx="3" />

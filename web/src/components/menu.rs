@@ -4,6 +4,7 @@
 //! Tab close it, a press outside closes it; the opener returns focus.
 
 use crate::actions::NodeAction;
+use crate::fixed::f0;
 use crate::layout::place_popup;
 use crate::state::Msg;
 use gloo_events::EventListener;
@@ -90,8 +91,8 @@ pub fn context_menu(props: &ContextMenuProps) -> Html {
                     });
                 let (x, y) = place_popup(anchor, size, bounds, gap);
                 let style = el.style();
-                let _ = style.set_property("left", &format!("{x:.0}px"));
-                let _ = style.set_property("top", &format!("{y:.0}px"));
+                let _ = style.set_property("left", &format!("{x}px", x = f0(x)));
+                let _ = style.set_property("top", &format!("{y}px", y = f0(y)));
                 placed.set(true);
             }
             // Focus goes to the first entry that can be chosen.

@@ -1,6 +1,7 @@
 //! Network and protocol settings: latency, loss, duplication, partitions,
 //! and the protocol switches including the deliberately planted bugs.
 
+use crate::fixed::{number_of, shortest};
 use crate::state::{Msg, NewRun};
 use crate::view::settings::{Settings, Switch};
 use raft_core::sim::{Action, PPM};
@@ -24,7 +25,7 @@ pub struct NetworkProps {
 
 fn value_of(e: &InputEvent) -> f64 {
     let input: HtmlInputElement = e.target_unchecked_into();
-    input.value().parse().unwrap_or(0.0)
+    number_of(&input).unwrap_or(0.0)
 }
 
 /// The network and protocol panel.
@@ -97,9 +98,9 @@ pub fn network_panel(props: &NetworkProps) -> Html {
                 <label>{ format!("Latency max {} ms", c.latency_max_ms) }
                     <input type="range" min="1" max="200" value={c.latency_max_ms.to_string()} oninput={on_max} data-testid="latency-max" /></label>
                 <label>{ "Loss %" }
-                    <input type="number" min="0" max="100" step="1" value={c.loss_pct.to_string()} oninput={on_loss} data-testid="loss" /></label>
+                    <input type="number" min="0" max="100" step="1" value={shortest(c.loss_pct)} oninput={on_loss} data-testid="loss" /></label>
                 <label>{ "Duplication %" }
-                    <input type="number" min="0" max="100" step="1" value={c.duplication_pct.to_string()} oninput={on_dup} data-testid="duplication" /></label>
+                    <input type="number" min="0" max="100" step="1" value={shortest(c.duplication_pct)} oninput={on_dup} data-testid="duplication" /></label>
             </div>
             <div class="actions">
                 <button onclick={isolate} data-testid="isolate-leader">{ "Isolate the leader" }</button>

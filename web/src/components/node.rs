@@ -1,6 +1,7 @@
 //! One server drawn as an SVG group, carrying the stable test hooks.
 
 use crate::actions::Membership;
+use crate::fixed::f1;
 use crate::layout::Point;
 use raft_core::sim::{NodeStatus, NodeView};
 use raft_core::{NodeId, Role};
@@ -111,7 +112,7 @@ pub fn node(props: &NodeProps) -> Html {
         );
         html! {
             <g class={classes!("vote", if *granted { "granted" } else { "refused" })}
-               transform={format!("translate({x:.1} {y:.1})")}>
+               transform={format!("translate({x} {y})", x = f1(x), y = f1(y))}>
                 <title>{ format!("S{voter} {}", if *granted { "granted its vote" } else { "refused its vote" }) }</title>
                 <circle r="5" />
                 <text text-anchor="middle" y="3">{ if *granted { "✓" } else { "✗" } }</text>
@@ -144,21 +145,21 @@ pub fn node(props: &NodeProps) -> Html {
            data-last-index={node.last_index.to_string()}
            data-paused={paused.to_string()}
            data-member={node.member.as_str()}
-           transform={format!("translate({:.1} {:.1})", at.x, at.y)}
+           transform={format!("translate({} {})", f1(at.x), f1(at.y))}
            role="button" tabindex="0" aria-label={label} aria-haspopup="menu"
            {onclick} {onkeydown} {oncontextmenu}>
             if is_leader {
-                <circle class="leader-ring" r={format!("{:.1}", radius + 5.0)} />
+                <circle class="leader-ring" r={f1(radius + 5.0).to_string()} />
             }
-            <circle class="node-body" r={format!("{radius:.1}")} />
+            <circle class="node-body" r={f1(*radius).to_string()} />
             if matches!(node.status, NodeStatus::Crashed) {
-                <path class="crash-mark" d={format!("M{a:.1} {a:.1}L{b:.1} {b:.1}M{a:.1} {b:.1}L{b:.1} {a:.1}", a = -radius * 0.5, b = radius * 0.5)} />
+                <path class="crash-mark" d={format!("M{a} {a}L{b} {b}M{a} {b}L{b} {a}", a = f1(-radius * 0.5), b = f1(radius * 0.5))} />
             }
             // Each run of text ends in a space, which is not drawn: tools that
             // read the visible words join SVG texts as they are ("S1term 2").
             <text class="node-id" y="-3" text-anchor="middle">{ format!("S{id} ") }</text>
             <text class="node-term" y="10" text-anchor="middle">{ format!("term {} ", node.term) }</text>
-            <text class="node-role" y={format!("{:.1}", radius + 12.0)} text-anchor="middle">
+            <text class="node-role" y={f1(radius + 12.0).to_string()} text-anchor="middle">
                 { if is_leader { "★ leader ".to_string() } else if paused { format!("{role} ⏸ ") } else { format!("{role} ") } }
                 // A learner or a removed node says so after its role.
                 if node.member != Membership::Voter {
@@ -177,8 +178,8 @@ pub fn node_timer(at: Point, radius: f64, left: f64) -> Html {
     let r = radius + 6.0;
     let circumference = std::f64::consts::TAU * r;
     html! {
-        <circle class="node-timer" r={format!("{r:.1}")}
-            stroke-dasharray={format!("{:.1} {circumference:.1}", circumference * left.clamp(0.0, 1.0))}
-            transform={format!("translate({:.1} {:.1}) rotate(-90)", at.x, at.y)} />
+        <circle class="node-timer" r={f1(r).to_string()}
+            stroke-dasharray={format!("{} {circumference}", f1(circumference * left.clamp(0.0, 1.0)), circumference = f1(circumference))}
+            transform={format!("translate({} {}) rotate(-90)", f1(at.x), f1(at.y))} />
     }
 }

@@ -20,6 +20,7 @@
 pub mod pool;
 pub mod worker;
 
+use crate::fixed::f2;
 use raft_core::check::invariants::Property;
 use raft_core::raft::Bugs;
 use raft_core::scenario::link::MAX_LINK_TIME_US;
@@ -378,7 +379,7 @@ pub fn watch_state(run: &Run, time_us: TimeUs) -> Option<ShareState> {
 
 /// Seconds, from virtual microseconds, for the panel.
 pub fn seconds(us: TimeUs) -> String {
-    format!("{:.2} s", us as f64 / 1e6)
+    format!("{} s", f2(us as f64 / 1e6))
 }
 
 /// A run's size in words.
