@@ -392,10 +392,15 @@ pub fn fences(props: &FencesProps) -> Html {
                   height={f1(layout.row_height()).to_string()} rx="6" />
         }
     });
-    let legend = if layout.width < 520.0 {
+    // As much of the key as fits right of the client boxes (a phone has
+    // room for about 30 characters there).
+    let room = layout.width - layout.head_text_x();
+    let legend = if layout.width >= 520.0 {
+        "log, newest right: ■ committed □ not yet ▏commit point "
+    } else if room >= 230.0 {
         "log: ■ committed □ not yet ▏commit "
     } else {
-        "log, newest right: ■ committed □ not yet ▏commit point "
+        "■ committed □ not yet ▏commit "
     };
     let (h, width) = (layout.row_height(), layout.width);
     let groups = props.groups.iter().enumerate().map(|(g, members)| {
