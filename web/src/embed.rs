@@ -49,6 +49,16 @@ pub fn is_scenario_id(text: &str) -> bool {
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
+/// The `key=value` pairs of `?a=b&c=d`, in order (a key without `=` has the
+/// value ""; empty pairs are skipped). Values are not percent-decoded.
+pub fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+}
+
 /// Parses `?a=b&c=d`. Unknown keys are ignored (hosts add their own);
 /// bad values of known keys are reported, and the rest still applies.
 pub fn parse_query(query: &str) -> (PageOptions, Vec<String>) {
@@ -68,12 +78,7 @@ pub fn parse_query(query: &str) -> (PageOptions, Vec<String>) {
             None
         }
     };
-    for pair in query
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+    for (key, value) in query_pairs(query) {
         match key {
             "embed" => options.embed = flag(value, key, &mut errors).unwrap_or(options.embed),
             "controls" => {

@@ -182,12 +182,7 @@ fn shorten(text: &str) -> String {
 pub fn parse_deep_link(query: &str) -> Option<Result<HuntRequest, String>> {
     let mut bug = None;
     let (mut seeds, mut faults, mut nodes, mut workers) = (None, None, None, None);
-    for pair in query
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+    for (key, value) in crate::embed::query_pairs(query) {
         match key {
             "hunt" => bug = Some(value),
             "hunt-seeds" => seeds = Some(value),
