@@ -297,6 +297,7 @@ pub fn history_chart(props: &HistoryProps) -> Html {
         LinStatus::Violation(why) => format!("NOT linearizable: {why}"),
         LinStatus::Unknown(why) => format!("undecided: {why}"),
     };
+    let height_text = shortest(height);
     html! {
         <figure class="history">
             <figcaption>
@@ -307,12 +308,12 @@ pub fn history_chart(props: &HistoryProps) -> Html {
                 }
                 { " — " }<span class="verdict">{ verdict }</span>
             </figcaption>
-            <svg viewBox={format!("0 0 600 {}", shortest(height))} role="img" aria-label="Client operations over time">
+            <svg viewBox={format!("0 0 600 {height_text}")} role="img" aria-label="Client operations over time">
                 { for lanes.names.iter().enumerate().map(|(i, name)| html! {
                     <text class="lane" x="2" y={f1(LANE_H * i as f64 + 15.0).to_string()}>{ name }</text>
                 }) }
-                <svg x="70" y="0" width="520" height={shortest(height)} preserveAspectRatio="none"
-                     viewBox={format!("{} 0 {span_ms} {height}", f1(start as f64 / 1000.0), span_ms = f1(span_ms), height = shortest(height))}>
+                <svg x="70" y="0" width="520" height={height_text.clone()} preserveAspectRatio="none"
+                     viewBox={format!("{} 0 {span_ms} {height_text}", f1(start as f64 / 1000.0), span_ms = f1(span_ms))}>
                     <HistoryBars history={props.history.clone()} lanes={lanes.clone()} />
                 </svg>
             </svg>
