@@ -554,6 +554,19 @@ impl Session {
         self.click("play-pause").await;
     }
 
+    /// Presses Share and returns the link it shows.
+    pub async fn share_link(&self) -> String {
+        self.click("share").await;
+        self.wait_until(
+            "a share link",
+            "document.querySelector('[data-testid=share-url]').value",
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_string()
+    }
+
     /// Sends `SET key=value` from the key-value form (to whichever node the
     /// form targets).
     pub async fn send_set(&self, key: &str, value: &str) {

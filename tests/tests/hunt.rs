@@ -138,16 +138,7 @@ async fn the_deep_link_finds_shrinks_and_watches_a_failure_while_the_stage_plays
     s.screenshot("hunt-watch").await;
 
     // Share: the link replays to the same violation in a fresh page.
-    s.click("share").await;
-    let link = s
-        .wait_until(
-            "a share link",
-            "document.querySelector('[data-testid=share-url]').value",
-        )
-        .await
-        .as_str()
-        .unwrap()
-        .to_string();
+    let link = s.share_link().await;
     assert!(link.contains("#s="), "{link}");
     assert!(
         !link.contains("hunt="),

@@ -8,19 +8,6 @@ async fn roles(s: &Session) -> String {
         .await
 }
 
-/// Presses Share and returns the link it shows.
-async fn share_link(s: &Session) -> String {
-    s.click("share").await;
-    s.wait_until(
-        "a share link",
-        "document.querySelector('[data-testid=share-url]').value",
-    )
-    .await
-    .as_str()
-    .unwrap()
-    .to_string()
-}
-
 #[tokio::test]
 async fn a_share_link_replays_the_same_run_in_a_fresh_browser() {
     let a = Session::start(1280, 1000).await;
@@ -34,7 +21,7 @@ async fn a_share_link_replays_the_same_run_in_a_fresh_browser() {
     a.click("play-pause").await;
     let (time_a, hash_a) = a.clock().await;
     let roles_a = roles(&a).await;
-    let link = share_link(&a).await;
+    let link = a.share_link().await;
     assert!(link.contains("#s=1."), "link: {link}");
     println!(
         "FIGURE share_link_chars={}",
@@ -76,7 +63,7 @@ async fn a_link_pasted_into_an_open_playground_opens() {
     s.wait_for_leader().await;
     s.click("play-pause").await;
     let (time_us, hash) = s.clock().await;
-    let link = share_link(&s).await;
+    let link = s.share_link().await;
     let fragment = link.split_once('#').unwrap().1;
     // Elsewhere: back to time zero on another seed.
     s.click_css("[data-testid=new-seed]").await;

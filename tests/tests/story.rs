@@ -54,16 +54,7 @@ async fn a_story_written_in_the_page_plays_from_its_link_and_its_embed() {
     .await;
     a.wait_for_count("[data-testid=story-step]", 3).await;
     a.click("story-edit").await; // Done
-    a.click("share").await;
-    let link = a
-        .wait_until(
-            "a share link",
-            "document.querySelector('[data-testid=share-url]').value",
-        )
-        .await
-        .as_str()
-        .unwrap()
-        .to_string();
+    let link = a.share_link().await;
     assert!(link.contains("#s=2."), "a story link: {link}");
     println!(
         "FIGURE story_link_chars={}",
