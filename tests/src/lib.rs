@@ -121,12 +121,16 @@ pub fn path_of(link: &str) -> String {
     after_host[after_host.find('/').expect("a path in the link")..].to_string()
 }
 
+/// Cargo's target folder (`CARGO_TARGET_DIR`, or the workspace's `target/`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
 /// Where screenshots go: `target/e2e-screenshots/`.
 pub fn screenshot_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"));
-    let dir = target.join("e2e-screenshots");
+    let dir = target_dir().join("e2e-screenshots");
     std::fs::create_dir_all(&dir).expect("create the screenshot folder");
     dir
 }

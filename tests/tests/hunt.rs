@@ -251,6 +251,7 @@ async fn a_bad_hunt_link_says_why_and_the_page_works() {
 #[tokio::test]
 async fn figures_two_workers_against_one() {
     let s = Session::start(1280, 900).await;
+    let native_before = native_swarm_rate(1000);
     let mut rates = Vec::new();
     for workers in [1, 2] {
         s.open(&format!(
@@ -262,7 +263,38 @@ async fn figures_two_workers_against_one() {
         rates.push(rate);
     }
     println!("FIGURE hunt_speedup_2_over_1={:.2}", rates[1] / rates[0]);
+    // The same seeds natively on one thread, before and after (this machine's
+    // speed drifts: the mean of the two is the fairest comparison).
+    match (native_before, native_swarm_rate(1000)) {
+        (Some(before), Some(after)) => println!(
+            "FIGURE hunt_native_one_thread seeds_per_s={before:.1},{after:.1} one_worker_over_native={:.2}",
+            rates[0] / ((before + after) / 2.0)
+        ),
+        _ => println!(
+            "FIGURE hunt_native_one_thread skipped: build it first with \
+             `cargo build --release -p raft-core --example swarm`"
+        ),
+    }
     s.close().await;
+}
+
+/// Seeds per second of the native swarm CLI on one thread, if it is built.
+fn native_swarm_rate(seeds: u32) -> Option<f64> {
+    let swarm = e2e::target_dir().join("release/examples/swarm");
+    if !swarm.exists() {
+        return None;
+    }
+    let out = std::process::Command::new(swarm)
+        .args(["--seeds", &seeds.to_string()])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let wall: f64 = text
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("wall_seconds="))?
+        .parse()
+        .ok()?;
+    Some(f64::from(seeds) / wall)
 }
 
 /// Each planted bug is found within 2000 seeds and its first failure

@@ -73,3 +73,46 @@ fn timeline_seek_cost() {
         run_us / 1_000_000
     );
 }
+
+/// The hunt's seed rate on one thread (compare with the native
+/// `--example swarm --seeds N` on the same machine): what one hunt worker can
+/// at most do.
+#[wasm_bindgen_test]
+fn swarm_seed_rate() {
+    use raft_core::sim::swarm::{run_seed, SwarmParams};
+    let seeds: u64 = if RELEASE { 300 } else { 3 };
+    let params = SwarmParams::default();
+    let start = now_ms();
+    let mut events = 0;
+    for seed in 1..=seeds {
+        let out = run_seed(seed, &params);
+        assert!(out.violations.is_empty() && out.liveness_failure.is_none());
+        events += out.events;
+    }
+    let wall_ms = now_ms() - start;
+    console_log!(
+        "FIGURE wasm_swarm_seeds_per_s {:.1} ({seeds} seeds in {wall_ms:.0} ms, {events} events, release={RELEASE})",
+        seeds as f64 * 1000.0 / wall_ms
+    );
+}
+
+/// The same seeds through the worker's message handler (message decode,
+/// recorded run, reply): what a hunt worker does per seed.
+#[wasm_bindgen_test]
+fn hunt_worker_seed_rate() {
+    use web::hunt::{encode, worker::handle, HuntSpec, ToWorker};
+    let seeds: u64 = if RELEASE { 300 } else { 3 };
+    let start = now_ms();
+    for seed in 1..=seeds {
+        let message = encode(&ToWorker::Seeds {
+            spec: HuntSpec::default(),
+            seeds: vec![seed],
+        });
+        assert_eq!(handle(&message).len(), 1);
+    }
+    let wall_ms = now_ms() - start;
+    console_log!(
+        "FIGURE wasm_hunt_handle_seeds_per_s {:.1} ({seeds} seeds in {wall_ms:.0} ms, release={RELEASE})",
+        seeds as f64 * 1000.0 / wall_ms
+    );
+}

@@ -371,6 +371,21 @@ mod tests {
         }
     }
 
+    /// The hunt runs seeds unrecorded and records only those that fail:
+    /// recording must not change what a seed does, passing or failing.
+    #[test]
+    fn recording_does_not_change_a_seed() {
+        use crate::sim::swarm::{run_seed, run_seed_recorded, SwarmParams};
+        let mut params = SwarmParams::default();
+        for bug in [false, true] {
+            params.bugs.vote_without_log_check = bug;
+            for seed in 1..=6 {
+                let (recorded, _) = run_seed_recorded(seed, &params);
+                assert_eq!(run_seed(seed, &params), recorded, "seed {seed}, bug {bug}");
+            }
+        }
+    }
+
     #[test]
     fn shrinking_keeps_the_property_broken_terminates_and_is_deterministic() {
         let (run, property) = failing().expect("vote-without-log-check is caught");

@@ -224,6 +224,13 @@ pub struct SwarmOutcome {
     pub trace_hash: u64,
 }
 
+impl SwarmOutcome {
+    /// No safety violation and no liveness failure.
+    pub fn passed(&self) -> bool {
+        self.violations.is_empty() && self.liveness_failure.is_none()
+    }
+}
+
 /// The configuration a swarm run uses for `seed` and `faults`.
 pub fn swarm_config(seed: u64, params: &SwarmParams, faults: FaultMix) -> SimConfig {
     let mut rng = SimRng::new(seed, NEMESIS ^ 1);

@@ -21,6 +21,10 @@ pub const MAX_ROWS: usize = 50;
 /// small a failure shrinks depends on the seed (natively, the first five
 /// vote-without-log-check failures shrink to 2 to 10 faults).
 pub const AUTO_SHRINK: u32 = 3;
+/// Seeds done are shown at most this often, ms (a failure at once): each
+/// change costs the page a frame's style, layout and paint, which on two
+/// cores are taken from the workers.
+pub const PROGRESS_EVERY_MS: f64 = 250.0;
 
 /// Where a failure's shrink is.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,7 +85,9 @@ pub enum HuntMsg {
     Started(u64, usize),
     /// Stop pressed (or the workers failed).
     Stopped(Option<String>),
-    /// A worker replied.
+    /// Seeds done (several at once: see [`PROGRESS_EVERY_MS`]).
+    Seeds(Vec<SeedReport>),
+    /// A worker replied (not a seed).
     Reply(FromWorker),
     /// Everything asked for is done.
     Idle,
@@ -119,10 +125,13 @@ impl Reducible for HuntModel {
                 }
             }
             HuntMsg::Idle => m.running = false,
-            HuntMsg::Reply(FromWorker::Seed(SeedReport { seed, failure })) => {
-                m.done += 1;
+            HuntMsg::Seeds(reports) => {
+                m.done += reports.len() as u64;
                 m.last_ms = now;
-                if let Some((failure, run)) = failure {
+                for SeedReport { seed, failure } in reports {
+                    let Some((failure, run)) = failure else {
+                        continue;
+                    };
                     m.violations += 1;
                     if m.rows.len() < MAX_ROWS {
                         // Listed by seed, whichever worker finished first.
@@ -138,6 +147,9 @@ impl Reducible for HuntModel {
                         );
                     }
                 }
+            }
+            HuntMsg::Reply(FromWorker::Seed(report)) => {
+                return self.reduce(HuntMsg::Seeds(vec![report]));
             }
             HuntMsg::Reply(FromWorker::Shrunk(report)) => {
                 if let Some(row) = Rc::make_mut(&mut m.rows)
@@ -181,6 +193,27 @@ impl HuntModel {
             self.done as f64 / secs
         } else {
             0.0
+        }
+    }
+}
+
+/// Seeds done, not yet shown.
+#[derive(Default)]
+struct Pending {
+    reports: Vec<SeedReport>,
+    shown_ms: f64,
+}
+
+impl Pending {
+    /// The panel was last changed long enough ago.
+    fn due(&self) -> bool {
+        now_ms() - self.shown_ms >= PROGRESS_EVERY_MS
+    }
+
+    fn flush(&mut self, dispatcher: &UseReducerDispatcher<HuntModel>) {
+        if !self.reports.is_empty() {
+            dispatcher.dispatch(HuntMsg::Seeds(std::mem::take(&mut self.reports)));
+            self.shown_ms = now_ms();
         }
     }
 }
@@ -255,13 +288,17 @@ pub fn hunt(props: &HuntProps) -> Html {
     // Seeds whose Watch was pressed before their shrink was done.
     let watch_after = use_mut_ref(Vec::<u64>::new);
 
+    // Seeds done that the panel does not show yet (see PROGRESS_EVERY_MS).
+    let pending = use_mut_ref(Pending::default);
+
     let on_event: Callback<PoolEvent> = {
         let (dispatcher, pool) = (model.dispatcher(), pool.clone());
         let (auto_shrunk, watch_after) = (auto_shrunk.clone(), watch_after.clone());
-        let page = props.dispatch.clone();
+        let (page, pending) = (props.dispatch.clone(), pending.clone());
         (*use_memo((), move |_| {
             Callback::from(move |event: PoolEvent| match event {
                 PoolEvent::Reply(FromWorker::Seed(report)) => {
+                    let mut shrinking = None;
                     if let Some((
                         Failure {
                             property: Some(property),
@@ -275,16 +312,22 @@ pub fn hunt(props: &HuntProps) -> Html {
                             auto_shrunk.borrow().set(shrunk + 1);
                             if let Some(p) = pool.borrow().as_ref() {
                                 p.shrink(report.seed, run.clone(), *property);
-                                dispatcher
-                                    .dispatch(HuntMsg::Reply(FromWorker::Seed(report.clone())));
-                                dispatcher.dispatch(HuntMsg::Shrinking(report.seed));
-                                return;
+                                shrinking = Some(report.seed);
                             }
                         }
                     }
-                    dispatcher.dispatch(HuntMsg::Reply(FromWorker::Seed(report)));
+                    pending.borrow_mut().reports.push(report);
+                    // A failure being shrunk is listed at once (its row
+                    // shows the shrink); the rest wait their turn.
+                    if shrinking.is_some() || pending.borrow().due() {
+                        pending.borrow_mut().flush(&dispatcher);
+                    }
+                    if let Some(seed) = shrinking {
+                        dispatcher.dispatch(HuntMsg::Shrinking(seed));
+                    }
                 }
                 PoolEvent::Reply(FromWorker::Shrunk(report)) => {
+                    pending.borrow_mut().flush(&dispatcher);
                     let waiting = watch_after.borrow().contains(&report.seed);
                     if waiting {
                         watch_after.borrow_mut().retain(|s| *s != report.seed);
@@ -292,8 +335,12 @@ pub fn hunt(props: &HuntProps) -> Html {
                     }
                     dispatcher.dispatch(HuntMsg::Reply(FromWorker::Shrunk(report)));
                 }
-                PoolEvent::Reply(reply) => dispatcher.dispatch(HuntMsg::Reply(reply)),
+                PoolEvent::Reply(reply) => {
+                    pending.borrow_mut().flush(&dispatcher);
+                    dispatcher.dispatch(HuntMsg::Reply(reply));
+                }
                 PoolEvent::Idle => {
+                    pending.borrow_mut().flush(&dispatcher);
                     dispatcher.dispatch(HuntMsg::Idle);
                     // Not from inside the worker's handler, which dropping
                     // the pool would free: once it has returned.
@@ -303,6 +350,7 @@ pub fn hunt(props: &HuntProps) -> Html {
                     });
                 }
                 PoolEvent::Failed(why) => {
+                    pending.borrow_mut().flush(&dispatcher);
                     page.emit(Msg::Error(why.clone()));
                     dispatcher.dispatch(HuntMsg::Stopped(Some(why)));
                     let pool = pool.clone();
@@ -317,6 +365,7 @@ pub fn hunt(props: &HuntProps) -> Html {
 
     let start = {
         let (pool, dispatcher, on_event) = (pool.clone(), model.dispatcher(), on_event.clone());
+        let pending = pending.clone();
         let (auto_shrunk, watch_after, page) = (
             auto_shrunk.clone(),
             watch_after.clone(),
@@ -324,6 +373,7 @@ pub fn hunt(props: &HuntProps) -> Html {
         );
         Callback::from(move |request: HuntRequest| {
             pool.borrow_mut().take();
+            *pending.borrow_mut() = Pending::default();
             auto_shrunk.borrow().set(0);
             watch_after.borrow_mut().clear();
             let workers = request.workers.unwrap_or_else(worker_count);
@@ -356,10 +406,11 @@ pub fn hunt(props: &HuntProps) -> Html {
         })
     };
     let on_stop = {
-        let (pool, dispatcher) = (pool.clone(), model.dispatcher());
+        let (pool, dispatcher, pending) = (pool.clone(), model.dispatcher(), pending.clone());
         Callback::from(move |_: MouseEvent| {
             // Terminating the workers stops every seed at once.
             pool.borrow_mut().take();
+            pending.borrow_mut().flush(&dispatcher);
             dispatcher.dispatch(HuntMsg::Stopped(None));
         })
     };

@@ -248,7 +248,7 @@ pub fn parse_deep_link(query: &str) -> Option<Result<HuntRequest, String>> {
 /// A message from the page to a worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
-    /// Run these seeds, one reply each.
+    /// Run these seeds, one reply each (all in one message).
     Seeds {
         /// What to run.
         spec: HuntSpec,
@@ -315,7 +315,8 @@ pub struct ShrinkReport {
     pub message: String,
 }
 
-/// A message from a worker to the page.
+/// A reply from a worker to the page (a worker's message is a list of
+/// them: one per seed of a [`ToWorker::Seeds`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
     /// Loaded and listening.

@@ -1,8 +1,8 @@
 //! The page's side of a hunt: a few workers, each kept busy with
-//! [`IN_FLIGHT`] messages (one seed each) so it never waits for the page,
+//! [`IN_FLIGHT`] messages (a few seeds each) so it never waits for the page,
 //! shrinks before seeds, and Stop terminating every worker at once.
 
-use super::{decode, encode, FromWorker, HuntSpec, ToWorker, MAX_WORKERS};
+use super::{decode, encode, FromWorker, HuntSpec, ToWorker, MAX_BATCH, MAX_WORKERS};
 use raft_core::check::invariants::Property;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -18,6 +18,10 @@ pub const WORKER_URL: &str = "./hunt_worker_loader.js";
 /// Messages a worker holds at once: it starts the next seed while the page
 /// takes its last reply.
 pub const IN_FLIGHT: usize = 2;
+/// Seeds in one message: one message is then about 40 ms of a worker's
+/// work, so the page wakes a few dozen times a second, not once per seed
+/// (on two cores, the page's share is taken from the workers).
+pub const SEEDS_PER_MESSAGE: u64 = 4;
 
 /// What the pool tells the panel.
 #[derive(Clone, Debug, PartialEq)]
@@ -123,11 +127,17 @@ fn spawn(inner: Weak<RefCell<Inner>>, index: usize) -> Result<Slot, String> {
         let Some(inner) = on_reply.upgrade() else {
             return;
         };
-        let reply = match e.data().as_string() {
-            Some(text) => decode::<FromWorker>(&text),
+        let replies = match e.data().as_string() {
+            Some(text) => decode::<Vec<FromWorker>>(&text).and_then(|r| {
+                if r.len() > MAX_BATCH {
+                    Err(format!("a worker's {} replies in one message", r.len()))
+                } else {
+                    Ok(r)
+                }
+            }),
             None => Err("a worker sent something other than a string".into()),
         };
-        received(&inner, index, reply);
+        received(&inner, index, replies);
     });
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         let Some(inner) = inner.upgrade() else {
@@ -159,21 +169,27 @@ fn spawn(inner: Weak<RefCell<Inner>>, index: usize) -> Result<Slot, String> {
     })
 }
 
-fn received(inner: &Rc<RefCell<Inner>>, index: usize, reply: Result<FromWorker, String>) {
+fn received(inner: &Rc<RefCell<Inner>>, index: usize, replies: Result<Vec<FromWorker>, String>) {
     {
         let mut i = inner.borrow_mut();
         let Some(slot) = i.slots.get_mut(index) else {
             return;
         };
-        match &reply {
-            Ok(FromWorker::Ready) => slot.ready = true,
+        // The worker's first message says it is ready; every other one
+        // answers one message of ours.
+        match replies.as_deref() {
+            Ok([FromWorker::Ready]) => slot.ready = true,
             _ => slot.in_flight = slot.in_flight.saturating_sub(1),
         }
     }
     feed(inner, index);
     let on_event = inner.borrow().on_event.clone();
-    match reply {
-        Ok(reply) => on_event.emit(PoolEvent::Reply(reply)),
+    match replies {
+        Ok(replies) => {
+            for reply in replies {
+                on_event.emit(PoolEvent::Reply(reply));
+            }
+        }
         Err(why) => on_event.emit(PoolEvent::Failed(format!("The hunt refused {why}."))),
     }
     let idle = {
@@ -202,11 +218,11 @@ fn feed(inner: &Rc<RefCell<Inner>>, index: usize) {
         let message = if let Some(shrink) = i.shrinks.pop_front() {
             shrink
         } else if i.next_seed < i.end_seed {
-            let seed = i.next_seed;
-            i.next_seed += 1;
+            let first = i.next_seed;
+            i.next_seed = (first + SEEDS_PER_MESSAGE).min(i.end_seed);
             ToWorker::Seeds {
                 spec: i.spec.clone(),
-                seeds: vec![seed],
+                seeds: (first..i.next_seed).collect(),
             }
         } else {
             return;
