@@ -14,6 +14,11 @@
 //! - [`layout`], [`speed`], [`keys`], [`math`]: geometry, time and speed,
 //!   shortcuts, elementary functions
 
+// Faster than dlmalloc for the simulator's many small allocations, and smaller.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub mod actions;
 pub mod app;
 pub mod components;
