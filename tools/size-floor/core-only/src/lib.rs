@@ -4,6 +4,11 @@
 //! step, node and message views, the live linearizability check, the
 //! invariant violations, and the link encoded again.
 
+// The page's allocator (web/src/lib.rs).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use raft_core::check::linearizability::IncrementalChecker;
 use raft_core::scenario::{self, link};
 use raft_core::sim::Timeline;

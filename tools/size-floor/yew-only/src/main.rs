@@ -1,5 +1,10 @@
 //! The smallest Yew app worth the name: one button, one number.
 
+// The page's allocator (web/src/lib.rs).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use yew::prelude::*;
 
 #[function_component]
